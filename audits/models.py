@@ -1,0 +1,335 @@
+"""People, organisation, assignments, visits, answers, photos and review.
+
+Writes to these models happen only in audits.services; reads that do more than
+a lookup live in audits.selectors.
+"""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SHOPPER = "shopper", "Shopper"
+    REVIEWER = "reviewer", "Reviewer"
+    REGIONAL_MANAGER = "regional_manager", "Regional manager"
+    HEAD_OFFICE = "head_office", "Head office"
+    ADMIN = "admin", "Administrator"
+
+
+class Region(models.Model):
+    code = models.SlugField(max_length=30, unique=True)
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SHOPPER)
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="managers",
+        help_text="For regional managers: the regions they may see.",
+    )
+
+    @property
+    def sees_everything(self) -> bool:
+        """Reviewers, head office and admins read across the whole company."""
+        return self.role in {Role.REVIEWER, Role.HEAD_OFFICE, Role.ADMIN} or self.is_superuser
+
+    @property
+    def configures(self) -> bool:
+        """Head office and admins change checklists and the organisation."""
+        return self.role in {Role.HEAD_OFFICE, Role.ADMIN} or self.is_superuser
+
+
+class Branch(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="branches")
+    code = models.SlugField(max_length=30, unique=True)
+    name_zh = models.CharField(max_length=150)
+    name_en = models.CharField(max_length=150)
+    address_zh = models.CharField(max_length=300, blank=True)
+    address_en = models.CharField(max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "branches"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
+
+
+class ShopperProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="shopper_profile")
+    phone = models.CharField(max_length=30, blank=True)
+    languages = models.CharField(max_length=100, blank=True, help_text="e.g. zh-Hans, en")
+    home_city = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user.username}"
+
+
+class ShopperExclusion(models.Model):
+    """A branch a shopper must never visit, e.g. where they or family work."""
+
+    shopper = models.ForeignKey(User, on_delete=models.CASCADE, related_name="exclusions")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="excluded_shoppers")
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shopper", "branch"], name="unique_exclusion"),
+        ]
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SUBMITTED = "submitted", "Submitted"
+        CLOSED = "closed", "Closed"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="assignments")
+    checklist_version = models.ForeignKey(
+        "checklists.ChecklistVersion", on_delete=models.PROTECT, related_name="assignments"
+    )
+    shopper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assignments")
+    scenario = models.TextField(blank=True, help_text='e.g. "ask for a refund"')
+    window_from = models.DateField()
+    window_to = models.DateField()
+    time_from = models.TimeField(null=True, blank=True)
+    time_to = models.TimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="assignments_created", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["window_from", "id"]
+        indexes = [
+            models.Index(fields=["shopper", "status"], name="assignment_shopper_status"),
+            models.Index(fields=["shopper", "branch", "window_to"], name="assignment_rotation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.branch.code} → {self.shopper.username}"
+
+
+class Visit(models.Model):
+    class Status(models.TextChoices):
+        INCOMPLETE = "incomplete", "Incomplete (photos missing)"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned to shopper"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    class Band(models.TextChoices):
+        BELOW = "below", "Below expectation"
+        MEETS = "meets", "Meets expectation"
+        EXCEEDS = "exceeds", "Exceeds expectation"
+
+    # The phone generates the id, which is what makes a retried upload idempotent.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="visit")
+    shopper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="visits")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="visits")
+    checklist = models.ForeignKey("checklists.Checklist", on_delete=models.PROTECT, related_name="+")
+    checklist_version = models.ForeignKey(
+        "checklists.ChecklistVersion", on_delete=models.PROTECT, related_name="visits"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    visited_on = models.DateField(help_text="Local date of the visit, for reporting periods.")
+    location_lat = models.FloatField(null=True, blank=True)
+    location_lng = models.FloatField(null=True, blank=True)
+    location_accuracy_m = models.FloatField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.INCOMPLETE)
+    revision = models.PositiveIntegerField(default=1)
+    body_hash = models.CharField(max_length=64, help_text="sha256 of the canonical upload body.")
+    score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    band = models.CharField(max_length=8, choices=Band.choices, blank=True)
+    critical_failure = models.BooleanField(default=False)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    flagged = models.BooleanField(default=False, help_text="Doubtful: a human must look.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # Reports: approved visits of one checklist in a period, by branch.
+            models.Index(
+                fields=["checklist", "status", "visited_on"],
+                include=["branch", "score"],
+                name="visit_report_period",
+            ),
+            models.Index(fields=["branch", "visited_on"], name="visit_branch_period"),
+            models.Index(fields=["status", "submitted_at"], name="visit_review_queue"),
+            models.Index(fields=["visited_on", "updated_at"], name="visit_period_changes"),
+        ]
+
+    def __str__(self) -> str:
+        return f"visit {self.id} ({self.status})"
+
+
+class VisitRevision(models.Model):
+    """An earlier body of a visit, kept when the shopper corrects a returned visit."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    body = models.JSONField()
+    score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "revision"], name="unique_visit_revision"),
+        ]
+
+
+class Answer(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey("checklists.Item", on_delete=models.PROTECT, related_name="+")
+    item_code = models.SlugField(max_length=40)
+    value = models.JSONField(null=True, blank=True)
+    na = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+    # Computed by checklists.scoring when the visit is scored or re-scored, so
+    # reports never re-score answers.
+    score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    failed = models.BooleanField(default=False)
+    critical_failure = models.BooleanField(default=False)
+    gain = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["item__section__position", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "item"], name="unique_answer_per_item"),
+        ]
+
+
+class VisitScore(models.Model):
+    """A pre-computed score of one visit: per section, RATER dimension, area or factor."""
+
+    class Kind(models.TextChoices):
+        SECTION = "section", "Section"
+        DIMENSION = "dimension", "RATER dimension"
+        AREA = "area", "Service-standard area"
+        FACTOR = "factor", "Key factor"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="scores")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=40)
+    score = models.DecimalField(max_digits=4, decimal_places=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "kind", "key"], name="unique_visit_score"),
+        ]
+
+
+class Photo(models.Model):
+    """A photo declared in a visit's manifest; `received_at` is set when its bytes arrive."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    item_code = models.SlugField(max_length=40, blank=True)
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(null=True, blank=True)
+    # Names in the private storage; never exposed as URLs except signed, short-lived ones.
+    original_name = models.CharField(max_length=200, blank=True)
+    thumb_name = models.CharField(max_length=200, blank=True)
+    print_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40, blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True, help_text="From EXIF, for review checks.")
+    gps_lat = models.FloatField(null=True, blank=True)
+    gps_lng = models.FloatField(null=True, blank=True)
+    phash = models.CharField(max_length=16, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    @property
+    def received(self) -> bool:
+        return self.received_at is not None
+
+
+class VisitCheck(models.Model):
+    """One automatic review check of a visit, with its evidence."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="checks")
+    code = models.SlugField(max_length=40)
+    passed = models.BooleanField()
+    message = models.CharField(max_length=300)
+    evidence = models.JSONField(default=dict)
+    penalty = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["passed", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "code"], name="unique_visit_check"),
+        ]
+
+
+class Review(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        RETURN = "return", "Return to shopper"
+        REJECT = "reject", "Reject"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    note = models.TextField(blank=True)
+    question_notes = models.JSONField(default=dict, blank=True)
+    revision = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class AnswerCorrection(models.Model):
+    """The audit trail of a reviewer's correction of an answer."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="corrections")
+    item_code = models.SlugField(max_length=40)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    old_na = models.BooleanField(default=False)
+    new_na = models.BooleanField(default=False)
+    old_score = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    new_score = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    old_visit_score = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    new_visit_score = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+

@@ -1,0 +1,76 @@
+"""Reads of visits shaped for the API."""
+
+from __future__ import annotations
+
+from audits.models import Visit, VisitScore
+from audits.selectors.scope import shows_shopper_identity
+
+
+def photo_state(visit: Visit) -> dict:
+    photos = list(visit.photos.all())
+    return {
+        "declared": len(photos),
+        "received": sum(1 for p in photos if p.received),
+        "missing": [str(p.id) for p in photos if not p.received],
+        "items": [
+            {
+                "id": str(p.id), "question": p.item_code or None, "received": p.received,
+                "sha256": p.sha256, "taken_at": p.taken_at, "content_type": p.content_type or None,
+            }
+            for p in photos
+        ],
+    }
+
+
+def visit_detail(visit: Visit, *, viewer) -> dict:
+    scores = {kind: {} for kind in VisitScore.Kind.values}
+    for row in visit.scores.all():
+        scores[row.kind][row.key] = row.score
+    answers = list(visit.answers.select_related("item"))
+    latest_return = visit.reviews.filter(decision="return").last()
+    data = {
+        "id": visit.id,
+        "assignment": visit.assignment_id,
+        "checklist_version": visit.checklist_version_id,
+        "branch": {"id": visit.branch_id, "code": visit.branch.code,
+                   "name_zh": visit.branch.name_zh, "name_en": visit.branch.name_en,
+                   "region": visit.branch.region.code},
+        "status": visit.status,
+        "revision": visit.revision,
+        "started_at": visit.started_at,
+        "ended_at": visit.ended_at,
+        "visited_on": visit.visited_on,
+        "location": (
+            {"lat": visit.location_lat, "lng": visit.location_lng, "accuracy_m": visit.location_accuracy_m}
+            if visit.location_lat is not None else None
+        ),
+        "comment": visit.comment,
+        "score": visit.score,
+        "band": visit.band or None,
+        "critical_failures": [a.item_code for a in answers if a.critical_failure],
+        "sections": scores[VisitScore.Kind.SECTION],
+        "dimensions": scores[VisitScore.Kind.DIMENSION],
+        "areas": scores[VisitScore.Kind.AREA],
+        "factors": scores[VisitScore.Kind.FACTOR],
+        "answers": [
+            {"question": a.item_code, "value": a.value, "na": a.na, "comment": a.comment,
+             "score": a.score, "failed": a.failed}
+            for a in answers
+        ],
+        "photos": photo_state(visit),
+        "confidence": visit.confidence,
+        "flagged": visit.flagged,
+        "checks": [
+            {"code": c.code, "passed": c.passed, "message": c.message, "evidence": c.evidence, "penalty": c.penalty}
+            for c in visit.checks.all()
+        ],
+        "review": {
+            "reviewed_at": visit.reviewed_at,
+            "note": visit.review_note,
+            "question_notes": latest_return.question_notes if latest_return else {},
+        },
+        "submitted_at": visit.submitted_at,
+    }
+    if shows_shopper_identity(viewer):
+        data["shopper"] = visit.shopper.username
+    return data

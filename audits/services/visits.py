@@ -1,0 +1,222 @@
+"""Writes of visits: submit, correct (after a return), re-score.
+
+A submission lands whole or not at all: the visit, its answers, its scores and
+its photo manifest are written in one transaction. The phone's UUID makes a
+retry safe: the same id with the same body returns the stored visit, the same
+id with another body is a conflict, and two identical requests racing each
+other still store one visit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audits.models import Answer, Assignment, Photo, Visit, VisitRevision, VisitScore
+from audits.services.visit_body import VisitBody, plain_value, visit_body_check
+from backend.errors import Conflict
+from checklists.models import ChecklistVersion
+from checklists.rules import version_rules
+from checklists.scoring import AnswerInput, score_visit
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    visit: Visit
+    created: bool
+
+
+def _replay(existing: Visit, *, body: VisitBody, shopper) -> SubmitResult:
+    if existing.shopper_id != shopper.id:
+        raise Conflict("This visit id is already used.", code="id_in_use")
+    if existing.body_hash != body.hash():
+        raise Conflict(
+            f"Visit {existing.id} was already uploaded with a different body.",
+            code="different_body",
+            extra={"revision": existing.revision, "status": existing.status},
+        )
+    return SubmitResult(visit=existing, created=False)
+
+
+def _load(body: VisitBody, shopper):
+    assignment = (
+        Assignment.objects.select_related("checklist_version").filter(pk=body.assignment).first()
+    )
+    version = ChecklistVersion.objects.select_related("checklist").filter(pk=body.checklist_version).first()
+    rules, items = version_rules(version) if version else (None, {})
+    return assignment, version, rules, items
+
+
+def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
+    """Store an uploaded visit, or return the one this id already stored."""
+    existing = Visit.objects.filter(pk=body.id).first()
+    if existing is not None:
+        return _replay(existing, body=body, shopper=shopper)
+
+    assignment, version, rules, items = _load(body, shopper)
+    visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
+                     rules=rules, items=items)
+    try:
+        with transaction.atomic():
+            # Locking the assignment serialises racing uploads of the same visit.
+            assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+            existing = Visit.objects.filter(pk=body.id).first()
+            if existing is not None:
+                return _replay(existing, body=body, shopper=shopper)
+            if hasattr(assignment, "visit"):
+                raise Conflict(
+                    f"Assignment {assignment.pk} already has visit {assignment.visit.id}.",
+                    code="assignment_has_visit",
+                )
+            visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
+                             rules=rules, items=items)
+            visit = Visit(
+                id=body.id, assignment=assignment, shopper=shopper, branch_id=assignment.branch_id,
+                checklist_id=version.checklist_id, checklist_version=version,
+            )
+            _apply_body(visit, body)
+            visit.save(force_insert=True)
+            _store_answers_and_scores(visit, body=body, rules=rules, items=items)
+            _declare_photos(visit, body)
+            VisitRevision.objects.create(visit=visit, revision=1, body=body.canonical(), score=visit.score)
+            assignment.status = Assignment.Status.SUBMITTED
+            assignment.save(update_fields=["status", "updated_at"])
+            visit_status_refresh(visit=visit)
+    except IntegrityError:
+        # Another request stored the same id between our check and our insert.
+        existing = Visit.objects.filter(pk=body.id).first()
+        if existing is None:
+            raise
+        return _replay(existing, body=body, shopper=shopper)
+    return SubmitResult(visit=visit, created=True)
+
+
+def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> SubmitResult:
+    """Replace a returned visit's body with the shopper's corrected one.
+
+    `revision` is the revision the shopper corrected; a stale one is a conflict.
+    The earlier revision stays in VisitRevision.
+    """
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().filter(pk=visit_id, shopper=shopper).first()
+        if visit is None:
+            raise Visit.DoesNotExist
+        if visit.revision == revision + 1 and visit.body_hash == body.hash():
+            return SubmitResult(visit=visit, created=False)  # a retried correction
+        if revision != visit.revision:
+            raise Conflict(
+                f"Revision {revision} is stale: the visit is at revision {visit.revision}.",
+                code="stale_revision", extra={"revision": visit.revision},
+            )
+        if visit.status != Visit.Status.RETURNED:
+            raise Conflict(f"Only a returned visit can be corrected; this one is {visit.status}.",
+                           code="not_returned", extra={"status": visit.status})
+        if body.id != visit.id or body.assignment != visit.assignment_id:
+            raise Conflict("The body's id and assignment must be the visit's own.", code="wrong_visit")
+        assignment, version, rules, items = _load(body, shopper)
+        visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
+                         rules=rules, items=items, require_open=False)
+        for photo in body.photos:
+            other = Photo.objects.filter(pk=photo.id).exclude(visit=visit).exists()
+            if other:
+                raise Conflict(f"Photo {photo.id} belongs to another visit.", code="photo_in_use")
+        _apply_body(visit, body)
+        visit.revision += 1
+        visit.reviewed_at = None
+        visit.reviewed_by = None
+        visit.save()
+        visit.answers.all().delete()
+        visit.scores.all().delete()
+        _store_answers_and_scores(visit, body=body, rules=rules, items=items)
+        declared = {p.id for p in body.photos}
+        visit.photos.exclude(pk__in=declared).filter(received_at__isnull=True).delete()
+        _declare_photos(visit, body)
+        VisitRevision.objects.create(visit=visit, revision=visit.revision, body=body.canonical(), score=visit.score)
+        visit.status = Visit.Status.INCOMPLETE
+        visit_status_refresh(visit=visit)
+    return SubmitResult(visit=visit, created=False)
+
+
+def _apply_body(visit: Visit, body: VisitBody) -> None:
+    visit.started_at = body.started_at
+    visit.ended_at = body.ended_at
+    visit.visited_on = timezone.localdate(body.started_at)
+    location = body.location or {}
+    visit.location_lat = location.get("lat")
+    visit.location_lng = location.get("lng")
+    visit.location_accuracy_m = location.get("accuracy_m")
+    visit.comment = body.comment
+    visit.body_hash = body.hash()
+
+
+def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) -> None:
+    answers = [
+        Answer(visit=visit, item=items[a.question], item_code=a.question,
+               value=None if a.na else plain_value(a.value), na=a.na, comment=a.comment)
+        for a in body.answers
+    ]
+    Answer.objects.bulk_create(answers)
+    visit_score_store(visit=visit, rules=rules, answers=answers)
+
+
+def visit_score_store(*, visit: Visit, rules, answers: list[Answer]) -> None:
+    """Score the answers and store every derived number, so reports never re-score."""
+    result = score_visit(
+        rules,
+        [AnswerInput(code=a.item_code, value=a.value, na=a.na) for a in answers if a.na or a.value is not None],
+    )
+    for answer in answers:
+        item = result.items.get(answer.item_code)
+        answer.score = item.score if item else None
+        answer.failed = bool(item and item.failed)
+        answer.critical_failure = bool(item and item.critical_failure)
+        answer.gain = item.gain if item else None
+    Answer.objects.bulk_update(answers, ["score", "failed", "critical_failure", "gain"])
+    visit.scores.all().delete()
+    rows = [VisitScore(visit=visit, kind=VisitScore.Kind.SECTION, key=k, score=v) for k, v in result.sections.items()]
+    rows += [VisitScore(visit=visit, kind=VisitScore.Kind.DIMENSION, key=k, score=v) for k, v in result.dimensions.items()]
+    rows += [VisitScore(visit=visit, kind=VisitScore.Kind.AREA, key=k, score=v) for k, v in result.areas.items()]
+    rows += [VisitScore(visit=visit, kind=VisitScore.Kind.FACTOR, key=str(k), score=v) for k, v in result.factors.items()]
+    VisitScore.objects.bulk_create(rows)
+    visit.score = result.score
+    visit.band = result.band or ""
+    visit.critical_failure = bool(result.critical_failures)
+    visit.save(update_fields=["score", "band", "critical_failure", "updated_at"])
+
+
+def visit_status_refresh(*, visit: Visit) -> Visit:
+    """Move an incomplete visit to submitted once every declared photo has arrived."""
+    if visit.status != Visit.Status.INCOMPLETE:
+        return visit
+    if visit.photos.filter(received_at__isnull=True).exists():
+        return visit
+    visit.status = Visit.Status.SUBMITTED
+    visit.submitted_at = timezone.now()
+    visit.save(update_fields=["status", "submitted_at", "updated_at"])
+    visit_id = visit.id
+    transaction.on_commit(lambda: _run_checks_later(visit_id))
+    return visit
+
+
+def _run_checks_later(visit_id) -> None:
+    from audits.tasks import visit_checks_task
+
+    visit_checks_task.delay(str(visit_id))
+
+
+def _declare_photos(visit: Visit, body: VisitBody) -> None:
+    for photo in body.photos:
+        stored = Photo.objects.filter(pk=photo.id).first()
+        if stored is None:
+            Photo.objects.create(id=photo.id, visit=visit, sha256=photo.sha256.lower(), item_code=photo.question)
+        elif stored.visit_id != visit.id:
+            raise Conflict(f"Photo {photo.id} belongs to another visit.", code="photo_in_use")
+        elif stored.sha256 != photo.sha256.lower() and stored.received_at is None:
+            stored.sha256 = photo.sha256.lower()
+            stored.item_code = photo.question
+            stored.save(update_fields=["sha256", "item_code"])
+
+

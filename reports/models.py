@@ -1,0 +1,50 @@
+"""Stored renderings: scorecard PDFs cached by their inputs, and per-region zips."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Scorecard(models.Model):
+    """A rendered scorecard PDF.
+
+    `key` hashes everything the PDF depends on (the branch, period, language,
+    and a stamp of every visit in the periods it shows), so a changed visit
+    makes a new key and the stale file is simply never served again.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    branch = models.ForeignKey("audits.Branch", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=30)
+    lang = models.CharField(max_length=8)
+    file_name = models.CharField(max_length=200)
+    size_bytes = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["branch", "period", "lang"], name="scorecard_lookup")]
+
+
+class ScorecardBatch(models.Model):
+    """A zip of every branch's scorecard in one region for one period."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    region = models.ForeignKey("audits.Region", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=30)
+    lang = models.CharField(max_length=8)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["region", "period", "lang"], name="batch_lookup")]

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Prepares a machine to run the platform: Debian packages WeasyPrint needs,
+# a virtualenv in .venv and the Python packages from pyproject.toml.
+# Safe to run again: it only does what is missing or out of date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# pango renders text; libharfbuzz-subset0 lets WeasyPrint embed only the glyphs
+# it uses (without it a Chinese scorecard takes ~14 s instead of under 1 s);
+# fonts-noto-cjk gives the Chinese glyphs; poppler-utils (pdftotext, pdffonts,
+# pdftoppm) is used by the tests that read the PDFs back.
+SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils"
+
+missing=""
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in $SYSTEM_PACKAGES; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    case "$status" in *"install ok installed"*) ;; *) missing="$missing $pkg" ;; esac
+  done
+else
+  echo "bootstrap: not a Debian/Ubuntu system; make sure these are installed: $SYSTEM_PACKAGES" >&2
+fi
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "bootstrap: installing system packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "bootstrap: these system packages are missing:$missing" >&2
+    echo "bootstrap: install them, then run this again:" >&2
+    echo "    sudo apt-get update && sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+fi
+
+PYTHON="${PYTHON:-}"
+if [ -z "$PYTHON" ]; then
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      PYTHON="$candidate"
+      break
+    fi
+  done
+fi
+if [ -z "$PYTHON" ]; then
+  echo "bootstrap: Python 3.11 or newer is needed: sudo apt-get install -y python3 python3-venv" >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+    rm -rf .venv
+    if [ "$(id -u)" -eq 0 ]; then
+      apt-get install -y -qq python3-venv >/dev/null
+      "$PYTHON" -m venv .venv
+    else
+      echo "bootstrap: the venv module is missing: sudo apt-get install -y python3-venv" >&2
+      exit 1
+    fi
+  fi
+fi
+
+# Reinstall only when pyproject.toml changed since the last successful install.
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  echo "bootstrap: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+mkdir -p var/media

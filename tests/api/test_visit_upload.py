@@ -1,0 +1,50 @@
+"""POST /api/v1/visits/ — a shopper uploads a scored visit."""
+
+from __future__ import annotations
+
+import pytest
+
+from audits.models import Answer, Assignment, Visit
+from tests.factories import AssignmentFactory
+from tests.visit_bodies import visit_body
+
+URL = "/api/v1/visits/"
+
+
+@pytest.fixture
+def assignment(alice, east_branch):
+    return AssignmentFactory(shopper=alice, branch=east_branch)
+
+
+def test_it_stores_and_scores_a_visit(client_for, alice, assignment):
+    response = client_for(alice).post(URL, visit_body(assignment), format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    # core (weight 2): greet 100, attitude 75, wait 60 → 78.3; env: clean 100, resolved 60 → 80
+    assert data["sections"] == {"core": "78.3", "env": "80.0"}
+    assert data["score"] == "78.9"
+    assert data["band"] == "meets"
+    assert data["critical_failures"] == []
+    assert data["status"] == "incomplete"
+    assert len(data["photos"]["missing"]) == 1
+    assert Answer.objects.filter(visit_id=data["id"]).count() == 6
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.SUBMITTED
+
+
+def test_it_returns_the_stored_visit_when_the_same_body_is_sent_again(client_for, alice, assignment):
+    body = visit_body(assignment)
+    first = client_for(alice).post(URL, body, format="json")
+    again = client_for(alice).post(URL, body, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Visit.objects.count() == 1
+
+
+def test_it_refuses_the_same_id_with_a_different_body(client_for, alice, assignment):
+    body = visit_body(assignment)
+    client_for(alice).post(URL, body, format="json")
+    changed = {**body, "comment": "Something else."}
+    response = client_for(alice).post(URL, changed, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "different_body"

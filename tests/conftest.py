@@ -1,0 +1,107 @@
+"""Named personas and API clients shared by the whole suite.
+
+The company has two regions, East and West, one branch each to start with.
+- alice, bob: shoppers
+- rita: reviewer (head-office QA)
+- erin: regional manager of East; wes: regional manager of West
+- hank: head office
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from audits.models import Role
+from tests.factories import BranchFactory, RegionFactory, ShopperFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Every test writes uploads into its own folder on local disk."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None},
+        },
+    }
+
+
+@pytest.fixture
+def east(db):
+    return RegionFactory(code="east", name_zh="华东区", name_en="East")
+
+
+@pytest.fixture
+def west(db):
+    return RegionFactory(code="west", name_zh="华西区", name_en="West")
+
+
+@pytest.fixture
+def east_branch(east):
+    return BranchFactory(region=east, code="sh-jingan", name_zh="上海静安支行", name_en="Shanghai Jing'an")
+
+
+@pytest.fixture
+def west_branch(west):
+    return BranchFactory(region=west, code="cd-jinjiang", name_zh="成都锦江支行", name_en="Chengdu Jinjiang")
+
+
+@pytest.fixture
+def alice(db):
+    return ShopperFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return ShopperFactory(username="bob")
+
+
+@pytest.fixture
+def rita(db):
+    return UserFactory(username="rita", role=Role.REVIEWER)
+
+
+@pytest.fixture
+def hank(db):
+    return UserFactory(username="hank", role=Role.HEAD_OFFICE)
+
+
+@pytest.fixture
+def erin(east):
+    return UserFactory(username="erin", role=Role.REGIONAL_MANAGER, regions=[east])
+
+
+@pytest.fixture
+def wes(west):
+    return UserFactory(username="wes", role=Role.REGIONAL_MANAGER, regions=[west])
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in with the user's token, as the phone app is."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            from rest_framework.authtoken.models import Token
+
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
