@@ -1,0 +1,113 @@
+"""The data a branch scorecard shows, already computed and ordered.
+
+The scorecard is rendered to PDF (WeasyPrint) and to web pages from the same
+template, so everything the template needs is resolved up front: labels are
+already translated, items already ordered, photos already shrunk to a
+print-size data URI. Frozen dataclasses keep the renderer a pure function of
+its input, which is what makes the output reproducible and cheap to test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One period on the trend line; ``score`` is None when nobody visited."""
+
+    label: str
+    score: Decimal | None
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """A checklist section, with the averages the branch is compared against."""
+
+    label: str
+    score: Decimal | None
+    region_avg: Decimal | None
+    company_avg: Decimal | None
+
+
+@dataclass(frozen=True)
+class NamedScore:
+    """A score on one axis: a RATER dimension or a service-standard area."""
+
+    code: str
+    label: str
+    score: Decimal | None
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One checklist item aggregated over the period's approved visits."""
+
+    code: str
+    label: str
+    factor: int | None
+    score: Decimal | None
+    answered: int
+    failures: int
+    critical: bool
+    critical_failures: int
+
+
+@dataclass(frozen=True)
+class PhotoEvidence:
+    """A photo embedded as a ``data:image/jpeg;base64,…`` URI.
+
+    A data URI (not a storage URL) because the PDF renderer is not allowed to
+    fetch anything over the network.
+    """
+
+    data_uri: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class FocusItem:
+    """An item that cost the branch points, with the wording of good practice."""
+
+    code: str
+    label: str
+    points: Decimal
+    good_practice: str
+
+
+@dataclass(frozen=True)
+class ScorecardData:
+    """Everything one branch scorecard shows for one period."""
+
+    lang: str  # "zh-Hans" or "en"
+    branch_name: str
+    branch_code: str
+    region_name: str
+    address: str
+    period_label: str
+    checklist_title: str
+    visit_count: int
+    score: Decimal | None
+    band: str | None  # "below" | "meets" | "exceeds"
+    expected: Decimal
+    tolerance: Decimal
+    rank_region: int | None
+    region_size: int
+    rank_company: int | None
+    company_size: int
+    trend: tuple[TrendPoint, ...]  # 6 periods, oldest first, last = this period
+    sections: tuple[SectionRow, ...]
+    dimensions: tuple[NamedScore, ...]  # RATER, 5 entries
+    areas: tuple[NamedScore, ...]  # procedure/people/environment
+    items: tuple[ItemRow, ...]  # critical failures first, then checklist order
+    photos: tuple[PhotoEvidence, ...]
+    comments: tuple[str, ...]
+    focus: tuple[FocusItem, ...]  # up to 3 items that cost the most points
+    generated_at: datetime
+
+    @property
+    def has_visits(self) -> bool:
+        """Whether the period has anything to show beyond the trend line."""
+        return self.visit_count > 0

@@ -1,0 +1,95 @@
+"""Turn a ``ScorecardData`` into the scorecard's HTML.
+
+This is the half of scorecard rendering that web views share with the PDF:
+it builds the charts, picks the wording and renders the template. It does
+not import WeasyPrint (``reports.pdf`` does), so a web page that shows a
+scorecard does not pay for loading the PDF engine.
+
+The stylesheet is inlined into the document (``css`` in the context) rather
+than linked: WeasyPrint then needs no URL fetching at all, and a saved HTML
+copy of a scorecard stays self-contained.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from reports.charts import area_bars, format_score, radar_chart, section_bars, trend_chart
+from reports.labels import labels_for
+from reports.scorecard_data import ScorecardData
+
+TEMPLATE_NAME = "reports/scorecard.html"
+CSS_PATH = Path(__file__).resolve().parent / "static" / "reports" / "scorecard.css"
+
+
+def scorecard_css() -> SafeString:
+    """Return the scorecard stylesheet, ready to put inside ``<style>``.
+
+    Read on every call (it is a few kilobytes) so a changed stylesheet shows
+    up without restarting the worker.
+    """
+    # Our own file, never user input, so it is safe to emit unescaped.
+    return mark_safe(CSS_PATH.read_text(encoding="utf-8"))
+
+
+def build_charts(card: ScorecardData, labels: dict[str, str]) -> dict[str, SafeString]:
+    """Draw every chart the scorecard shows, keyed by name.
+
+    Charts for data the period does not have are left out, so the template
+    can test ``charts.sections`` instead of repeating the emptiness rules.
+    """
+    charts: dict[str, SafeString] = {}
+    # The SVG builders escape every piece of text they emit, so their output is safe.
+    if any(point.score is not None for point in card.trend):
+        charts["trend"] = mark_safe(
+            trend_chart(card.trend, expected=card.expected, tolerance=card.tolerance)
+        )
+    if card.sections:
+        charts["sections"] = mark_safe(section_bars(card.sections, labels=labels))
+    if card.has_visits and card.dimensions:
+        charts["radar"] = mark_safe(radar_chart(card.dimensions))
+    if card.has_visits and card.areas:
+        charts["areas"] = mark_safe(area_bars(card.areas))
+    return charts
+
+
+def _change_from_previous(card: ScorecardData) -> tuple[str | None, str]:
+    """Return the signed change against the previous period and its direction.
+
+    Only the immediately preceding period counts: comparing with an older
+    one would silently stretch "vs previous period" over a gap.
+    """
+    if card.score is None or len(card.trend) < 2 or card.trend[-2].score is None:
+        return None, "none"
+    change = Decimal(card.score) - Decimal(card.trend[-2].score)
+    text = format_score(abs(change))
+    if text == "0.0":
+        return "±0.0", "flat"
+    if change > 0:
+        return f"+{text}", "up"
+    return f"−{text}", "down"
+
+
+def scorecard_context(card: ScorecardData) -> dict[str, Any]:
+    """Build the template context: the card, its wording, charts and CSS."""
+    labels = labels_for(card.lang)
+    change, change_direction = _change_from_previous(card)
+    return {
+        "card": card,
+        "t": labels,
+        "charts": build_charts(card, labels),
+        "css": scorecard_css(),
+        "band_label": labels.get(f"band_{card.band}", "") if card.band else "",
+        "change": change,
+        "change_direction": change_direction,
+    }
+
+
+def render_scorecard_html(card: ScorecardData) -> str:
+    """Render the scorecard as one self-contained HTML document."""
+    return render_to_string(TEMPLATE_NAME, scorecard_context(card))

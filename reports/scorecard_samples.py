@@ -1,0 +1,452 @@
+"""Hand-built scorecards for tests, benchmarks and eyeballing the layout.
+
+Not fixtures in a conftest because the benchmark and the "render a sample
+PDF" check reuse them outside pytest. The data is deliberately rich: a long
+item table that spills onto a second page, a critical failure, a period with
+no visits in the trend, a missing RATER dimension and Chinese and English
+wording, so one look at the output shows most of the layout's edge cases.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from reports.labels import labels_for
+from reports.scorecard_data import (
+    FocusItem,
+    ItemRow,
+    NamedScore,
+    PhotoEvidence,
+    ScorecardData,
+    SectionRow,
+    TrendPoint,
+)
+
+D = Decimal
+
+# (zh-Hans, en) pairs, so both language variants carry the same numbers.
+_BRANCH = ("上海静安支行", "Shanghai Jing'an Branch")
+_REGION = ("上海分行", "Shanghai Region")
+_ADDRESS = ("上海市静安区南京西路1266号", "1266 West Nanjing Road, Jing'an District, Shanghai")
+_CHECKLIST = ("网点标准暗访检查表 v3", "Standard branch visit checklist v3")
+_PERIODS = (
+    ("2025年1月", "Jan 2025"),
+    ("2025年2月", "Feb 2025"),
+    ("2025年3月", "Mar 2025"),
+    ("2025年4月", "Apr 2025"),
+    ("2025年5月", "May 2025"),
+    ("2025年6月", "Jun 2025"),
+)
+_TREND_SCORES = (D("76.5"), D("79.0"), None, D("81.2"), D("84.5"), D("82.4"))
+
+_SECTIONS = (
+    (("到达与第一印象", "Arrival and first impression"), D("88.0"), D("84.5"), D("82.1")),
+    (("等候与网点环境", "Waiting area and environment"), D("91.5"), D("86.0"), D("85.3")),
+    (("柜台服务", "Counter service"), D("79.0"), D("81.2"), D("80.4")),
+    (
+        ("了解需求与专业建议", "Understanding needs and professional advice"),
+        D("72.5"),
+        D("76.8"),
+        D("74.9"),
+    ),
+    (("结束与致谢", "Closing and thanks"), D("85.0"), D("83.0"), D("84.2")),
+    (("投诉处理", "Complaint handling"), None, D("70.5"), D("72.0")),
+)
+
+_DIMENSIONS = (
+    ("reliability", D("84.0")),
+    ("assurance", D("78.5")),
+    ("tangibles", D("92.0")),
+    ("empathy", D("71.0")),
+    ("responsiveness", D("80.5")),
+)
+_AREAS = (("procedure", D("79.5")), ("people", D("82.0")), ("environment", D("91.0")))
+
+# code, (zh, en), factor, score, answered, failures, critical, critical_failures
+_ITEMS = (
+    (
+        "C2",
+        ("主动问候，真心微笑", "Proactive greeting and a genuine smile"),
+        None,
+        D("50.0"),
+        4,
+        2,
+        True,
+        2,
+    ),
+    (
+        "P7",
+        ("办理业务前核对客户身份", "Customer identity checked before the transaction"),
+        18,
+        D("75.0"),
+        4,
+        1,
+        True,
+        1,
+    ),
+    (
+        "A1",
+        ("进门30秒内有员工问候", "Greeted by staff within 30 seconds of entering"),
+        2,
+        D("75.0"),
+        4,
+        1,
+        False,
+        0,
+    ),
+    (
+        "A2",
+        ("大堂经理主动询问来访目的", "Lobby manager asks the purpose of the visit unprompted"),
+        7,
+        D("100.0"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "A3",
+        ("取号与分流指引清晰", "Clear queue ticket and directions"),
+        8,
+        D("100.0"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "E1",
+        ("营业厅地面、柜台整洁无杂物", "Floor and counters clean and uncluttered"),
+        3,
+        D("100.0"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "E2",
+        ("等候区座位充足，环境舒适", "Enough seats in the waiting area, comfortable setting"),
+        4,
+        D("87.5"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "E3",
+        ("宣传资料摆放整齐、内容为最新", "Leaflets tidy and up to date"),
+        11,
+        D("75.0"),
+        4,
+        1,
+        False,
+        0,
+    ),
+    (
+        "W1",
+        ("等候时间不超过15分钟", "Waited no longer than 15 minutes"),
+        24,
+        D("50.0"),
+        4,
+        2,
+        False,
+        0,
+    ),
+    (
+        "K1",
+        ("柜员仪容仪表符合规范", "Teller's appearance meets the standard"),
+        25,
+        D("100.0"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "K2",
+        ("双手递接单据与银行卡", "Documents and cards handed over with both hands"),
+        2,
+        D("87.5"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "K3",
+        ("耐心倾听，不打断客户", "Listens patiently without interrupting"),
+        16,
+        D("75.0"),
+        4,
+        1,
+        False,
+        0,
+    ),
+    ("K4", ("办理效率与安全兼顾", "Efficient and safe handling"), 18, D("87.5"), 4, 0, False, 0),
+    (
+        "N1",
+        ("站在客户角度推荐合适产品", "Recommends a product from the customer's point of view"),
+        14,
+        D("62.5"),
+        4,
+        2,
+        False,
+        0,
+    ),
+    (
+        "N2",
+        ("清楚说明费用与风险，无隐藏条款", "Explains fees and risks clearly, no hidden terms"),
+        15,
+        D("75.0"),
+        4,
+        1,
+        False,
+        0,
+    ),
+    ("N3", ("专业解答客户问题", "Answers questions professionally"), 25, D("87.5"), 4, 0, False, 0),
+    (
+        "X1",
+        ("业务结束时感谢客户", "Thanks the customer at the end"),
+        None,
+        D("100.0"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "X2",
+        ("主动告知后续服务渠道", "Points to follow-up service channels"),
+        9,
+        D("62.5"),
+        4,
+        1,
+        False,
+        0,
+    ),
+    (
+        "X3",
+        ("前后一致的待客态度", "Consistent attitude before and after the sale"),
+        26,
+        D("87.5"),
+        4,
+        0,
+        False,
+        0,
+    ),
+    (
+        "Q1",
+        ("投诉时耐心倾听、不辩解", "Listens to a complaint patiently without arguing"),
+        23,
+        None,
+        0,
+        0,
+        False,
+        0,
+    ),
+)
+
+_FOCUS = (
+    (
+        "C2",
+        ("主动问候，真心微笑", "Proactive greeting and a genuine smile"),
+        D("6.0"),
+        (
+            "客户进门即起身问候并微笑致意，只有真心的微笑才有魅力。",
+            "Stand and greet the customer with a genuine smile as they come in — only a genuine smile is appealing.",
+        ),
+    ),
+    (
+        "W1",
+        ("等候时间不超过15分钟", "Waited no longer than 15 minutes"),
+        D("4.5"),
+        (
+            "高峰时段增开窗口，并由大堂经理主动预处理业务，缩短客户等待。",
+            "Open extra counters at peak times and have the lobby manager prepare transactions in the queue.",
+        ),
+    ),
+    (
+        "N1",
+        ("站在客户角度推荐合适产品", "Recommends a product from the customer's point of view"),
+        D("3.5"),
+        (
+            "先了解客户的需求与风险偏好，再推荐产品，说明为何适合该客户。",
+            "Ask about the customer's needs and risk appetite first, then explain why the product suits them.",
+        ),
+    ),
+)
+
+_COMMENTS = (
+    (
+        "大堂经理非常热情，主动帮我取号并介绍了手机银行的预约功能。",
+        "The lobby manager was very warm, took a ticket for me and showed me the app's booking feature.",
+    ),
+    (
+        "柜员业务熟练，但全程没有微笑，结束时也没有道谢。",
+        "The teller knew the job well but did not smile once and did not say thank you at the end.",
+    ),
+    (
+        "等候了大约20分钟，只开了两个窗口，等候区人很多。",
+        "I waited about 20 minutes with only two counters open; the waiting area was crowded.",
+    ),
+)
+
+_PHOTO_CAPTIONS = (
+    ("营业厅入口与取号机", "Entrance and queue-ticket machine"),
+    ("等候区，仅开放两个窗口", "Waiting area, only two counters open"),
+    ("宣传资料架（部分资料已过期）", "Leaflet stand (some leaflets out of date)"),
+)
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh-Hans" else pair[1]
+
+
+def sample_photo(seed: int = 0, size: tuple[int, int] = (480, 320)) -> str:
+    """Return a small generated JPEG as a data URI.
+
+    Drawn (not loaded from disk) so the samples carry no binary files; the
+    shapes only hint at a room so the layout can be judged with something
+    photo-like in the frame. Deterministic for a given seed.
+    """
+    from PIL import Image, ImageDraw
+
+    palettes = (
+        ((214, 224, 235), (120, 140, 165), (60, 90, 130)),
+        ((232, 226, 214), (170, 150, 120), (110, 85, 60)),
+        ((222, 232, 222), (130, 160, 130), (70, 105, 80)),
+    )
+    wall, floor, accent = palettes[seed % len(palettes)]
+    width, height = size
+    image = Image.new("RGB", size, wall)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, int(height * 0.68), width, height), fill=floor)
+    for i in range(3):
+        x = int(width * (0.12 + 0.28 * i))
+        draw.rectangle(
+            (x, int(height * 0.30), x + int(width * 0.18), int(height * 0.68)), fill=accent
+        )
+        draw.rectangle(
+            (x + 8, int(height * 0.36), x + int(width * 0.18) - 8, int(height * 0.46)), fill=wall
+        )
+    draw.rectangle((0, 0, width, int(height * 0.10)), fill=accent)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=70)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _trend(lang: str, scores: tuple[Decimal | None, ...]) -> tuple[TrendPoint, ...]:
+    return tuple(
+        TrendPoint(label=_pick(period, lang), score=score)
+        for period, score in zip(_PERIODS, scores, strict=True)
+    )
+
+
+def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
+    """A full scorecard for 上海静安支行 in ``lang`` ("zh-Hans" or "en")."""
+    t = labels_for(lang)
+    return ScorecardData(
+        lang=lang,
+        branch_name=_pick(_BRANCH, lang),
+        branch_code="SH-0217",
+        region_name=_pick(_REGION, lang),
+        address=_pick(_ADDRESS, lang),
+        period_label=_pick(_PERIODS[-1], lang),
+        checklist_title=_pick(_CHECKLIST, lang),
+        visit_count=4,
+        score=D("82.4"),
+        band="meets",
+        expected=D("80"),
+        tolerance=D("5"),
+        rank_region=3,
+        region_size=8,
+        rank_company=12,
+        company_size=46,
+        trend=_trend(lang, _TREND_SCORES),
+        sections=tuple(
+            SectionRow(
+                label=_pick(label, lang), score=score, region_avg=region, company_avg=company
+            )
+            for label, score, region, company in _SECTIONS
+        ),
+        dimensions=tuple(
+            NamedScore(code=code, label=t[f"dimension_{code}"], score=score)
+            for code, score in _DIMENSIONS
+        ),
+        areas=tuple(
+            NamedScore(code=code, label=t[f"area_{code}"], score=score) for code, score in _AREAS
+        ),
+        items=tuple(
+            ItemRow(
+                code=code,
+                label=_pick(label, lang),
+                factor=factor,
+                score=score,
+                answered=answered,
+                failures=failures,
+                critical=critical,
+                critical_failures=critical_failures,
+            )
+            for code, label, factor, score, answered, failures, critical, critical_failures in _ITEMS
+        ),
+        photos=tuple(
+            PhotoEvidence(data_uri=sample_photo(i), caption=_pick(caption, lang))
+            for i, caption in enumerate(_PHOTO_CAPTIONS)
+        ),
+        comments=tuple(_pick(comment, lang) for comment in _COMMENTS),
+        focus=tuple(
+            FocusItem(
+                code=code,
+                label=_pick(label, lang),
+                points=points,
+                good_practice=_pick(practice, lang),
+            )
+            for code, label, points, practice in _FOCUS
+        ),
+        generated_at=datetime(2025, 7, 3, 9, 30, tzinfo=UTC),
+    )
+
+
+def sample_empty_scorecard(lang: str = "zh-Hans") -> ScorecardData:
+    """The same branch in a period with no approved visits.
+
+    Earlier periods did have visits, so the trend still has something to
+    show; everything that depends on this period's visits is empty.
+    """
+    t = labels_for(lang)
+    full = sample_scorecard(lang)
+    return ScorecardData(
+        lang=lang,
+        branch_name=full.branch_name,
+        branch_code=full.branch_code,
+        region_name=full.region_name,
+        address=full.address,
+        period_label=full.period_label,
+        checklist_title=full.checklist_title,
+        visit_count=0,
+        score=None,
+        band=None,
+        expected=full.expected,
+        tolerance=full.tolerance,
+        rank_region=None,
+        region_size=full.region_size,
+        rank_company=None,
+        company_size=full.company_size,
+        trend=_trend(lang, (*_TREND_SCORES[:-1], None)),
+        sections=(),
+        dimensions=tuple(
+            NamedScore(code=code, label=t[f"dimension_{code}"], score=None)
+            for code, _ in _DIMENSIONS
+        ),
+        areas=(),
+        items=(),
+        photos=(),
+        comments=(),
+        focus=(),
+        generated_at=full.generated_at,
+    )

@@ -1,0 +1,358 @@
+"""The branch scorecard's presentation: charts, HTML, and the PDF it becomes.
+
+PDF checks go through poppler's pdftotext/pdffonts, i.e. what a reader's
+viewer sees, not WeasyPrint internals. The module also runs without the
+project's settings (``pytest -p no:django --noconftest``), configuring just
+enough Django to render the template.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import re
+import shutil
+import subprocess
+import threading
+from decimal import Decimal
+
+import django
+import pytest
+from django.conf import settings
+
+if not settings.configured:
+    settings.configure(
+        TEMPLATES=[
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "DIRS": [],
+                "APP_DIRS": False,
+                "OPTIONS": {
+                    "loaders": [
+                        (
+                            "django.template.loaders.filesystem.Loader",
+                            ["/work/main/reports/templates"],
+                        )
+                    ]
+                },
+            }
+        ],
+        TIME_ZONE="Asia/Shanghai",
+    )
+    django.setup()
+
+from reports.charts import area_bars, radar_chart, section_bars, trend_chart  # noqa: E402
+from reports.labels import LABELS, labels_for  # noqa: E402
+from reports.pdf import DataURIOnlyFetcher, URLRefusedError, render_pdf  # noqa: E402
+from reports.scorecard_data import NamedScore, SectionRow, TrendPoint  # noqa: E402
+from reports.scorecard_render import render_scorecard_html  # noqa: E402
+from reports.scorecard_samples import sample_empty_scorecard, sample_scorecard  # noqa: E402
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
+    reason="poppler-utils (pdftotext, pdffonts) not installed",
+)
+
+D = Decimal
+
+
+def pdf_text(pdf: bytes) -> str:
+    result = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
+
+
+def pdf_fonts(pdf: bytes, tmp_path) -> list[str]:
+    # pdffonts cannot read standard input.
+    path = tmp_path / "card.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
+    return result.stdout.splitlines()[2:]
+
+
+# Rendering takes a fraction of a second each; render each variant once per module.
+@pytest.fixture(scope="module")
+def zh_pdf() -> bytes:
+    return render_pdf(render_scorecard_html(sample_scorecard("zh-Hans")))
+
+
+@pytest.fixture(scope="module")
+def en_pdf() -> bytes:
+    return render_pdf(render_scorecard_html(sample_scorecard("en")))
+
+
+@pytest.fixture(scope="module")
+def empty_pdf() -> bytes:
+    return render_pdf(render_scorecard_html(sample_empty_scorecard("zh-Hans")))
+
+
+# --- the PDF -----------------------------------------------------------------
+
+
+@needs_poppler
+def test_it_prints_the_branch_name_score_and_ranks(zh_pdf):
+    text = pdf_text(zh_pdf)
+
+    assert "上海静安支行" in text
+    assert "82.4" in text
+    # pdftotext keeps or drops the spaces around "/" depending on glyph spacing.
+    compact = re.sub(r"\s+", "", text)
+    assert "3/8" in compact
+    assert "12/46" in compact
+
+
+@needs_poppler
+def test_it_uses_chinese_wording_for_a_zh_hans_card(zh_pdf):
+    text = pdf_text(zh_pdf)
+
+    for wording in ("网点服务质量评分卡", "信赖度", "反应度", "满足期望", "改进重点", "程序"):
+        assert wording in text
+
+
+@needs_poppler
+def test_it_uses_english_wording_for_an_en_card(en_pdf):
+    text = pdf_text(en_pdf)
+
+    for wording in (
+        "Branch service scorecard",
+        "Reliability",
+        "Meets expectation",
+        "What to work on",
+    ):
+        assert wording in text
+    assert "网点服务质量评分卡" not in text
+
+
+@needs_poppler
+def test_it_embeds_a_cjk_font(zh_pdf, tmp_path):
+    rows = pdf_fonts(zh_pdf, tmp_path)
+
+    cjk_rows = [row for row in rows if "Noto-Sans-CJK" in row or "NotoSansCJK" in row]
+    assert cjk_rows
+    # Columns: name type encoding emb sub uni object-id; type has a space in it ("CID Type 0C").
+    assert all(re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", row) for row in cjk_rows)
+
+
+@needs_poppler
+def test_it_says_there_were_no_approved_visits_for_an_empty_period(empty_pdf):
+    text = pdf_text(empty_pdf)
+
+    assert "本期无已审核的暗访记录" in text
+    assert "上海静安支行" in text
+    assert "2025年6月" in text
+
+
+@needs_poppler
+def test_it_still_draws_the_trend_for_an_empty_period_with_earlier_visits(empty_pdf):
+    text = pdf_text(empty_pdf)
+
+    assert "84.5" in text  # May's score, from an earlier period
+
+
+def test_it_leaves_the_scores_out_of_an_empty_period():
+    html = render_scorecard_html(sample_empty_scorecard("en"))
+
+    assert "No approved visits in this period" in html
+    assert '<table class="item-table"' not in html
+    assert 'class="chart-half chart-radar"' not in html
+
+
+def test_it_refuses_to_fetch_http_urls():
+    with pytest.raises(URLRefusedError):
+        DataURIOnlyFetcher().fetch("http://example.com/logo.png")
+
+
+def test_it_refuses_to_read_local_files():
+    with pytest.raises(URLRefusedError):
+        DataURIOnlyFetcher().fetch("file:///etc/passwd")
+
+
+def test_it_serves_data_uris():
+    response = DataURIOnlyFetcher().fetch("data:text/plain;base64,aGVsbG8=")
+
+    assert response.read() == b"hello"
+
+
+def test_a_remote_image_in_the_html_is_never_requested():
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - name fixed by http.server
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        html = f'<html><head><link rel="stylesheet" href="{url}/x.css"></head><body><img src="{url}/x.png"><p>hi</p></body></html>'
+        pdf = render_pdf(html)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert pdf.startswith(b"%PDF")
+    assert requests == []
+
+
+# --- the HTML ----------------------------------------------------------------
+
+
+def test_it_inlines_the_stylesheet_instead_of_linking_it():
+    html = render_scorecard_html(sample_scorecard("en"))
+
+    assert "@page" in html
+    assert "<link" not in html
+
+
+def test_it_highlights_each_item_with_a_critical_failure():
+    html = render_scorecard_html(sample_scorecard("en"))
+
+    assert html.count('class="row-critical"') == 2
+
+
+def test_it_shows_each_photo_as_an_inline_image():
+    card = sample_scorecard("en")
+    html = render_scorecard_html(card)
+
+    assert html.count('<img src="data:image/jpeg;base64,') == len(card.photos)
+
+
+def test_it_escapes_text_from_the_data():
+    card = dataclasses.replace(sample_scorecard("en"), comments=("<script>alert(1)</script>",))
+    html = render_scorecard_html(card)
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+# --- charts ------------------------------------------------------------------
+
+TREND = (
+    TrendPoint("Jan", D("70")),
+    TrendPoint("Feb", D("72.5")),
+    TrendPoint("Mar", None),
+    TrendPoint("Apr", D("75")),
+    TrendPoint("May", D("80")),
+    TrendPoint("Jun", D("82.4")),
+)
+RATER = (
+    NamedScore("reliability", "Reliability", D("84")),
+    NamedScore("assurance", "Assurance", D("78.5")),
+    NamedScore("tangibles", "Tangibles", D("92")),
+    NamedScore("empathy", "Empathy", None),
+    NamedScore("responsiveness", "Responsiveness", D("80.5")),
+)
+SECTIONS = (
+    SectionRow("Arrival", D("88"), D("84.5"), D("82.1")),
+    SectionRow("Counter", None, D("81.2"), D("80.4")),
+)
+
+
+def test_it_draws_a_gap_for_a_period_without_visits():
+    svg = trend_chart(TREND, expected=D("80"), tolerance=D("5"))
+
+    assert svg.count('class="trend-line"') == 2  # Jan–Feb and Apr–Jun, not joined across March
+    assert svg.count('class="trend-dot"') == 5
+    assert svg.count('class="trend-missing"') == 1
+
+
+def test_it_joins_consecutive_periods_into_one_line():
+    points = [TrendPoint(p.label, p.score or D("74")) for p in TREND]
+
+    svg = trend_chart(points, expected=D("80"), tolerance=D("5"))
+
+    assert svg.count('class="trend-line"') == 1
+
+
+def test_it_shades_the_expected_band_and_labels_it():
+    svg = trend_chart(TREND, expected=D("80"), tolerance=D("5"))
+
+    assert 'class="expected-band"' in svg
+    assert "80.0 ± 5.0" in svg
+
+
+def test_it_labels_all_five_rater_axes():
+    svg = radar_chart(RATER)
+
+    labels = re.findall(r'class="radar-label">([^<]*)<', svg)
+    assert labels == ["Reliability", "Assurance", "Tangibles", "Empathy", "Responsiveness"]
+    assert svg.count('class="radar-ring"') == 4
+
+
+def test_it_marks_a_missing_rater_dimension_with_a_hollow_dot():
+    svg = radar_chart(RATER)
+
+    assert svg.count('fill="#ffffff" stroke="#9aa5b1"') == 1
+
+
+def test_it_puts_the_translated_legend_on_the_section_chart():
+    svg = section_bars(SECTIONS, labels=labels_for("zh-Hans"))
+
+    for legend in ("本网点", "区域平均", "全行平均"):
+        assert legend in svg
+
+
+def test_it_draws_no_bar_for_a_section_without_a_score():
+    svg = section_bars(SECTIONS, labels=labels_for("en"))
+
+    assert svg.count('class="section-bar"') == 1
+
+
+def test_it_draws_one_bar_per_area():
+    areas = (NamedScore("procedure", "程序", D("79.5")), NamedScore("people", "个人", D("82")))
+
+    assert area_bars(areas).count('class="area-bar"') == 2
+
+
+def test_it_escapes_chart_labels():
+    svg = radar_chart((NamedScore("x", "<b>&", D("50")), *RATER[1:]))
+
+    assert "&lt;b&gt;&amp;" in svg
+    assert "<b>" not in svg
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: trend_chart(TREND, expected=D("80"), tolerance=D("5")),
+        lambda: section_bars(SECTIONS, labels=labels_for("en")),
+        lambda: radar_chart(RATER),
+        lambda: area_bars(RATER[:3]),
+    ],
+    ids=["trend", "sections", "radar", "areas"],
+)
+def test_it_draws_the_same_svg_for_the_same_input(draw):
+    assert draw() == draw()
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        trend_chart(TREND, expected=D("80"), tolerance=D("5")),
+        section_bars(SECTIONS, labels=labels_for("en")),
+        radar_chart(RATER),
+        area_bars(RATER[:3]),
+    ],
+    ids=["trend", "sections", "radar", "areas"],
+)
+def test_every_chart_has_an_explicit_size_and_the_embedded_font(svg):
+    root = re.match(r"<svg [^>]*>", svg).group(0)
+
+    assert re.search(r'width="\d+" height="\d+" viewBox="0 0 \d+ \d+"', root)
+    assert 'font-family="Noto Sans CJK SC, sans-serif"' in root
+
+
+# --- labels ------------------------------------------------------------------
+
+
+def test_both_languages_have_the_same_label_keys():
+    assert LABELS["zh-Hans"].keys() == LABELS["en"].keys()
+
+
+def test_it_falls_back_to_english_labels_for_an_unknown_language():
+    assert labels_for("fr")["title"] == "Branch service scorecard"
