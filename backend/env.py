@@ -109,5 +109,4 @@ def sqlite_database(path: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
-        "TEST": {"NAME": path.replace(".sqlite3", "") + "-test.sqlite3"},
     }

@@ -9,12 +9,29 @@ The company has two regions, East and West, one branch each to start with.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from audits.models import Role
 from tests.factories import BranchFactory, RegionFactory, ShopperFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, test in a file of this process's own rather than in memory.
+
+    Concurrency tests open one connection per thread, which an in-memory
+    database cannot share safely; the pid keeps parallel runs apart.
+    """
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(
+            django_settings.VAR_DIR / f"test-{os.getpid()}.sqlite3"
+        )
 
 
 @pytest.fixture(autouse=True)
