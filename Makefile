@@ -16,7 +16,8 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
-test: setup
+test:
+	@bash scripts/bootstrap.sh --test
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

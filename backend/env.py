@@ -70,6 +70,10 @@ def database_from_url(name: str, url: str) -> dict:
     """
     parts = urlsplit(url)
     options = dict(parse_qsl(parts.query))
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
     if parts.scheme in {"postgres", "postgresql"}:
         if not parts.path.strip("/"):
             raise ImproperlyConfigured(f"{name} must name a database: postgres://user@host/dbname")
@@ -79,7 +83,7 @@ def database_from_url(name: str, url: str) -> dict:
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
+            "PORT": str(port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,

@@ -117,6 +117,7 @@ STATIC_ROOT = VAR_DIR / "static"
 # ever streamed by views that check permissions. On S3 the bucket is private and
 # views hand out short-lived signed URLs.
 MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = None  # FileSystemStorage would otherwise invent /media/ URLs nothing serves
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
 AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
@@ -136,6 +137,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": AWS_QUERYSTRING_EXPIRE,
             "file_overwrite": True,
+            "signature_version": "s3v4",
         },
     }
 else:
@@ -217,6 +219,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_SECURE = SECURE_COOKIES
+    CSRF_COOKIE_SECURE = SECURE_COOKIES

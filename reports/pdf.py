@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import logging
 
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.scorecard_data import ScorecardData
+
+# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES to True,
+# which would make audits.imaging accept truncated photo uploads in any process
+# that has rendered a scorecard. We only hand WeasyPrint complete renditions we
+# made ourselves, so we put Pillow's safe default back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 logger = logging.getLogger(__name__)
 

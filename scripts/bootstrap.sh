@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 
 # pango renders text; libharfbuzz-subset0 lets WeasyPrint embed only the glyphs
 # it uses (without it a Chinese scorecard takes ~14 s instead of under 1 s);
-# fonts-noto-cjk gives the Chinese glyphs; poppler-utils (pdftotext, pdffonts,
-# pdftoppm) is used by the tests that read the PDFs back.
-SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils"
+# fonts-noto-cjk gives the Chinese glyphs.
+SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
+# For `make test` only: poppler-utils (pdftotext, pdffonts, pdftoppm) reads the
+# PDFs back; docker-compose validates docker-compose.yml where no Docker runs.
+if [ "${1:-}" = "--test" ]; then
+  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils docker-compose"
+fi
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
