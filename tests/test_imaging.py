@@ -338,3 +338,15 @@ def test_phash_distance_counts_differing_bits():
 def test_phash_distance_refuses_hashes_of_different_lengths():
     with pytest.raises(ValueError):
         phash_distance("00", "0000")
+
+
+def test_it_still_refuses_a_truncated_jpeg_after_weasyprint_was_imported():
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; reports.pdf undoes it."""
+    import reports.pdf  # noqa: F401 — imported for its side effect on Pillow
+
+    with pytest.raises(PhotoRejected) as refused:
+        inspect_photo(
+            corpus.truncated_jpeg(), max_bytes=corpus.CORPUS_MAX_BYTES,
+            max_pixels=corpus.CORPUS_MAX_PIXELS, default_tz=ZoneInfo("Asia/Shanghai"),
+        )
+    assert refused.value.code == "truncated"

@@ -1,0 +1,524 @@
+"""Scoring rules for mystery-shopper visits, in one pure module.
+
+Every number a client sees (visit score, band, section, RATER dimension, area and
+factor scores, "points to gain") comes from here, so the API, the reports and the
+exports cannot disagree. There are no Django imports and no database access, which
+keeps the rules testable on their own and reusable from Celery jobs, scripts and
+recalculation migrations alike.
+
+Arithmetic is done with ``fractions.Fraction`` so results are exact; values are
+rounded (half-up) only as they leave the module, so that a mean of exactly 62.35
+shows as 62.4 no matter how it was reached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+PASS_MARK: int = 50
+RATER_DIMENSIONS: tuple[str, ...] = (
+    "reliability",
+    "assurance",
+    "tangibles",
+    "empathy",
+    "responsiveness",
+)
+AREAS: tuple[str, ...] = ("procedure", "people", "environment")
+ANSWER_TYPES: tuple[str, ...] = ("yes_no", "scale5", "scale6", "number", "choice", "text", "photo")
+SCORED_TYPES: frozenset[str] = frozenset({"yes_no", "scale5", "scale6", "number", "choice"})
+FACTOR_MIN: int = 1
+FACTOR_MAX: int = 26
+BANDS: tuple[str, ...] = ("below", "meets", "exceeds")
+
+_HUNDRED = Fraction(100)
+_SCALE_TOPS = {"scale5": 5, "scale6": 6}
+
+
+def _decimal(value: object, what: str) -> Decimal:
+    """Return ``value`` as a finite Decimal.
+
+    Floats are refused because rules (weights, threshold bounds, scores) come from
+    DecimalFields; a float here would mean a binary approximation slipped in.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError(f"{what} must be a Decimal, got {value!r}")
+    result = Decimal(value)
+    if not result.is_finite():
+        raise ValueError(f"{what} must be finite, got {value!r}")
+    return result
+
+
+def _score_decimal(value: object, what: str) -> Decimal:
+    result = _decimal(value, what)
+    if not 0 <= result <= 100:
+        raise ValueError(f"{what} must be from 0 to 100, got {value!r}")
+    return result
+
+
+def _weight_decimal(value: object, what: str) -> Decimal:
+    result = _decimal(value, what)
+    if result < 0:
+        raise ValueError(f"{what} must not be negative, got {value!r}")
+    return result
+
+
+@dataclass(frozen=True, kw_only=True)
+class Threshold:
+    """One band of a "number" item: values from ``min`` to ``max`` (inclusive) earn ``score``.
+
+    A missing bound is open-ended.
+    """
+
+    score: Decimal
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", _score_decimal(self.score, "threshold score"))
+        for name in ("min", "max"):
+            bound = getattr(self, name)
+            if bound is not None:
+                object.__setattr__(self, name, _decimal(bound, f"threshold {name}"))
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"threshold min {self.min} is greater than max {self.max}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemRule:
+    """How one checklist item is scored and which section and tags it counts towards.
+
+    ``options`` is stored as a tuple of (option value, score) pairs so rules stay
+    hashable; a Mapping is accepted and normalised. ``thresholds`` only matter for
+    "number" items and ``options`` only for "choice" items. ``critical`` and the
+    rater/area/factor tags have no effect on unscored ("text", "photo") items.
+    """
+
+    code: str
+    section: str
+    answer_type: str
+    weight: Decimal = Decimal(1)
+    critical: bool = False
+    thresholds: tuple[Threshold, ...] = ()
+    options: tuple[tuple[str, Decimal], ...] = ()
+    rater: str | None = None
+    area: str | None = None
+    factor: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, str) or not self.code:
+            raise ValueError(f"item code must be a non-empty string, got {self.code!r}")
+        if not isinstance(self.section, str) or not self.section:
+            raise ValueError(f"item {self.code}: section must be a non-empty string")
+        if self.answer_type not in ANSWER_TYPES:
+            raise ValueError(
+                f"item {self.code}: answer type {self.answer_type!r} is not one of {ANSWER_TYPES}"
+            )
+        object.__setattr__(
+            self, "weight", _weight_decimal(self.weight, f"item {self.code}: weight")
+        )
+        thresholds = tuple(self.thresholds)
+        if not all(isinstance(threshold, Threshold) for threshold in thresholds):
+            raise ValueError(f"item {self.code}: thresholds must be Threshold instances")
+        object.__setattr__(self, "thresholds", thresholds)
+        object.__setattr__(self, "options", _normalise_options(self.code, self.options))
+        if self.rater is not None and self.rater not in RATER_DIMENSIONS:
+            raise ValueError(
+                f"item {self.code}: rater {self.rater!r} is not one of {RATER_DIMENSIONS}"
+            )
+        if self.area is not None and self.area not in AREAS:
+            raise ValueError(f"item {self.code}: area {self.area!r} is not one of {AREAS}")
+        if self.factor is not None and (
+            isinstance(self.factor, bool)
+            or not isinstance(self.factor, int)
+            or not FACTOR_MIN <= self.factor <= FACTOR_MAX
+        ):
+            raise ValueError(
+                f"item {self.code}: factor must be an integer from {FACTOR_MIN} to "
+                f"{FACTOR_MAX}, got {self.factor!r}"
+            )
+
+
+def _normalise_options(
+    code: str, options: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]]
+) -> tuple[tuple[str, Decimal], ...]:
+    pairs = options.items() if isinstance(options, Mapping) else options
+    normalised: list[tuple[str, Decimal]] = []
+    seen: set[str] = set()
+    for key, score in pairs:
+        if not isinstance(key, str):
+            raise ValueError(f"item {code}: option values must be strings, got {key!r}")
+        if key in seen:
+            raise ValueError(f"item {code}: option {key!r} is listed twice")
+        seen.add(key)
+        normalised.append((key, _score_decimal(score, f"item {code}: option {key!r} score")))
+    return tuple(normalised)
+
+
+@dataclass(frozen=True)
+class SectionRule:
+    code: str
+    weight: Decimal = Decimal(1)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, str) or not self.code:
+            raise ValueError(f"section code must be a non-empty string, got {self.code!r}")
+        object.__setattr__(
+            self, "weight", _weight_decimal(self.weight, f"section {self.code}: weight")
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChecklistRules:
+    """Everything needed to score a visit against one checklist version.
+
+    ``items`` are in checklist order; that order is the order of
+    ``VisitResult.critical_failures``. The band is judged on the visit score
+    against ``expected`` ± ``tolerance``.
+    """
+
+    sections: tuple[SectionRule, ...]
+    items: tuple[ItemRule, ...]
+    expected: Decimal
+    tolerance: Decimal
+
+    def __post_init__(self) -> None:
+        sections = tuple(self.sections)
+        items = tuple(self.items)
+        if not all(isinstance(section, SectionRule) for section in sections):
+            raise ValueError("sections must be SectionRule instances")
+        if not all(isinstance(item, ItemRule) for item in items):
+            raise ValueError("items must be ItemRule instances")
+        section_codes = [section.code for section in sections]
+        _reject_duplicates("section", section_codes)
+        _reject_duplicates("item", [item.code for item in items])
+        for item in items:
+            if item.section not in section_codes:
+                raise ValueError(f"item {item.code}: section {item.section!r} is not in the rules")
+        object.__setattr__(self, "sections", sections)
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "expected", _decimal(self.expected, "expected"))
+        object.__setattr__(self, "tolerance", _weight_decimal(self.tolerance, "tolerance"))
+
+
+def _reject_duplicates(kind: str, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise ValueError(f"{kind} code {code!r} is used twice")
+        seen.add(code)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer from a shopper; ``na`` marks the item as not applicable (value ignored)."""
+
+    code: str
+    value: object = None
+    na: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemResult:
+    """Outcome for one item; everything is None/False when it was not scored.
+
+    ``gain`` is how many visit-score points fixing this item (scoring 100) would
+    add, so reports can sum it per item across visits.
+    """
+
+    code: str
+    score: Decimal | None
+    failed: bool
+    critical_failure: bool
+    gain: Decimal | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitResult:
+    """All scores of one visit, rounded for display and storage.
+
+    The dicts only hold keys that have a score: sections in checklist order,
+    dimensions and areas in the order of RATER_DIMENSIONS and AREAS, factors
+    ascending. ``items`` holds every item of the checklist, in checklist order.
+    """
+
+    score: Decimal | None
+    band: str | None
+    sections: dict[str, Decimal]
+    dimensions: dict[str, Decimal]
+    areas: dict[str, Decimal]
+    factors: dict[int, Decimal]
+    items: dict[str, ItemResult]
+    critical_failures: tuple[str, ...]
+
+
+def _round_half_up(value: Fraction | Decimal | int, places: int) -> Decimal:
+    # Decimal.quantize would round the Decimal *approximation* of a Fraction like
+    # 1/3; flooring the exact value keeps the half-up decision exact.
+    exact = Fraction(value)
+    magnitude = math.floor(abs(exact) * 10**places + Fraction(1, 2))
+    units = -magnitude if exact < 0 else magnitude
+    return Decimal(units).scaleb(-places)
+
+
+def round_score(x: Fraction | Decimal) -> Decimal:
+    """Round a score exactly, half-up (away from zero), to one decimal place."""
+    return _round_half_up(x, 1)
+
+
+def _round_gain(x: Fraction) -> Decimal:
+    return _round_half_up(x, 2)
+
+
+def _number_as_fraction(value: int | float | Decimal) -> Fraction:
+    # A float arrives from JSON and stands for the decimal the shopper typed, so
+    # read it through its shortest repr: 0.1 must meet a threshold "max 0.1",
+    # which the binary value 0.1000000000000000055... would not.
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def _value_problem(rule: ItemRule, value: object) -> str | None:
+    answer_type = rule.answer_type
+    if value is None:
+        return "needs a value (leave the answer out or mark it N/A instead)"
+    if answer_type == "yes_no":
+        return None if isinstance(value, bool) else "must be true or false"
+    if answer_type in _SCALE_TOPS:
+        top = _SCALE_TOPS[answer_type]
+        # bool is a subclass of int, but True as "1 out of 5" is always a client bug.
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            return f"must be an integer from 1 to {top}"
+        return None
+    if answer_type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            return "must be a number"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "must be a finite number"
+        if isinstance(value, Decimal) and not value.is_finite():
+            return "must be a finite number"
+        return None
+    if answer_type == "choice":
+        keys = [key for key, _ in rule.options]
+        if not keys:
+            return "has no options to choose from"
+        if not isinstance(value, str) or value not in keys:
+            return "must be one of: " + ", ".join(repr(key) for key in keys)
+        return None
+    if answer_type == "text":
+        return None if isinstance(value, str) else "must be a string"
+    # "photo": the shape of a photo reference belongs to the upload layer, and
+    # photos are never scored, so any non-empty value is acceptable here.
+    return None
+
+
+def check_value(rule: ItemRule, value: object) -> None:
+    """Raise ValueError naming the problem if ``value`` is not a valid answer to ``rule``.
+
+    The API validator calls this so that shoppers get the same verdict as scoring.
+    ``None`` is rejected: "unanswered" and "N/A" are decided before a value is checked.
+    """
+    problem = _value_problem(rule, value)
+    if problem is not None:
+        raise ValueError(f"{rule.code}: {problem}")
+
+
+def _exact_item_score(rule: ItemRule, value: object) -> Fraction | None:
+    """Score a value already accepted by check_value, exactly."""
+    answer_type = rule.answer_type
+    if answer_type == "yes_no":
+        return _HUNDRED if value else Fraction(0)
+    if answer_type in _SCALE_TOPS:
+        assert isinstance(value, int)
+        return Fraction(value - 1, _SCALE_TOPS[answer_type] - 1) * _HUNDRED
+    if answer_type == "number":
+        assert isinstance(value, int | float | Decimal)
+        number = _number_as_fraction(value)
+        for threshold in rule.thresholds:
+            if (threshold.min is None or number >= threshold.min) and (
+                threshold.max is None or number <= threshold.max
+            ):
+                return Fraction(threshold.score)
+        return Fraction(0)
+    if answer_type == "choice":
+        return Fraction(dict(rule.options)[value])
+    return None
+
+
+def item_score(rule: ItemRule, value: object) -> Decimal | None:
+    """Score one answer from 0 to 100 (rounded to one decimal); None for text and photo.
+
+    Raises ValueError when the value does not fit the item (see check_value).
+    """
+    check_value(rule, value)
+    exact = _exact_item_score(rule, value)
+    return None if exact is None else round_score(exact)
+
+
+def band(score: Decimal | None, *, expected: Decimal, tolerance: Decimal) -> str | None:
+    """Place a score against the client's expectation; the edges themselves "meet" it."""
+    if score is None:
+        return None
+    exact = Fraction(score)
+    if exact < Fraction(expected) - Fraction(tolerance):
+        return "below"
+    if exact > Fraction(expected) + Fraction(tolerance):
+        return "exceeds"
+    return "meets"
+
+
+def _weighted_mean(pairs: Iterable[tuple[Decimal, Fraction]]) -> Fraction | None:
+    """Weighted mean, or None when nothing carries weight (zero weights opt out)."""
+    total_weight = Fraction(0)
+    total = Fraction(0)
+    for weight, value in pairs:
+        total_weight += Fraction(weight)
+        total += Fraction(weight) * value
+    if total_weight == 0:
+        return None
+    return total / total_weight
+
+
+def _index_answers(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> dict[str, AnswerInput]:
+    # Duplicates are refused rather than "last one wins" so that the result can
+    # never depend on the order answers arrive in.
+    known = {item.code for item in rules.items}
+    by_code: dict[str, AnswerInput] = {}
+    for answer in answers:
+        if not isinstance(answer, AnswerInput):
+            raise ValueError(f"answers must be AnswerInput instances, got {answer!r}")
+        if answer.code not in known:
+            raise ValueError(f"answer for unknown item {answer.code!r}")
+        if answer.code in by_code:
+            raise ValueError(f"more than one answer for item {answer.code!r}")
+        by_code[answer.code] = answer
+    return by_code
+
+
+_Tag = TypeVar("_Tag", str, int)
+
+
+def _tag_means(
+    items: Iterable[ItemRule],
+    scores: Mapping[str, Fraction],
+    tag_of: Callable[[ItemRule], _Tag | None],
+) -> dict[_Tag, Fraction]:
+    grouped: dict[_Tag, list[tuple[Decimal, Fraction]]] = {}
+    for item in items:
+        tag = tag_of(item)
+        if tag is not None and item.code in scores:
+            grouped.setdefault(tag, []).append((item.weight, scores[item.code]))
+    means: dict[_Tag, Fraction] = {}
+    for tag, pairs in grouped.items():
+        mean = _weighted_mean(pairs)
+        if mean is not None:
+            means[tag] = mean
+    return means
+
+
+def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitResult:
+    """Score a whole visit: items, sections, visit, band, tags, critical failures and gains.
+
+    Unanswered items (no answer, or value None without N/A) and N/A items are left
+    out of every average; whether required items were answered is checked elsewhere.
+    Raises ValueError for answers to unknown items, duplicate answers and invalid values.
+    """
+    answers_by_code = _index_answers(rules, answers)
+
+    scores: dict[str, Fraction] = {}
+    for item in rules.items:
+        answer = answers_by_code.get(item.code)
+        if answer is None or answer.na or answer.value is None:
+            continue
+        check_value(item, answer.value)
+        exact = _exact_item_score(item, answer.value)
+        if exact is not None:
+            scores[item.code] = exact
+
+    critical_failures = tuple(
+        item.code
+        for item in rules.items
+        if item.critical and item.code in scores and scores[item.code] < PASS_MARK
+    )
+    knocked_out = {item.section for item in rules.items if item.code in critical_failures}
+
+    items_by_section: dict[str, list[ItemRule]] = {section.code: [] for section in rules.sections}
+    for item in rules.items:
+        if item.code in scores:
+            items_by_section[item.section].append(item)
+
+    # Section means before knock-outs: the visit uses them unless a critical item
+    # failed, and the gains are defined on them.
+    plain_sections: dict[str, Fraction] = {}
+    section_item_weight: dict[str, Fraction] = {}
+    for section in rules.sections:
+        section_items = items_by_section[section.code]
+        section_item_weight[section.code] = sum(
+            (Fraction(item.weight) for item in section_items), Fraction(0)
+        )
+        mean = _weighted_mean((item.weight, scores[item.code]) for item in section_items)
+        if mean is not None:
+            plain_sections[section.code] = mean
+
+    # A knocked-out section scores 0 even when none of its items carries weight:
+    # a failed critical item must always show up in the section it belongs to.
+    section_scores: dict[str, Fraction] = {}
+    for section in rules.sections:
+        if section.code in knocked_out:
+            section_scores[section.code] = Fraction(0)
+        elif section.code in plain_sections:
+            section_scores[section.code] = plain_sections[section.code]
+
+    section_weights = {section.code: section.weight for section in rules.sections}
+    visit = _weighted_mean((section_weights[code], score) for code, score in section_scores.items())
+
+    scored_section_weight = sum(
+        (Fraction(section_weights[code]) for code in plain_sections), Fraction(0)
+    )
+    gains: dict[str, Fraction] = {}
+    for item in rules.items:
+        if item.code not in scores:
+            continue
+        item_weight_total = section_item_weight[item.section]
+        if item_weight_total == 0 or scored_section_weight == 0:
+            effective_weight = Fraction(0)
+        else:
+            effective_weight = (Fraction(item.weight) / item_weight_total) * (
+                Fraction(section_weights[item.section]) / scored_section_weight
+            )
+        gains[item.code] = effective_weight * (_HUNDRED - scores[item.code])
+
+    dimension_means = _tag_means(rules.items, scores, lambda item: item.rater)
+    area_means = _tag_means(rules.items, scores, lambda item: item.area)
+    factor_means = _tag_means(rules.items, scores, lambda item: item.factor)
+
+    visit_score = None if visit is None else round_score(visit)
+    return VisitResult(
+        score=visit_score,
+        # Banded on the rounded score so the band never contradicts the score shown.
+        band=band(visit_score, expected=rules.expected, tolerance=rules.tolerance),
+        sections={code: round_score(score) for code, score in section_scores.items()},
+        dimensions={
+            name: round_score(dimension_means[name])
+            for name in RATER_DIMENSIONS
+            if name in dimension_means
+        },
+        areas={name: round_score(area_means[name]) for name in AREAS if name in area_means},
+        factors={factor: round_score(factor_means[factor]) for factor in sorted(factor_means)},
+        items={
+            item.code: ItemResult(
+                code=item.code,
+                score=round_score(scores[item.code]) if item.code in scores else None,
+                failed=item.code in scores and scores[item.code] < PASS_MARK,
+                critical_failure=item.code in critical_failures,
+                gain=_round_gain(gains[item.code]) if item.code in gains else None,
+            )
+            for item in rules.items
+        },
+        critical_failures=critical_failures,
+    )
