@@ -28,9 +28,12 @@ def _keys(username: str, address: str) -> list[str]:
 
 
 def login_throttle_check(*, username: str, address: str) -> None:
-    for key in _keys(username, address):
-        if cache.get(key, 0) >= settings.LOGIN_FAILURES_ALLOWED:
-            raise LoginThrottled(settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    user_key, address_key = _keys(username, address)
+    if (
+        cache.get(user_key, 0) >= settings.LOGIN_FAILURES_ALLOWED
+        or cache.get(address_key, 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
+    ):
+        raise LoginThrottled(settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def login_failure_record(*, username: str, address: str) -> None:

@@ -89,6 +89,9 @@ class ShopperExclusion(models.Model):
             models.UniqueConstraint(fields=["shopper", "branch"], name="unique_exclusion"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.shopper.username} never visits {self.branch.code}"
+
 
 class Assignment(models.Model):
     class Status(models.TextChoices):
@@ -205,6 +208,9 @@ class VisitRevision(models.Model):
             models.UniqueConstraint(fields=["visit", "revision"], name="unique_visit_revision"),
         ]
 
+    def __str__(self) -> str:
+        return f"visit {self.visit_id} revision {self.revision}"
+
 
 class Answer(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="answers")
@@ -225,6 +231,13 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "item"], name="unique_answer_per_item"),
         ]
+        indexes = [
+            # The drivers report reads only these columns of a period's answers.
+            models.Index(fields=["visit"], include=["item_code", "score", "failed", "gain"], name="answer_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_code} = {self.value!r}{' (N/A)' if self.na else ''}"
 
 
 class VisitScore(models.Model):
@@ -245,6 +258,13 @@ class VisitScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["visit", "kind", "key"], name="unique_visit_score"),
         ]
+        indexes = [
+            # Section and dimension columns of the comparison, read index-only.
+            models.Index(fields=["visit"], include=["kind", "key", "score"], name="visitscore_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.score}"
 
 
 class Photo(models.Model):
@@ -272,6 +292,9 @@ class Photo(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"photo {self.id} of visit {self.visit_id}"
+
     @property
     def received(self) -> bool:
         return self.received_at is not None
@@ -293,6 +316,9 @@ class VisitCheck(models.Model):
             models.UniqueConstraint(fields=["visit", "code"], name="unique_visit_check"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.code}: {'passed' if self.passed else self.message}"
+
 
 class Review(models.Model):
     class Decision(models.TextChoices):
@@ -310,6 +336,9 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} by {self.reviewer_id} at revision {self.revision}"
 
 
 class AnswerCorrection(models.Model):
@@ -332,4 +361,5 @@ class AnswerCorrection(models.Model):
     class Meta:
         ordering = ["corrected_at", "id"]
 
-
+    def __str__(self) -> str:
+        return f"{self.item_code}: {self.old_value!r} → {self.new_value!r}"

@@ -5,8 +5,8 @@ from celery import shared_task
 
 @shared_task
 def visit_checks_task(visit_id: str) -> None:
-    from audits.services.checks import visit_checks_run
     from audits.models import Visit
+    from audits.services.checks import visit_checks_run
 
     visit = Visit.objects.filter(pk=visit_id).first()
     if visit is not None:

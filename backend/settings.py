@@ -190,10 +190,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a `status` field; name their enums so generated clients stay stable.
+    "ENUM_NAME_OVERRIDES": {
+        "AssignmentStatusEnum": "audits.models.Assignment.Status",
+        "VisitStatusEnum": "audits.models.Visit.Status",
+        "VersionStatusEnum": "checklists.models.ChecklistVersion.Status",
+    },
 }
 
-# Failed logins: how many are allowed per username and per address in a window.
+# Failed logins: how many are allowed per username, and per address, in a window.
+# The per-address limit is higher because many phones share one mobile-network
+# address; it stops password spraying across usernames, not a shopper's typos.
 LOGIN_FAILURES_ALLOWED = env_int("LOGIN_FAILURES_ALLOWED", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 
 # Limits the phone app must respect (served at /api/v1/config/).

@@ -30,11 +30,15 @@ class FrozenWhenPublishedMixin:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)
 
+
+
+class FrozenInlineMixin(FrozenWhenPublishedMixin):
     def has_add_permission(self, request, obj=None):
+        # Inlines get the parent object; adding rows to a published version is refused.
         return super().has_add_permission(request, obj) and not _is_frozen(obj)
 
 
-class SectionInline(FrozenWhenPublishedMixin, admin.TabularInline):
+class SectionInline(FrozenInlineMixin, admin.TabularInline):
     model = Section
     extra = 0
     fields = ["position", "code", "title_zh", "title_en", "weight"]
@@ -105,7 +109,7 @@ class SectionAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
     list_display = ["code", "title_en", "version", "position", "weight"]
     list_filter = ["version__checklist"]
 
-    class ItemInline(FrozenWhenPublishedMixin, admin.StackedInline):
+    class ItemInline(FrozenInlineMixin, admin.StackedInline):
         model = Item
         extra = 0
         ordering = ["position"]

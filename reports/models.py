@@ -23,6 +23,9 @@ class Scorecard(models.Model):
     class Meta:
         indexes = [models.Index(fields=["branch", "period", "lang"], name="scorecard_lookup")]
 
+    def __str__(self) -> str:
+        return f"scorecard {self.branch_id} {self.period} {self.lang}"
+
 
 class ScorecardBatch(models.Model):
     """A zip of every branch's scorecard in one region for one period."""
@@ -48,3 +51,6 @@ class ScorecardBatch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["region", "period", "lang"], name="batch_lookup")]
+
+    def __str__(self) -> str:
+        return f"scorecards of region {self.region_id} {self.period} ({self.status})"

@@ -27,7 +27,10 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
     for row in visit.scores.all():
         scores[row.kind][row.key] = row.score
     answers = list(visit.answers.select_related("item"))
-    latest_return = visit.reviews.filter(decision="return").last()
+    # The reviewer's notes per question matter while the shopper is correcting.
+    latest_return = (
+        visit.reviews.filter(decision="return").last() if visit.status == Visit.Status.RETURNED else None
+    )
     data = {
         "id": visit.id,
         "assignment": visit.assignment_id,
@@ -73,4 +76,7 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
     }
     if shows_shopper_identity(viewer):
         data["shopper"] = visit.shopper.username
+    else:
+        # The assignment names its shopper, so it goes too.
+        del data["assignment"]
     return data

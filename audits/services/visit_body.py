@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from audits.models import Assignment
 from checklists.models import AnswerType, ChecklistVersion, Item
-from checklists.scoring import ChecklistRules, check_value, item_score, PASS_MARK
+from checklists.scoring import PASS_MARK, ChecklistRules, check_value, item_score
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -87,6 +87,20 @@ def plain_value(value):
     return value
 
 
+def _accepts_visits(assignment: Assignment, body: VisitBody) -> bool:
+    """Open assignments accept a visit; so does one that expired while the phone was offline.
+
+    Expiry runs daily, but a visit made on the last day of the window may reach
+    the server days later from a phone without signal.
+    """
+    if assignment.status == Assignment.Status.OPEN:
+        return True
+    return (
+        assignment.status == Assignment.Status.EXPIRED
+        and timezone.localdate(body.started_at) <= assignment.window_to
+    )
+
+
 def visit_body_check(
     *, body: VisitBody, shopper, assignment: Assignment | None, version: ChecklistVersion | None,
     rules: ChecklistRules | None, items: dict[str, Item], require_open: bool = True,
@@ -97,7 +111,7 @@ def visit_body_check(
 
     if assignment is None or assignment.shopper_id != shopper.id:
         _add(errors, "assignment", f"No assignment {body.assignment} is given to you.")
-    elif require_open and assignment.status != Assignment.Status.OPEN:
+    elif require_open and not _accepts_visits(assignment, body):
         _add(errors, "assignment", f"Assignment {assignment.pk} is {assignment.status}, not open.")
     if version is None:
         _add(errors, "checklist_version", f"No checklist version {body.checklist_version}.")

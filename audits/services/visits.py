@@ -9,7 +9,6 @@ other still store one visit.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from audits.models import Answer, Assignment, Photo, Visit, VisitRevision, VisitScore
 from audits.services.visit_body import VisitBody, plain_value, visit_body_check
+from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
 from checklists.models import ChecklistVersion
 from checklists.rules import version_rules
@@ -127,15 +127,21 @@ def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> Submi
         visit.revision += 1
         visit.reviewed_at = None
         visit.reviewed_by = None
+        visit.review_note = ""
+        # The checks judged the previous revision; they run again on resubmission.
+        visit.checks.all().delete()
+        visit.confidence = None
+        visit.flagged = False
+        # Saved as incomplete: if a new photo is still to come, the photo upload's
+        # visit_status_refresh must find the visit incomplete, not returned.
+        visit.status = Visit.Status.INCOMPLETE
         visit.save()
         visit.answers.all().delete()
         visit.scores.all().delete()
         _store_answers_and_scores(visit, body=body, rules=rules, items=items)
-        declared = {p.id for p in body.photos}
-        visit.photos.exclude(pk__in=declared).filter(received_at__isnull=True).delete()
+        _photos_drop_undeclared(visit, body)
         _declare_photos(visit, body)
         VisitRevision.objects.create(visit=visit, revision=visit.revision, body=body.canonical(), score=visit.score)
-        visit.status = Visit.Status.INCOMPLETE
         visit_status_refresh(visit=visit)
     return SubmitResult(visit=visit, created=False)
 
@@ -207,6 +213,23 @@ def _run_checks_later(visit_id) -> None:
     visit_checks_task.delay(str(visit_id))
 
 
+def _photos_drop_undeclared(visit: Visit, body: VisitBody) -> None:
+    """A corrected body replaces the whole visit, its photo manifest included."""
+    declared = {p.id for p in body.photos}
+    dropped = list(visit.photos.exclude(pk__in=declared))
+    names = [p.original_name for p in dropped if p.original_name]
+    names += [photo_path(visit.id, p.id, kind) for p in dropped for kind in ("thumb", "print", "full")]
+    visit.photos.filter(pk__in=[p.pk for p in dropped]).delete()
+    if names:
+        transaction.on_commit(lambda: _storage_delete(names))
+
+
+def _storage_delete(names: list[str]) -> None:
+    storage = private_storage()
+    for name in names:
+        storage.delete(name)
+
+
 def _declare_photos(visit: Visit, body: VisitBody) -> None:
     for photo in body.photos:
         stored = Photo.objects.filter(pk=photo.id).first()
@@ -214,7 +237,13 @@ def _declare_photos(visit: Visit, body: VisitBody) -> None:
             Photo.objects.create(id=photo.id, visit=visit, sha256=photo.sha256.lower(), item_code=photo.question)
         elif stored.visit_id != visit.id:
             raise Conflict(f"Photo {photo.id} belongs to another visit.", code="photo_in_use")
-        elif stored.sha256 != photo.sha256.lower() and stored.received_at is None:
+        elif stored.sha256 != photo.sha256.lower() and stored.received_at is not None:
+            raise Conflict(
+                f"Photo {photo.id} has already arrived with other content; "
+                "declare a new photo id for a new photo.",
+                code="photo_already_received",
+            )
+        elif stored.sha256 != photo.sha256.lower():
             stored.sha256 = photo.sha256.lower()
             stored.item_code = photo.question
             stored.save(update_fields=["sha256", "item_code"])

@@ -48,3 +48,17 @@ def test_it_refuses_the_same_id_with_a_different_body(client_for, alice, assignm
     response = client_for(alice).post(URL, changed, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "different_body"
+
+
+def test_it_accepts_a_visit_made_in_the_window_of_an_assignment_that_expired_since(client_for, alice, assignment):
+    """The phone was offline; the daily expiry ran before the upload."""
+    Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.EXPIRED)
+    response = client_for(alice).post(URL, visit_body(assignment), format="json")
+    assert response.status_code == 201, response.json()
+
+
+def test_it_refuses_a_cancelled_assignment(client_for, alice, assignment):
+    Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.CANCELLED)
+    response = client_for(alice).post(URL, visit_body(assignment), format="json")
+    assert response.status_code == 400
+    assert "assignment" in response.json()["errors"]

@@ -1,0 +1,119 @@
+"""Reads of assignments and of the organisation they are made in, shaped for the API."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from audits.models import Assignment, Branch, Region, Review, Role, Visit
+from audits.selectors.scope import (
+    assignments_visible_to,
+    branches_visible_to,
+    shows_shopper_identity,
+)
+from audits.selectors.visits import photo_state
+
+# A submitted assignment still needs the shopper while its visit waits for photos
+# or has been returned for correction; otherwise it has left the phone's hands.
+ACTIONABLE_VISIT_STATUSES = (Visit.Status.INCOMPLETE, Visit.Status.RETURNED)
+
+
+def assignments_listed_for(user) -> QuerySet[Assignment]:
+    """The assignments the caller's list shows.
+
+    A shopper's phone lists only what it can still act on: open assignments, and
+    submitted ones whose visit lacks photos or was returned. Everyone else sees
+    every assignment in their scope, whatever its status.
+    """
+    assignments = (
+        assignments_visible_to(user)
+        .select_related("visit")
+        .prefetch_related("visit__photos", "visit__reviews")
+    )
+    if user.role == Role.SHOPPER and not user.sees_everything:
+        assignments = assignments.filter(
+            Q(status=Assignment.Status.OPEN)
+            | Q(status=Assignment.Status.SUBMITTED, visit__status__in=ACTIONABLE_VISIT_STATUSES)
+        )
+    return assignments
+
+
+def _location(lat, lng) -> dict | None:
+    if lat is None or lng is None:
+        return None
+    return {"lat": float(lat), "lng": float(lng)}
+
+
+def branch_summary(branch: Branch) -> dict:
+    return {
+        "id": branch.id,
+        "code": branch.code,
+        "name_zh": branch.name_zh,
+        "name_en": branch.name_en,
+        "address_zh": branch.address_zh,
+        "address_en": branch.address_en,
+        "location": _location(branch.latitude, branch.longitude),
+        "region": branch.region.code,
+    }
+
+
+def _visit_summary(visit: Visit) -> dict:
+    returned = visit.status == Visit.Status.RETURNED
+    # Filter the prefetched reviews in Python: a queryset filter would query again per row.
+    returns = [r for r in visit.reviews.all() if r.decision == Review.Decision.RETURN]
+    return {
+        "id": visit.id,
+        "status": visit.status,
+        "revision": visit.revision,
+        # The note belongs to the return; once corrected it no longer applies.
+        "review_note": visit.review_note if returned else "",
+        "question_notes": returns[-1].question_notes if returned and returns else {},
+        "missing_photos": photo_state(visit)["missing"],
+    }
+
+
+def assignment_detail(assignment: Assignment, *, viewer) -> dict:
+    visit = getattr(assignment, "visit", None)
+    summary = _visit_summary(visit) if visit is not None else None
+    if summary is not None and not shows_shopper_identity(viewer):
+        # A regional manager sees that the visit happened, not which visit it is:
+        # with its id they could tie the visit to the shopper named here.
+        summary = {"status": summary["status"]}
+    return {
+        "id": assignment.id,
+        "status": assignment.status,
+        "branch": branch_summary(assignment.branch),
+        "checklist_version": assignment.checklist_version_id,
+        "shopper": {"id": assignment.shopper_id, "username": assignment.shopper.username},
+        "scenario": assignment.scenario,
+        "window_from": assignment.window_from,
+        "window_to": assignment.window_to,
+        "time_from": assignment.time_from,
+        "time_to": assignment.time_to,
+        "visit": summary,
+        "created_at": assignment.created_at,
+    }
+
+
+def branch_detail(branch: Branch) -> dict:
+    return {
+        **branch_summary(branch),
+        "region": {
+            "id": branch.region_id, "code": branch.region.code,
+            "name_zh": branch.region.name_zh, "name_en": branch.region.name_en,
+        },
+        "active": branch.active,
+    }
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    """Regions holding a branch the caller sees, so the two lists always agree.
+
+    Belongs next to branches_visible_to in selectors/scope.py; it lives here until
+    that module's owner moves it.
+    """
+    visible = branches_visible_to(user)
+    return (
+        Region.objects.filter(branches__in=visible)
+        .annotate(branch_count=Count("branches", filter=Q(branches__in=visible), distinct=True))
+        .order_by("code")
+    )

@@ -1,0 +1,148 @@
+"""A reviewer's work on a submitted visit: the decision, and corrections of answers.
+
+Only a `submitted` visit is reviewed or corrected; anything else is a conflict
+naming the visit's status, so two reviewers acting on the same visit cannot
+both win (the visit row is locked while deciding).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audits.models import Answer, AnswerCorrection, Assignment, Review, User, Visit
+from audits.services.visit_body import plain_value
+from audits.services.visits import visit_score_store
+from backend.errors import Conflict
+from checklists.models import AnswerType, Item
+from checklists.rules import version_rules
+from checklists.scoring import check_value
+
+# What each decision does to the visit and to its assignment. A returned visit
+# keeps its assignment `submitted`: the shopper corrects the same visit.
+_OUTCOMES = {
+    Review.Decision.APPROVE: (Visit.Status.APPROVED, Assignment.Status.CLOSED),
+    Review.Decision.RETURN: (Visit.Status.RETURNED, Assignment.Status.SUBMITTED),
+    Review.Decision.REJECT: (Visit.Status.REJECTED, Assignment.Status.CLOSED),
+}
+
+
+def _locked_submitted(visit: Visit, *, doing: str) -> Visit:
+    locked = (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("assignment", "checklist_version").get(pk=visit.pk)
+    )
+    if locked.status != Visit.Status.SUBMITTED:
+        raise Conflict(
+            f"Only a submitted visit can be {doing}; this one is {locked.status}.",
+            code="not_submitted", extra={"status": locked.status},
+        )
+    return locked
+
+
+@transaction.atomic
+def visit_review(
+    *, visit: Visit, reviewer: User, decision: str, note: str = "",
+    question_notes: dict[str, str] | None = None,
+) -> Review:
+    """Approve, return or reject a submitted visit, and record the review.
+
+    A return must say what to fix (`note` or a question note); a rejection must
+    say why (`note`). Blank question notes are dropped: a review form sends a box
+    for every question, most of them empty.
+    """
+    note = note.strip()
+    notes = {code: text.strip() for code, text in (question_notes or {}).items() if text.strip()}
+    errors: dict[str, list[str]] = {}
+    if decision not in _OUTCOMES:
+        errors["decision"] = [f"Must be one of: {', '.join(_OUTCOMES)}."]
+    elif decision == Review.Decision.RETURN and not note and not notes:
+        errors["note"] = ["Say what the shopper must fix: a note or at least one question note."]
+    elif decision == Review.Decision.REJECT and not note:
+        errors["note"] = ["Give the reason for the rejection."]
+    codes = set(Item.objects.filter(version_id=visit.checklist_version_id).values_list("code", flat=True))
+    for code in notes:
+        if code not in codes:
+            errors[f"question_notes.{code}"] = [f"No question {code!r} in this visit's checklist."]
+    if errors:
+        raise ValidationError(errors)
+
+    visit = _locked_submitted(visit, doing="reviewed")
+    visit_status, assignment_status = _OUTCOMES[decision]
+    review = Review.objects.create(
+        visit=visit, reviewer=reviewer, decision=decision, note=note,
+        question_notes=notes, revision=visit.revision,
+    )
+    visit.status = visit_status
+    visit.reviewed_at = review.created_at
+    visit.reviewed_by = reviewer
+    visit.review_note = note
+    visit.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note", "updated_at"])
+    assignment = visit.assignment
+    if assignment.status != assignment_status:
+        assignment.status = assignment_status
+        assignment.save(update_fields=["status", "updated_at"])
+    return review
+
+
+def _value_errors(item: Item | None, rules, *, question: str, value, na: bool) -> dict[str, list[str]]:
+    """The same verdict on a corrected value as the upload gives (visit_body_check)."""
+    if item is None:
+        return {"question": [f"No question {question!r} in this visit's checklist."]}
+    if item.answer_type == AnswerType.PHOTO:
+        return {"question": [f"Question {question!r} is a photo question; it has no value to correct."]}
+    if na:
+        if not item.allow_na:
+            return {"na": [f"Question {question!r} does not allow N/A."]}
+        if value is not None:
+            return {"value": ["An N/A answer has no value: send null."]}
+        return {}
+    rule = next(r for r in rules.items if r.code == question)
+    try:
+        check_value(rule, value)
+    except ValueError as problem:
+        return {"value": [str(problem)]}
+    return {}
+
+
+@transaction.atomic
+def visit_answer_correct(
+    *, visit: Visit, reviewer: User, question: str, value=None, na: bool = False, reason: str,
+) -> AnswerCorrection:
+    """Correct one answer of a submitted visit, re-score the visit and record the correction.
+
+    An unanswered question gets an answer. The correction row keeps the old and
+    new answer, item score and visit score, who made it and why.
+    """
+    value = plain_value(value)
+    reason = reason.strip()
+    rules, items = version_rules(visit.checklist_version)
+    errors = _value_errors(items.get(question), rules, question=question, value=value, na=na)
+    if not reason:
+        errors["reason"] = ["Say why the answer is corrected."]
+    if errors:
+        raise ValidationError(errors)
+
+    visit = _locked_submitted(visit, doing="corrected")
+    answers = list(visit.answers.all())
+    answer = next((a for a in answers if a.item_code == question), None)
+    if answer is not None and answer.na == na and answer.value == value:
+        raise ValidationError({"value": ["This already is the answer; nothing to correct."]})
+    old_value, old_na, old_score = (answer.value, answer.na, answer.score) if answer else (None, False, None)
+    old_visit_score = visit.score
+    if answer is None:
+        answer = Answer.objects.create(visit=visit, item=items[question], item_code=question, value=value, na=na)
+        answers.append(answer)
+    else:
+        answer.value, answer.na = value, na
+        answer.save(update_fields=["value", "na"])
+    # The whole visit is re-scored: one answer moves its section, the visit
+    # score, the band and possibly a critical failure.
+    visit_score_store(visit=visit, rules=rules, answers=answers)
+    return AnswerCorrection.objects.create(
+        visit=visit, item_code=question,
+        old_value=old_value, old_na=old_na, old_score=old_score,
+        new_value=value, new_na=na, new_score=answer.score,
+        old_visit_score=old_visit_score, new_visit_score=visit.score,
+        reason=reason, corrected_by=reviewer,
+    )

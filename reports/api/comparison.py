@@ -1,0 +1,166 @@
+"""GET /api/v1/reports/comparison/ — every branch side by side, as JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audits.roles import SeesReports
+from backend.schema import ERRORS
+from reports.api import (
+    PERIOD_PARAMETERS,
+    SCOPE_PARAMETERS,
+    FormatIsAnExportNegotiation,
+    HeadingOutput,
+    PeriodOutput,
+    period_output,
+    report_query,
+)
+from reports.exports import CSV_CONTENT_TYPE, EXPORT_FORMATS, XLSX_CONTENT_TYPE, comparison_export
+from reports.selectors.comparison import Comparison, branch_comparison
+
+SCORE = {"max_digits": 4, "decimal_places": 1, "allow_null": True}
+
+
+class ComparisonBranchOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class ComparisonRowOutput(serializers.Serializer):
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="1, 2, 2, 4: ties share a rank. Null without a scored visit."
+    )
+    branch = ComparisonBranchOutput()
+    region = serializers.CharField(help_text="Region code.")
+    visits = serializers.IntegerField(help_text="Approved visits in the period.")
+    score = serializers.DecimalField(**SCORE, help_text="Mean of the visits' scores.")
+    band = serializers.ChoiceField(choices=["below", "meets", "exceeds"], allow_null=True)
+    previous_score = serializers.DecimalField(**SCORE)
+    change = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text="score − previous_score."
+    )
+    sections = serializers.DictField(
+        child=serializers.DecimalField(**SCORE),
+        help_text="By section code; null where no visit scored it.",
+    )
+    dimensions = serializers.DictField(
+        child=serializers.DecimalField(**SCORE),
+        help_text="By RATER dimension; null where no item scored it.",
+    )
+
+
+class ComparisonOutput(serializers.Serializer):
+    period = PeriodOutput()
+    previous_period = PeriodOutput()
+    checklist = serializers.CharField()
+    version = serializers.IntegerField(
+        help_text="The latest published version, whose expectation and sections are used."
+    )
+    title_zh = serializers.CharField()
+    title_en = serializers.CharField()
+    expected = serializers.DecimalField(max_digits=4, decimal_places=1)
+    tolerance = serializers.DecimalField(max_digits=4, decimal_places=1)
+    region = serializers.CharField(allow_null=True)
+    sections = HeadingOutput(many=True)
+    dimensions = HeadingOutput(many=True)
+    branches = ComparisonRowOutput(many=True)
+
+
+def comparison_output(comparison: Comparison) -> dict:
+    return {
+        "period": period_output(comparison.period),
+        "previous_period": period_output(comparison.previous),
+        "checklist": comparison.checklist,
+        "version": comparison.version,
+        "title_zh": comparison.title_zh,
+        "title_en": comparison.title_en,
+        "expected": comparison.expected,
+        "tolerance": comparison.tolerance,
+        "region": comparison.region,
+        "sections": [asdict(s) for s in comparison.sections],
+        "dimensions": [asdict(d) for d in comparison.dimensions],
+        "branches": [
+            {
+                "rank": row.rank,
+                "branch": {
+                    "id": row.branch_id,
+                    "code": row.branch_code,
+                    "name_zh": row.name_zh,
+                    "name_en": row.name_en,
+                },
+                "region": row.region,
+                "visits": row.visits,
+                "score": row.score,
+                "band": row.band,
+                "previous_score": row.previous_score,
+                "change": row.change,
+                "sections": row.sections,
+                "dimensions": row.dimensions,
+            }
+            for row in comparison.rows
+        ],
+    }
+
+
+class ComparisonApi(APIView):
+    permission_classes = [SeesReports]
+    content_negotiation_class = FormatIsAnExportNegotiation
+
+    @extend_schema(
+        summary="Compare branches: league table and branch × section heatmap",
+        description=(
+            "Every active branch in the caller's scope (a regional manager's regions only), "
+            "with its mean score over the period's approved visits of the checklist, its band "
+            "against the expectation, the change since the previous period, its rank, and its "
+            "section and RATER dimension scores. Sorted by rank; branches without a visit come "
+            "last, unranked. `format=csv` or `format=xlsx` downloads the same table, one row per "
+            "branch (CSV is UTF-8 with a byte-order mark so Excel reads Chinese names)."
+        ),
+        parameters=[
+            *PERIOD_PARAMETERS,
+            *SCOPE_PARAMETERS,
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", *EXPORT_FORMATS],
+                required=False,
+                description="`csv` or `xlsx` downloads the table as a file; JSON otherwise.",
+            ),
+        ],
+        responses={
+            (200, "application/json"): ComparisonOutput,
+            (200, CSV_CONTENT_TYPE.split(";")[0]): OpenApiResponse(
+                OpenApiTypes.STR, description="`format=csv`: comparison-<checklist>-<period>.csv"
+            ),
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="`format=xlsx`: comparison-<checklist>-<period>.xlsx",
+            ),
+            **ERRORS(400, 401, 403),
+        },
+    )
+    def get(self, request):
+        fmt = request.query_params.get("format", "json").strip().lower() or "json"
+        if fmt not in ("json", *EXPORT_FORMATS):
+            raise serializers.ValidationError(
+                {"format": [f"Must be one of json, csv, xlsx; got {fmt!r}."]}
+            )
+        query = report_query(request)
+        comparison = branch_comparison(
+            user=request.user, checklist=query.checklist, period=query.period, region=query.region
+        )
+        if fmt == "json":
+            return Response(ComparisonOutput(comparison_output(comparison)).data)
+        export = comparison_export(comparison, fmt)
+        response = HttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response

@@ -1,0 +1,140 @@
+"""Reads behind head office's reports, shared by the comparison and the drivers analysis.
+
+Reports read the numbers stored when a visit was scored (Visit.score, VisitScore,
+Answer.score/failed/gain) and never re-score answers, so a report always agrees
+with the visit pages and with the scorecards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, Q, QuerySet, Sum
+
+from audits.models import Branch, Region, Role, Visit
+from audits.selectors.scope import branches_visible_to
+from checklists.models import Checklist, ChecklistVersion
+from checklists.scoring import round_score
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A column of a report: a section or a RATER dimension, named in both languages."""
+
+    code: str
+    title_zh: str
+    title_en: str
+
+
+# The wording scorecards use, so the reports name dimensions the same way.
+DIMENSION_TITLES: dict[str, tuple[str, str]] = {
+    "reliability": ("信赖度", "Reliability"),
+    "assurance": ("专业度", "Assurance"),
+    "tangibles": ("有形度", "Tangibles"),
+    "empathy": ("同理度", "Empathy"),
+    "responsiveness": ("反应度", "Responsiveness"),
+}
+
+
+def score_sum(field: str, *, places: int = 1, **extra) -> Sum:
+    """Sum of a score column, exact at any size.
+
+    Means are taken as Sum / Count and divided in Python rather than with Avg:
+    PostgreSQL's avg() truncates repeating decimals and SQLite's is a float, and
+    either can tip a mean of exactly x.x5 the wrong way when it is rounded half-up.
+    The wide output field is needed because the source field (4 digits) cannot
+    hold a sum, and Django would refuse to quantize one into it on SQLite.
+    """
+    return Sum(field, output_field=DecimalField(max_digits=20, decimal_places=places), **extra)
+
+
+def exact_mean(total: Decimal | None, count: int) -> Fraction | None:
+    if not count or total is None:
+        return None
+    return Fraction(total) / count
+
+
+def mean_score(total: Decimal | None, count: int) -> Decimal | None:
+    """The mean of `count` scores summing to `total`, rounded half-up to one decimal."""
+    mean = exact_mean(total, count)
+    return None if mean is None else round_score(mean)
+
+
+def published_version(checklist: Checklist) -> ChecklistVersion:
+    """The checklist's latest published version: its expectation, sections and items head the report.
+
+    Raises ValidationError naming `checklist` when nothing has been published yet.
+    """
+    version = (
+        checklist.versions.filter(status=ChecklistVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise ValidationError({"checklist": f"{checklist.code!r} has no published version yet."})
+    return version
+
+
+def report_region(user, code: str | None) -> Region | None:
+    """The region a report is narrowed to, checked against what the caller may see.
+
+    Raises ValidationError for an unknown region and PermissionDenied for one
+    outside a regional manager's regions: asking for it explicitly is a mistake
+    worth a 403 rather than a silently empty table.
+    """
+    if not code:
+        return None
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise ValidationError({"region": f"Unknown region {code!r}."})
+    in_scope = user.sees_everything or (
+        user.role == Role.REGIONAL_MANAGER and user.regions.filter(pk=region.pk).exists()
+    )
+    if not in_scope:
+        raise PermissionDenied(f"Region {code!r} is outside your regions.")
+    return region
+
+
+def report_branches(user, region: Region | None) -> QuerySet[Branch]:
+    """Active branches in the caller's scope, narrowed to `region` when given."""
+    branches = branches_visible_to(user).filter(active=True)
+    if region is not None:
+        branches = branches.filter(region=region)
+    # Only what a report row shows: at 10,000 branches the addresses add up.
+    return branches.only("id", "code", "name_zh", "name_en", "region__code").order_by("code")
+
+
+def report_visit_filter(
+    user,
+    *,
+    checklist: Checklist,
+    start: dt.date,
+    end: dt.date,
+    region: Region | None,
+    via: str = "",
+) -> Q:
+    """Approved visits of `checklist` from `start` to `end` (inclusive), in the caller's scope.
+
+    `via` is the path to the visit from the model being filtered ("visit__" for
+    VisitScore and Answer), so every report selects visits the same way.
+    Shaped for the `visit_report_period` index (checklist, status, visited_on).
+    Head office without a region filter gets no branch join at all; whether a
+    branch is still active is left to the caller, which drops rows of branches
+    not in report_branches(): 10,000 branch ids in an IN list would cost more.
+    """
+    condition = Q(
+        **{
+            f"{via}checklist": checklist,
+            f"{via}status": Visit.Status.APPROVED,
+            f"{via}visited_on__range": (start, end),
+        }
+    )
+    if region is not None:
+        return condition & Q(**{f"{via}branch__region": region})
+    if user.sees_everything:
+        return condition
+    return condition & Q(**{f"{via}branch__in": branches_visible_to(user).values("pk")})

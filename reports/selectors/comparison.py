@@ -1,0 +1,197 @@
+"""Head office's branch comparison: a league table and a branch × section heatmap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from audits.models import Region, Visit, VisitScore
+from checklists.models import Checklist
+from checklists.scoring import RATER_DIMENSIONS, band
+from reports.periods import Period, previous
+from reports.selectors import (
+    DIMENSION_TITLES,
+    Heading,
+    mean_score,
+    published_version,
+    report_branches,
+    report_visit_filter,
+    score_sum,
+)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One branch; `rank` is None when the branch has no scored visit in the period."""
+
+    rank: int | None
+    branch_id: int
+    branch_code: str
+    name_zh: str
+    name_en: str
+    region: str
+    visits: int
+    score: Decimal | None
+    band: str | None
+    previous_score: Decimal | None
+    change: Decimal | None
+    sections: dict[str, Decimal | None] = field(default_factory=dict)
+    dimensions: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    period: Period
+    previous: Period
+    checklist: str
+    version: int
+    title_zh: str
+    title_en: str
+    expected: Decimal
+    tolerance: Decimal
+    region: str | None
+    sections: tuple[Heading, ...]
+    dimensions: tuple[Heading, ...]
+    rows: tuple[ComparisonRow, ...]
+
+
+def competition_ranks(scores: Sequence[Decimal | None]) -> list[int | None]:
+    """Standard competition ranking ("1, 2, 2, 4"), highest score first; None stays unranked.
+
+    Ranked on the rounded score the table shows, so two branches that both show
+    85.0 never get different ranks.
+    """
+    ranked = sorted((s for s in scores if s is not None), reverse=True)
+    first_place: dict[Decimal, int] = {}
+    for position, score in enumerate(ranked, start=1):
+        first_place.setdefault(score, position)
+    return [None if s is None else first_place[s] for s in scores]
+
+
+def _score_columns(visits: Q) -> dict[int, dict[str, dict[str, Decimal | None]]]:
+    """Per branch, the mean section and RATER dimension scores of the `visits`."""
+    rows = (
+        VisitScore.objects.filter(
+            visits, kind__in=[VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION]
+        )
+        .values("visit__branch", "kind", "key")
+        .annotate(total=score_sum("score"), count=Count("score"))
+        .order_by()
+    )
+    columns: dict[int, dict[str, dict[str, Decimal | None]]] = {}
+    for row in rows:
+        branch = columns.setdefault(row["visit__branch"], {"section": {}, "dimension": {}})
+        branch[row["kind"]][row["key"]] = mean_score(row["total"], row["count"])
+    return columns
+
+
+def branch_comparison(
+    *, user, checklist: Checklist, period: Period, region: Region | None = None
+) -> Comparison:
+    """Every active branch in the caller's scope, with its score for `period` and its rank.
+
+    - visits: approved visits of `checklist` in the period;
+    - score: mean of those visits' stored scores, rounded half-up to one decimal;
+      band: that rounded score against the latest published version's expectation;
+    - previous_score and change (score − previous score) against previous(period);
+    - rank: standard competition ranking over branches with a score; the rest
+      come last, unranked;
+    - sections / dimensions: means of the visits' stored section and RATER scores,
+      keyed by the latest published version's section codes and by RATER dimension.
+
+    Sorted by rank, then branch code. The same six queries whatever the number
+    of branches: the version, its sections, the branches, the visit scores of
+    both periods in one pass (conditional aggregates over the range from the
+    previous period's start, which the report index answers on its own), and
+    the section/dimension scores grouped by branch.
+    """
+    version = published_version(checklist)
+    before = previous(period)
+    branches = list(report_branches(user, region))
+
+    current = Q(visited_on__gte=period.start)
+    earlier = Q(visited_on__lte=before.end)
+    both_periods = report_visit_filter(
+        user, checklist=checklist, start=before.start, end=period.end, region=region
+    )
+    totals = {
+        row["branch"]: row
+        for row in Visit.objects.filter(both_periods)
+        .values("branch")
+        .annotate(
+            # visited_on rather than id: it is in the report index, so PostgreSQL
+            # can count without reading the table.
+            visits=Count("visited_on", filter=current),
+            total=score_sum("score", filter=current),
+            scored=Count("score", filter=current),
+            previous_total=score_sum("score", filter=earlier),
+            previous_scored=Count("score", filter=earlier),
+        )
+        .order_by()
+    }
+    columns = _score_columns(
+        report_visit_filter(
+            user,
+            checklist=checklist,
+            start=period.start,
+            end=period.end,
+            region=region,
+            via="visit__",
+        )
+    )
+
+    sections = tuple(
+        Heading(s.code, s.title_zh, s.title_en) for s in version.sections.order_by("position", "id")
+    )
+    dimensions = tuple(Heading(code, *DIMENSION_TITLES[code]) for code in RATER_DIMENSIONS)
+
+    scores: list[Decimal | None] = []
+    previous_scores: list[Decimal | None] = []
+    for branch in branches:
+        row = totals.get(branch.pk, {})
+        scores.append(mean_score(row.get("total"), row.get("scored", 0)))
+        previous_scores.append(mean_score(row.get("previous_total"), row.get("previous_scored", 0)))
+    ranks = competition_ranks(scores)
+
+    rows = []
+    for branch, rank, score, previous_score in zip(
+        branches, ranks, scores, previous_scores, strict=True
+    ):
+        own = columns.get(branch.pk, {"section": {}, "dimension": {}})
+        rows.append(
+            ComparisonRow(
+                rank=rank,
+                branch_id=branch.pk,
+                branch_code=branch.code,
+                name_zh=branch.name_zh,
+                name_en=branch.name_en,
+                region=branch.region.code,
+                visits=totals.get(branch.pk, {}).get("visits", 0),
+                score=score,
+                band=band(score, expected=version.expected_score, tolerance=version.tolerance),
+                previous_score=previous_score,
+                # The difference of the two numbers shown, so the table adds up.
+                change=None if score is None or previous_score is None else score - previous_score,
+                sections={s.code: own["section"].get(s.code) for s in sections},
+                dimensions={d.code: own["dimension"].get(d.code) for d in dimensions},
+            )
+        )
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.branch_code))
+
+    return Comparison(
+        period=period,
+        previous=before,
+        checklist=checklist.code,
+        version=version.number,
+        title_zh=checklist.title_zh,
+        title_en=checklist.title_en,
+        expected=version.expected_score,
+        tolerance=version.tolerance,
+        region=region.code if region else None,
+        sections=sections,
+        dimensions=dimensions,
+        rows=tuple(rows),
+    )

@@ -1,0 +1,58 @@
+"""GET /api/v1/visits/{id}/ — who may see a visit, and what they see."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import AssignmentFactory
+from tests.visit_bodies import visit_body
+
+
+@pytest.fixture
+def visit_id(client_for, alice, east_branch):
+    assignment = AssignmentFactory(shopper=alice, branch=east_branch)
+    response = client_for(alice).post("/api/v1/visits/", visit_body(assignment), format="json")
+    return response.json()["id"]
+
+
+def url(visit_id) -> str:
+    return f"/api/v1/visits/{visit_id}/"
+
+
+def test_the_shopper_who_made_it_sees_it(client_for, alice, visit_id):
+    response = client_for(alice).get(url(visit_id))
+    assert response.status_code == 200
+    assert response.json()["shopper"] == "alice"
+
+
+def test_a_reviewer_sees_who_made_it(client_for, rita, visit_id):
+    assert client_for(rita).get(url(visit_id)).json()["shopper"] == "alice"
+
+
+def test_another_shopper_gets_404(client_for, bob, visit_id):
+    assert client_for(bob).get(url(visit_id)).status_code == 404
+
+
+def test_a_regional_manager_of_another_region_gets_404(client_for, wes, visit_id):
+    assert client_for(wes).get(url(visit_id)).status_code == 404
+
+
+def test_an_anonymous_caller_gets_401(anon, visit_id):
+    assert anon.get(url(visit_id)).status_code == 401
+
+
+def test_the_branchs_regional_manager_never_learns_the_shopper(client_for, erin, visit_id):
+    data = client_for(erin).get(url(visit_id)).json()
+    assert "shopper" not in data
+    assert "assignment" not in data
+    assert "alice" not in str(data)
+
+
+def test_the_branchs_regional_manager_sees_the_scores(client_for, erin, visit_id):
+    data = client_for(erin).get(url(visit_id)).json()
+    assert data["score"] == "78.9"
+    assert data["sections"] == {"core": "78.3", "env": "80.0"}
+
+
+def test_an_unknown_visit_is_404(client_for, rita):
+    assert client_for(rita).get(url("00000000-0000-4000-8000-000000000000")).status_code == 404

@@ -1,0 +1,68 @@
+"""GET /api/v1/visits/ — filtered, paginated, scoped by role."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import AssignmentFactory
+from tests.visit_bodies import visit_body
+
+URL = "/api/v1/visits/"
+
+
+@pytest.fixture
+def visits(client_for, alice, bob, east_branch, west_branch):
+    ids = {}
+    for name, shopper, branch in [("east", alice, east_branch), ("west", bob, west_branch)]:
+        body = visit_body(AssignmentFactory(shopper=shopper, branch=branch))
+        ids[name] = client_for(shopper).post(URL, body, format="json").json()["id"]
+    return ids
+
+
+def ids_of(response) -> set[str]:
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_a_shopper_lists_only_their_own_visits(client_for, alice, visits):
+    assert ids_of(client_for(alice).get(URL)) == {visits["east"]}
+
+
+def test_a_regional_manager_lists_their_regions_visits(client_for, erin, visits):
+    assert ids_of(client_for(erin).get(URL)) == {visits["east"]}
+
+
+def test_a_reviewer_lists_every_visit(client_for, rita, visits):
+    assert ids_of(client_for(rita).get(URL)) == set(visits.values())
+
+
+def test_it_filters_by_region(client_for, rita, visits):
+    assert ids_of(client_for(rita).get(URL, {"region": "west"})) == {visits["west"]}
+
+
+def test_it_filters_by_status(client_for, rita, visits):
+    assert ids_of(client_for(rita).get(URL, {"status": "approved"})) == set()
+    assert ids_of(client_for(rita).get(URL, {"status": "incomplete"})) == set(visits.values())
+
+
+def test_it_filters_by_shopper(client_for, rita, visits):
+    assert ids_of(client_for(rita).get(URL, {"shopper": "bob"})) == {visits["west"]}
+
+
+def test_a_regional_manager_cannot_select_by_shopper(client_for, erin, visits):
+    assert ids_of(client_for(erin).get(URL, {"shopper": "alice"})) == set()
+
+
+def test_it_filters_by_date_range(client_for, rita, visits):
+    assert ids_of(client_for(rita).get(URL, {"date_from": "2000-01-01", "date_to": "2000-12-31"})) == set()
+
+
+def test_it_paginates(client_for, rita, visits):
+    data = client_for(rita).get(URL, {"page_size": 1}).json()
+    assert data["count"] == 2
+    assert set(data) == {"count", "next", "previous", "results"}
+
+
+def test_it_refuses_a_bad_filter_value_naming_it(client_for, rita, visits):
+    response = client_for(rita).get(URL, {"date_from": "not-a-date"})
+    assert response.status_code == 400
+    assert "date_from" in response.json()["errors"]

@@ -1,0 +1,136 @@
+"""Visits with chosen scores, written straight to the database for report tests.
+
+Reports only read what scoring stored (Visit.score/band, VisitScore rows,
+Answer.score/failed/gain), so a test can state those numbers directly instead
+of inventing answers that score to them through the upload API: faster, and
+the expected averages stay readable in the test.
+
+    version = report_checklist()                       # tests.factories.small_checklist
+    visit(east_branch, version, "2026-10-05", 80.0,
+          sections={"core": 75, "env": 85},
+          dimensions={"empathy": 75},
+          answers={"greet": 100, "attitude": {"score": 50, "gain": "6.25"}})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from audits.models import Answer, Assignment, Role, User, Visit, VisitScore
+from checklists.models import ChecklistVersion
+from checklists.scoring import PASS_MARK, band
+from tests.factories import small_checklist
+
+Number = Decimal | int | float | str
+
+
+def _decimal(value: Number | None) -> Decimal | None:
+    # Through str so that 70.1 means 70.1, not the float nearest to it.
+    return None if value is None else Decimal(str(value))
+
+
+def _date(value: dt.date | str) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def report_checklist(code: str = "branch-visit", **version_fields) -> ChecklistVersion:
+    """A published small_checklist (sections core, env) with a readable code.
+
+    Expected 80.0 ± 5.0 unless `expected_score` / `tolerance` are given.
+    """
+    version = small_checklist()
+    checklist = version.checklist
+    checklist.code = code
+    checklist.save(update_fields=["code"])
+    if version_fields:
+        for name, value in version_fields.items():
+            setattr(version, name, value)
+        version.save(update_fields=list(version_fields))
+    return version
+
+
+def report_shopper() -> User:
+    # One shopper for every report visit, with no password: hashing one is the
+    # slowest thing a factory user does, and reports never show who visited.
+    shopper, _ = User.objects.get_or_create(
+        username="report-shopper", defaults={"role": Role.SHOPPER}
+    )
+    return shopper
+
+
+def visit(
+    branch,
+    version: ChecklistVersion,
+    on: dt.date | str,
+    score: Number | None,
+    *,
+    status: str = Visit.Status.APPROVED,
+    sections: dict[str, Number] | None = None,
+    dimensions: dict[str, Number] | None = None,
+    answers: dict[str, Number | dict] | None = None,
+) -> Visit:
+    """A visit of `branch` on `on` with the stored `score`, approved unless `status` says otherwise.
+
+    `answers` maps item codes to a score, or to a dict of any of score, failed,
+    gain, na. `failed` defaults to score < PASS_MARK and `gain` to 0.
+    """
+    on = _date(on)
+    score = _decimal(score)
+    started = dt.datetime.combine(on, dt.time(10, 0), tzinfo=dt.UTC)
+    assignment = Assignment.objects.create(
+        branch=branch,
+        checklist_version=version,
+        shopper=report_shopper(),
+        window_from=on,
+        window_to=on,
+        status=Assignment.Status.CLOSED,
+    )
+    stored = Visit.objects.create(
+        assignment=assignment,
+        shopper=assignment.shopper,
+        branch=branch,
+        checklist_id=version.checklist_id,
+        checklist_version=version,
+        started_at=started,
+        ended_at=started + dt.timedelta(minutes=20),
+        visited_on=on,
+        status=status,
+        body_hash=hashlib.sha256(str(assignment.pk).encode()).hexdigest(),
+        score=score,
+        band=band(score, expected=version.expected_score, tolerance=version.tolerance) or "",
+    )
+    rows = [
+        VisitScore(visit=stored, kind=VisitScore.Kind.SECTION, key=k, score=_decimal(v))
+        for k, v in (sections or {}).items()
+    ]
+    rows += [
+        VisitScore(visit=stored, kind=VisitScore.Kind.DIMENSION, key=k, score=_decimal(v))
+        for k, v in (dimensions or {}).items()
+    ]
+    VisitScore.objects.bulk_create(rows)
+
+    if answers:
+        items = {item.code: item for item in version.items.all()}
+        stored_answers = []
+        for code, given in answers.items():
+            fields = given if isinstance(given, dict) else {"score": given}
+            item_score = _decimal(fields.get("score"))
+            failed = fields.get("failed", item_score is not None and item_score < PASS_MARK)
+            stored_answers.append(
+                Answer(
+                    visit=stored,
+                    item=items[code],
+                    item_code=code,
+                    na=fields.get("na", False),
+                    score=item_score,
+                    failed=failed,
+                    critical_failure=failed and items[code].critical,
+                    gain=_decimal(fields.get("gain", 0 if item_score is not None else None)),
+                )
+            )
+        Answer.objects.bulk_create(stored_answers)
+        stored.critical_failure = any(a.critical_failure for a in stored_answers)
+        stored.save(update_fields=["critical_failure"])
+    return stored
