@@ -1,0 +1,235 @@
+"""Demo Bank's visit history: six months of approved visits and a review queue.
+
+Visits go through the real services (visit_submit, photo_upload, the review
+checks, visit_review), so the demo shows exactly what the product produces.
+Everything is deterministic: ids come from uuid5 and quality from a seeded
+random generator, so a second run finds every visit already stored and adds
+nothing.
+
+Each branch has its own service level and drift, so scores differ believably
+between branches and move over time: some branches improve month by month,
+others slip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import random
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from audits.demo import DemoOrganisation
+from audits.models import Assignment, Branch, User, Visit
+from audits.services.photos import photo_upload
+from audits.services.review import visit_review
+from audits.services.visit_body import AnswerBody, PhotoBody, VisitBody
+from audits.services.visits import visit_submit
+from checklists.models import AnswerType, ChecklistVersion
+from checklists.rules import version_rules
+from checklists.scoring import PASS_MARK, item_score
+
+NAMESPACE = uuid.UUID("6f1c3b2e-8d4a-4f5e-9b7c-2a1d0e3f4c5b")
+CHECKLIST = "standard-branch-visit"
+MONTHS = 6
+VISITS_PER_MONTH = 2
+SCENARIOS = [
+    "咨询开立储蓄账户 · Ask about opening a savings account",
+    "咨询个人贷款利率 · Ask about personal loan rates",
+    "办理外币兑换 · Exchange foreign currency",
+    "投诉转账延迟 · Complain about a delayed transfer",
+    "咨询理财产品 · Ask about wealth-management products",
+]
+FAILURE_COMMENTS = [
+    "柜员低头看手机，没有主动招呼。The teller was on the phone and did not greet me.",
+    "等了很久才有人接待。I waited a long time before anyone served me.",
+    "语气生硬，没有微笑。Curt tone, no smile.",
+    "离开时没有道谢。No thanks when I left.",
+    "大堂地面有污渍，宣传册凌乱。Stained floor and untidy leaflets in the hall.",
+]
+VISIT_COMMENTS = [
+    "整体服务专业，大堂经理主动引导。Professional overall; the lobby manager guided me.",
+    "排队时间偏长，但柜员解释清楚。Long queue, but the teller explained clearly.",
+    "环境整洁，服务热情。Clean branch, warm service.",
+    "柜员业务熟练，但缺少主动推荐。Skilled teller, but no proactive suggestions.",
+]
+
+
+@dataclass(frozen=True)
+class BranchQuality:
+    level: float  # 0–1: how often things are done right
+    drift: float  # change of level per month
+
+
+def _quality(branch: Branch) -> BranchQuality:
+    rng = random.Random(f"quality-{branch.code}")
+    return BranchQuality(level=rng.uniform(0.55, 0.93), drift=rng.uniform(-0.035, 0.035))
+
+
+def _month_start(today: dt.date, months_back: int) -> dt.date:
+    year, month = today.year, today.month - months_back
+    while month <= 0:
+        year, month = year - 1, month + 12
+    return dt.date(year, month, 1)
+
+
+def _answer(item, rule, p: float, rng: random.Random) -> AnswerBody | None:
+    if item.answer_type == AnswerType.PHOTO:
+        return None
+    if item.allow_na and rng.random() < 0.08:
+        return AnswerBody(question=item.code, na=True)
+    # Basic (critical) items are what staff are drilled on: they fail rarely,
+    # but each failure knocks out a whole section, as it should.
+    good = rng.random() < (0.8 + 0.2 * p if item.critical else p)
+    if item.answer_type == AnswerType.YES_NO:
+        value = good
+    elif item.answer_type == AnswerType.SCALE5:
+        value = max(1, min(5, round(1 + 4 * p + rng.gauss(0, 0.8))))
+    elif item.answer_type == AnswerType.SCALE6:
+        value = max(1, min(6, round(1 + 5 * p + rng.gauss(0, 0.9))))
+    elif item.answer_type == AnswerType.NUMBER:
+        top = float(item.thresholds[0].get("max") or 10)
+        value = round(rng.uniform(0.3, 1.0) * top if good else rng.uniform(1.2, 5.0) * top)
+    elif item.answer_type == AnswerType.CHOICE:
+        options = sorted(item.options, key=lambda o: float(o["score"]), reverse=True)
+        value = options[0]["value"] if good else rng.choice(options[1:])["value"]
+    else:
+        value = rng.choice(VISIT_COMMENTS)
+    comment = ""
+    score = item_score(rule, value)
+    if score is not None and score < PASS_MARK:
+        comment = rng.choice(FAILURE_COMMENTS)
+    return AnswerBody(question=item.code, value=value, comment=comment)
+
+
+def _photo(branch: Branch, taken_at: dt.datetime, seed: str) -> bytes:
+    """A small picture of the branch entrance, with an EXIF capture time."""
+    rng = random.Random(seed)
+    # Every picture gets its own composition, so the perceptual-hash check
+    # flags only the photos the demo reuses on purpose.
+    image = Image.new("RGB", (640, 480), tuple(rng.randint(120, 240) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x0, y0 = rng.randint(-100, 560), rng.randint(-100, 400)
+        x1, y1 = x0 + rng.randint(80, 400), y0 + rng.randint(60, 300)
+        draw.rectangle((x0, y0, x1, y1), fill=tuple(rng.randint(0, 255) for _ in range(3)))
+    door_x = rng.randint(60, 460)
+    draw.rectangle((door_x, 260, door_x + 120, 480), fill=(210, 225, 235))
+    draw.text((rng.randint(20, 300), rng.randint(20, 200)), f"DEMO BANK  {branch.code}", fill=(255, 255, 255))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = timezone.localtime(taken_at).strftime("%Y:%m:%d %H:%M:%S")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80, exif=exif)
+    return buffer.getvalue()
+
+
+def _shopper_for(branch: Branch, shoppers: tuple[User, ...], turn: int) -> User:
+    allowed = [s for s in shoppers if not s.exclusions.filter(branch=branch).exists()]
+    return allowed[turn % len(allowed)]
+
+
+def _visit(*, branch: Branch, shopper: User, version: ChecklistVersion, day: dt.date, key: str,
+           p: float, rules, items, location_offset: float = 0.0003, minutes: int = 18,
+           photo_seed: str | None = None, identical: bool = False) -> Visit:
+    """Store one visit through the services, unless this key was stored before."""
+    visit_id = uuid.uuid5(NAMESPACE, key)
+    existing = Visit.objects.filter(pk=visit_id).first()
+    if existing is not None:
+        return existing
+    rng = random.Random(key)
+    assignment, _ = Assignment.objects.get_or_create(
+        branch=branch, shopper=shopper, checklist_version=version,
+        window_from=day - dt.timedelta(days=3), window_to=day + dt.timedelta(days=3),
+        defaults={"scenario": rng.choice(SCENARIOS)},
+    )
+    started = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(9, 15), rng.randint(0, 59))))
+    ended = started + dt.timedelta(minutes=minutes)
+    rule_by_code = {r.code: r for r in rules.items}
+    answers = []
+    for item in items.values():
+        answer = _answer(item, rule_by_code[item.code], p, rng)
+        if answer is not None:
+            if identical and item.answer_type == AnswerType.SCALE5:
+                answer = AnswerBody(question=item.code, value=4)
+            answers.append(answer)
+    photo_item = next((code for code, i in items.items() if i.answer_type == AnswerType.PHOTO), "")
+    photo_bytes = _photo(branch, started + dt.timedelta(minutes=2), photo_seed or key)
+    photo_id = uuid.uuid5(NAMESPACE, f"{key}-photo")
+    body = VisitBody(
+        id=visit_id, assignment=assignment.pk, checklist_version=version.pk,
+        started_at=started, ended_at=ended,
+        location={
+            "lat": float(branch.latitude) + rng.uniform(-1, 1) * location_offset,
+            "lng": float(branch.longitude) + rng.uniform(-1, 1) * location_offset,
+            "accuracy_m": rng.randint(6, 30),
+        },
+        answers=tuple(answers),
+        comment=rng.choice(VISIT_COMMENTS),
+        photos=(PhotoBody(id=photo_id, sha256=hashlib.sha256(photo_bytes).hexdigest(), question=photo_item),),
+    )
+    visit = visit_submit(shopper=shopper, body=body).visit
+    photo_upload(visit=visit, photo_id=photo_id, file=io.BytesIO(photo_bytes), size=len(photo_bytes),
+                 question=photo_item)
+    visit.refresh_from_db()
+    return visit
+
+
+def demo_visits_seed(
+    *, organisation: DemoOrganisation, today: dt.date | None = None, months: int = MONTHS
+) -> int:
+    """Seed the visit history and a small review queue. Returns how many visits exist."""
+    today = today or timezone.localdate()
+    version = ChecklistVersion.objects.filter(
+        checklist__code=CHECKLIST, status=ChecklistVersion.Status.PUBLISHED
+    ).order_by("-number").first()
+    if version is None:
+        raise RuntimeError("Load the checklist library first: python manage.py load_checklists")
+    rules, items = version_rules(version)
+    reviewer = organisation.users["reviewer"]
+    turn = 0
+    for branch in organisation.active_branches:
+        quality = _quality(branch)
+        for months_back in range(months, 0, -1):
+            start = _month_start(today, months_back)
+            p = max(0.2, min(0.98, quality.level + quality.drift * (months - months_back)))
+            for n in range(VISITS_PER_MONTH):
+                turn += 1
+                day = start + dt.timedelta(days=5 + n * 11 + turn % 4)
+                with transaction.atomic():
+                    visit = _visit(
+                        branch=branch, shopper=_shopper_for(branch, organisation.shoppers, turn),
+                        version=version, day=day, key=f"{branch.code}-{start:%Y-%m}-{n}",
+                        p=random.Random(f"{branch.code}{start}{n}").gauss(p, 0.05),
+                        rules=rules, items=items,
+                    )
+                if visit.status == Visit.Status.SUBMITTED:
+                    visit_review(visit=visit, reviewer=reviewer, decision="approve",
+                                 note="Consistent with the photos and timings.")
+    _seed_review_queue(organisation=organisation, version=version, rules=rules, items=items, today=today)
+    return Visit.objects.count()
+
+
+def _seed_review_queue(*, organisation, version, rules, items, today: dt.date) -> None:
+    """A few fresh visits waiting for review, some of them doubtful."""
+    active = organisation.active_branches
+    branches = [active[i % len(active)] for i in range(6)]
+    shared_photo = f"{branches[0].code}-queue-shared-photo"
+    doubtful = [
+        ("plain", branches[0], {}),
+        ("far-away", branches[1], {"location_offset": 0.05}),
+        ("too-short", branches[2], {"minutes": 2}),
+        ("reused-photo", branches[3], {"photo_seed": shared_photo}),
+        ("reused-photo-original", branches[4], {"photo_seed": shared_photo}),
+        ("identical-answers", branches[5], {"identical": True}),
+    ]
+    for turn, (name, branch, options) in enumerate(doubtful):
+        with transaction.atomic():
+            _visit(
+                branch=branch, shopper=_shopper_for(branch, organisation.shoppers, turn), version=version,
+                day=today - dt.timedelta(days=1 + turn), key=f"queue-{name}-{branch.code}", p=0.8, rules=rules, items=items, **options,
+            )

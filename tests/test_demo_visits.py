@@ -1,0 +1,63 @@
+"""The demo's visit history (audits.demo_visits), seeded on a slice of Demo Bank."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Avg
+
+from audits.demo import demo_organisation_seed
+from audits.demo_visits import demo_visits_seed
+from audits.models import Visit
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def organisation(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_checklists", verbosity=0)
+    full = demo_organisation_seed()
+    codes = ["sh-jingan", "hz-wulin", "bj-xidan"]
+    return dataclasses.replace(full, branches={c: full.branches[c] for c in codes})
+
+
+@pytest.fixture
+def seeded(organisation, django_capture_on_commit_callbacks):
+    # Review checks and photo renditions run after commit, as in production.
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_visits_seed(organisation=organisation, today=TODAY, months=2)
+    return organisation
+
+
+def test_every_branch_has_approved_visits_in_every_month(seeded):
+    for branch in seeded.branches.values():
+        months = {v.visited_on.strftime("%Y-%m") for v in Visit.objects.filter(branch=branch, status="approved")}
+        assert months == {"2026-09", "2026-10"}
+
+
+def test_scores_differ_between_branches(seeded):
+    averages = Visit.objects.filter(status="approved").values("branch").annotate(a=Avg("score"))
+    assert len({round(row["a"]) for row in averages}) == 3
+
+
+def test_every_approved_visit_has_its_photo(seeded):
+    for visit in Visit.objects.filter(status="approved"):
+        assert visit.photos.filter(received_at__isnull=False).count() == 1
+
+
+def test_some_visits_wait_for_review_with_flags(seeded):
+    waiting = Visit.objects.filter(status="submitted")
+    assert waiting.count() == 6
+    assert waiting.filter(flagged=True).exists()
+    assert {c.code for v in waiting for c in v.checks.filter(passed=False)} >= {"location_far", "photo_reused", "visit_too_short"}
+
+
+def test_running_it_again_adds_nothing(seeded):
+    before = Visit.objects.count()
+    demo_visits_seed(organisation=seeded, today=TODAY, months=2)
+    assert Visit.objects.count() == before
