@@ -114,7 +114,7 @@ class SyncClient:
             if reply.status >= 400:
                 visit.status, visit.errors = "refused", reply.body
                 return visit
-        visit.status = reply.body.get("visit_status") or reply.body.get("status", visit.status)
+        # Only the server's word counts: "submitted" means every photo arrived intact.
         final = self._retrying(lambda: self.transport.send_json("GET", f"/api/v1/visits/{visit.id}/", None))
         visit.status = final.body["status"]
         return visit
