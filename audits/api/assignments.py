@@ -21,13 +21,14 @@ from audits.services.assignments import (
     assignment_create,
     assignments_create,
 )
+from backend.fields import IdField, IdFilter
 from backend.schema import ERRORS
 
 
 class AssignmentInput(serializers.Serializer):
-    branch = serializers.IntegerField(help_text="Branch id; must be in a region the caller manages.")
-    checklist_version = serializers.IntegerField(help_text="A published checklist version.")
-    shopper = serializers.IntegerField(help_text="User id of an active shopper.")
+    branch = IdField(help_text="Branch id; must be in a region the caller manages.")
+    checklist_version = IdField(help_text="A published checklist version.")
+    shopper = IdField(help_text="User id of an active shopper.")
     scenario = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     window_from = serializers.DateField(help_text="First day of the visit window; today or later.")
     window_to = serializers.DateField(help_text="Last day of the visit window, inclusive.")
@@ -95,8 +96,8 @@ class AssignmentBulkOutput(serializers.Serializer):
 
 class AssignmentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Assignment.Status.choices)
-    branch = django_filters.NumberFilter(field_name="branch_id")
-    shopper = django_filters.NumberFilter(field_name="shopper_id")
+    branch = IdFilter(field_name="branch_id")
+    shopper = IdFilter(field_name="shopper_id")
     region = django_filters.CharFilter(field_name="branch__region__code")
 
     class Meta:

@@ -62,3 +62,10 @@ def test_it_refuses_a_cancelled_assignment(client_for, alice, assignment):
     response = client_for(alice).post(URL, visit_body(assignment), format="json")
     assert response.status_code == 400
     assert "assignment" in response.json()["errors"]
+
+
+def test_it_refuses_an_assignment_id_beyond_64_bits(client_for, alice, assignment):
+    body = {**visit_body(assignment), "assignment": 2**63}
+    response = client_for(alice).post(URL, body, format="json")
+    assert response.status_code == 400
+    assert "assignment" in response.json()["errors"]
