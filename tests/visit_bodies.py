@@ -36,3 +36,19 @@ def visit_body(assignment, *, photo_bytes: bytes = b"photo", **overrides) -> dic
     }
     body.update(overrides)
     return body
+
+
+def receive_photos(visit, *, taken_at=None, phash=None) -> None:
+    """Mark every declared photo of `visit` as arrived, as the photo upload does.
+
+    For tests of what happens after the photos are in (review, checks); the
+    photo upload itself is tested in tests/api/test_photo_upload.py.
+    """
+    from audits.services.visits import visit_status_refresh
+
+    for photo in visit.photos.filter(received_at__isnull=True):
+        photo.received_at = timezone.now()
+        photo.taken_at = taken_at or visit.started_at + dt.timedelta(minutes=5)
+        photo.phash = phash or uuid.uuid4().hex[:16]
+        photo.save()
+    visit_status_refresh(visit=visit)

@@ -10,6 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audits.api.organisation import BranchLocationOutput
 from audits.models import Assignment, Visit
 from audits.roles import ManagesAssignments
 from audits.selectors.assignments import assignment_detail, assignments_listed_for
@@ -40,11 +41,6 @@ class AssignmentBulkInput(serializers.Serializer):
     assignments = AssignmentInput(many=True, min_length=1, max_length=BULK_MAX)
 
 
-class LocationOutput(serializers.Serializer):
-    lat = serializers.FloatField()
-    lng = serializers.FloatField()
-
-
 class AssignmentBranchOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -52,7 +48,7 @@ class AssignmentBranchOutput(serializers.Serializer):
     name_en = serializers.CharField()
     address_zh = serializers.CharField(allow_blank=True)
     address_en = serializers.CharField(allow_blank=True)
-    location = LocationOutput(allow_null=True)
+    location = BranchLocationOutput(allow_null=True)
     region = serializers.CharField(help_text="Region code.")
 
 

@@ -7,30 +7,19 @@ checks' stored verdict — rows, confidence, flag — is specified here too.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 from django.utils import timezone
 
 from audits.models import Photo, Visit, VisitCheck
 from audits.services.checks import visit_checks_run
-from audits.services.visits import visit_status_refresh
 from checklists.models import AnswerType
 from tests.factories import AssignmentFactory, ItemFactory, SectionFactory, VersionFactory
-from tests.visit_bodies import visit_body
+from tests.visit_bodies import receive_photos, visit_body
 
 URL = "/api/v1/review/queue/"
 FAR = {"lat": 31.2404, "lng": 121.4737, "accuracy_m": 12}  # about 1.1 km north of the branch
 
-
-def receive_photos(visit: Visit, *, taken_at=None, phash=None) -> None:
-    """Mark every declared photo as arrived, as the photo upload does."""
-    for photo in visit.photos.filter(received_at__isnull=True):
-        photo.received_at = timezone.now()
-        photo.taken_at = taken_at or visit.started_at + dt.timedelta(minutes=5)
-        photo.phash = phash or uuid.uuid4().hex[:16]
-        photo.save()
-    visit_status_refresh(visit=visit)
 
 
 @pytest.fixture

@@ -6,17 +6,13 @@ re-scored and the correction kept as an audit trail.
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from audits.models import Answer, AnswerCorrection, Visit
-from audits.services.visits import visit_status_refresh
 from tests.factories import AssignmentFactory
-from tests.visit_bodies import visit_body
+from tests.visit_bodies import receive_photos, visit_body
 
 
 def url(visit, question: str) -> str:
@@ -26,15 +22,6 @@ def url(visit, question: str) -> str:
 def trail_url(visit) -> str:
     return f"/api/v1/visits/{visit.id}/corrections/"
 
-
-def receive_photos(visit: Visit) -> None:
-    """Mark every declared photo as arrived, as the photo upload does."""
-    for photo in visit.photos.filter(received_at__isnull=True):
-        photo.received_at = timezone.now()
-        photo.taken_at = visit.started_at + dt.timedelta(minutes=5)
-        photo.phash = uuid.uuid4().hex[:16]
-        photo.save()
-    visit_status_refresh(visit=visit)
 
 
 @pytest.fixture

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from audits.models import Assignment, Visit, VisitRevision
-from audits.services.visits import visit_status_refresh
 from tests.factories import AssignmentFactory
-from tests.visit_bodies import sha256, visit_body
-
-
-def receive_photos(visit: Visit) -> None:
-    """Mark every declared photo as arrived, as the photo upload does."""
-    for photo in visit.photos.filter(received_at__isnull=True):
-        photo.received_at = timezone.now()
-        photo.taken_at = visit.started_at + dt.timedelta(minutes=5)
-        photo.phash = uuid.uuid4().hex[:16]
-        photo.save()
-    visit_status_refresh(visit=visit)
+from tests.visit_bodies import receive_photos, sha256, visit_body
 
 
 @pytest.fixture

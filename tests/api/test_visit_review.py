@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import pytest
-from django.utils import timezone
 
 from audits.models import Assignment, Review, Visit
-from audits.services.visits import visit_status_refresh
 from tests.factories import AssignmentFactory
-from tests.visit_bodies import visit_body
+from tests.visit_bodies import receive_photos, visit_body
 
 FAR = {"lat": 31.2404, "lng": 121.4737, "accuracy_m": 12}
 
@@ -19,15 +16,6 @@ FAR = {"lat": 31.2404, "lng": 121.4737, "accuracy_m": 12}
 def url(visit) -> str:
     return f"/api/v1/visits/{visit.id}/review/"
 
-
-def receive_photos(visit: Visit) -> None:
-    """Mark every declared photo as arrived, as the photo upload does."""
-    for photo in visit.photos.filter(received_at__isnull=True):
-        photo.received_at = timezone.now()
-        photo.taken_at = visit.started_at + dt.timedelta(minutes=5)
-        photo.phash = uuid.uuid4().hex[:16]
-        photo.save()
-    visit_status_refresh(visit=visit)
 
 
 @pytest.fixture
