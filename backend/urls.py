@@ -16,4 +16,5 @@ urlpatterns = [
     path("api/v1/", include("checklists.urls")),
     path("api/v1/", include("audits.urls")),
     path("api/v1/", include("reports.urls")),
+    path("", include("reports.web_urls")),
 ]

@@ -529,3 +529,103 @@ def area_bars(axes: Sequence[NamedScore]) -> str:
         )
 
     return _svg(width, height, body, kind="areas")
+
+
+# --- heatmap -----------------------------------------------------------------
+
+# Red well below the expectation, pale at it, green well above: the scorecard's band colours.
+_HEAT_LOW = (0xC0, 0x39, 0x2B)
+_HEAT_MID = (0xF7, 0xF1, 0xDE)
+_HEAT_HIGH = (0x2F, 0x85, 0x5A)
+# How far below the bottom of the expected band a score must fall to be full red.
+_HEAT_LOW_SPAN = 25
+
+
+def _mix(a: tuple[int, int, int], b: tuple[int, int, int], share: float) -> str:
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+
+
+def _heat(score: Decimal, expected: Decimal, tolerance: Decimal) -> tuple[str, float]:
+    """A cell's colour and how far it is from the pale midpoint (0–1)."""
+    value, centre = float(score), float(expected)
+    if value <= centre:
+        share = (centre - value) / (float(tolerance) + _HEAT_LOW_SPAN)
+        share = min(1.0, max(0.0, share))
+        return _mix(_HEAT_MID, _HEAT_LOW, share), share
+    share = min(1.0, (value - centre) / max(100.0 - centre, 1.0))
+    return _mix(_HEAT_MID, _HEAT_HIGH, share), share
+
+
+def heatmap(
+    rows: Sequence[tuple[str, Sequence[Decimal | None]]],
+    *,
+    columns: Sequence[str],
+    expected: Decimal,
+    tolerance: Decimal,
+) -> str:
+    """Draw a rows × columns grid of scores (branches × sections), coloured against the expectation.
+
+    Colours are centred on the expected score rather than on 0–100, because
+    the question a head office asks of the grid is "where are we short of our
+    own standard?". Every cell also prints its number, so the grid still
+    reads in grey print and for colour-blind readers. A missing score is a
+    grey cell with a dash. Column labels are cut to the cell width; the page
+    around the chart names the sections in full.
+    """
+    longest = max((_text_width(label, 11) for label, _ in rows), default=0)
+    label_w = min(240, max(100, math.ceil(longest) + 10))
+    count = max(len(columns), 1)
+    cell_w = min(110.0, max(48.0, (680 - label_w) / count))
+    row_h = 24
+    header_h = 28
+    legend_h = 36
+    width = math.ceil(label_w + cell_w * count + 2)
+    height = header_h + row_h * max(len(rows), 1) + legend_h
+
+    body: list[str] = []
+    for j, column in enumerate(columns):
+        x = label_w + cell_w * (j + 0.5)
+        body.append(
+            _text(x, header_h - 9, _fit(column, 10, cell_w - 6), size=10, anchor="middle", fill=INK)
+        )
+
+    for i, (label, scores) in enumerate(rows):
+        y = header_h + row_h * i
+        body.append(
+            _text(
+                label_w - 8, y + row_h / 2 + 4, _fit(label, 11, label_w - 12), size=11, anchor="end"
+            )
+        )
+        for j in range(len(columns)):
+            score = scores[j] if j < len(scores) else None
+            x = label_w + cell_w * j
+            if score is None:
+                fill, strength = TRACK, 0.0
+            else:
+                fill, strength = _heat(score, expected, tolerance)
+            body.append(
+                _rect(x + 1, y + 1, cell_w - 2, row_h - 2, fill=fill, css_class="heat-cell")
+            )
+            body.append(
+                _text(
+                    x + cell_w / 2,
+                    y + row_h / 2 + 4,
+                    format_score(score),
+                    size=10.5,
+                    anchor="middle",
+                    fill=MISSING if score is None else "#ffffff" if strength > 0.55 else INK,
+                )
+            )
+
+    # Legend: swatches at telling scores, so the colours can be read back as numbers.
+    legend_y = header_h + row_h * len(rows) + 14
+    low = max(Decimal(0), expected - tolerance - _HEAT_LOW_SPAN)
+    marks = [low, expected - tolerance, expected, expected + tolerance, Decimal(100)]
+    x = label_w
+    for mark in marks:
+        mark = min(Decimal(100), max(Decimal(0), mark))
+        fill, _ = _heat(mark, expected, tolerance)
+        body.append(_rect(x, legend_y, 18, 12, fill=fill))
+        body.append(_text(x + 23, legend_y + 10, format_score(mark), size=9, fill=MUTED))
+        x += 64
+    return _svg(width, height, body, kind="heatmap")

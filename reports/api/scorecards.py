@@ -1,0 +1,189 @@
+"""Branch scorecards as PDF, and a region's scorecards as one zip."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from audits.models import Region, Role
+from audits.roles import SeesReports
+from audits.selectors.scope import branches_visible_to
+from audits.storage import private_storage
+from backend.schema import ERRORS
+from checklists.languages import language_for
+from reports.api import PERIOD_PARAMETERS
+from reports.periods import Period, PeriodError, parse_period
+from reports.selectors.scorecard import last_complete_month, scorecard_checklist, trend_window
+from reports.services.scorecards import (
+    region_zip_build,
+    region_zip_download_name,
+    region_zip_latest,
+    scorecard_download_name,
+    scorecard_get_or_render,
+)
+
+# A stored scorecard only changes under a new key, but it is a private report.
+CACHE_CONTROL = "private, max-age=300"
+# The zip's language when the caller names none: the product's first language.
+ZIP_FALLBACK_LANG = "zh-Hans"
+
+LANG_PARAMETER = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    enum=["zh-Hans", "en"],
+    required=False,
+    description="Language of the scorecard; otherwise Accept-Language, then the checklist's own.",
+)
+PERIOD_DEFAULT_NOTE = " Without any of them: the last complete month."
+
+
+def scorecard_period(params) -> Period:
+    """`period`, or `from`/`to`, or the last complete month; a bad one is a 400 naming it."""
+    if not any(params.get(name, "").strip() for name in ("period", "from", "to")):
+        return last_complete_month()
+    try:
+        period = parse_period(
+            params.get("period"), date_from=params.get("from"), date_to=params.get("to")
+        )
+        trend_window(period)  # a period whose trend would reach before year 1 is refused here
+        return period
+    except PeriodError as error:
+        raise serializers.ValidationError({error.field: [error.message]}) from None
+
+
+def _visible_region(user, pk: int) -> Region:
+    regions = Region.objects.all()
+    if not user.sees_everything:
+        regions = user.regions.all() if user.role == Role.REGIONAL_MANAGER else regions.none()
+    return get_object_or_404(regions, pk=pk)
+
+
+class _BinaryDownloadApi(APIView):
+    permission_classes = [SeesReports]
+
+    def perform_content_negotiation(self, request, force=False):
+        # The file bypasses DRF's renderers; errors are always JSON, even when
+        # the client's Accept header asks only for a PDF or a zip.
+        return super().perform_content_negotiation(request, force=True)
+
+
+class BranchScorecardPdfApi(_BinaryDownloadApi):
+    @extend_schema(
+        operation_id="branch_scorecard_pdf",
+        summary="A branch's scorecard for one period, as an A4 PDF",
+        description=(
+            "Overall score and band against the checklist's expectation, ranks in the region "
+            "and the company (ties share a rank), the six-period trend, section scores against "
+            "the region's and the company's average branch, the RATER profile and the three "
+            "service-standard areas, every item with its failures (critical failures first), "
+            "photos and comments as evidence (never naming the shopper), and the three items "
+            "that cost the most points with the reference's good practice. Only approved "
+            "visits count; a period without one gives a scorecard that says so.\n\n"
+            "Cached by its inputs: the same visits, checklist and language serve the stored "
+            "PDF (`X-Scorecard-Cache: hit`); any change to a visit of the checklist in the "
+            "trend window renders it again (`miss`). Regional managers get 404 for branches "
+            "outside their regions."
+        ),
+        parameters=[
+            *PERIOD_PARAMETERS,
+            LANG_PARAMETER,
+            OpenApiParameter(
+                "checklist",
+                OpenApiTypes.STR,
+                required=False,
+                description=(
+                    "Checklist code. Default: the one with the most approved visits at the "
+                    "branch in the period, else in the last six periods, else "
+                    "`standard-branch-visit`."
+                ),
+            ),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description=(
+                    'Inline, filename "scorecard-<branch code>-<period>-<lang>.pdf"; '
+                    "`X-Scorecard-Cache` says hit or miss." + PERIOD_DEFAULT_NOTE
+                ),
+            ),
+            **ERRORS(400, 401, 403, 404),
+        },
+    )
+    def get(self, request, pk):
+        branch = get_object_or_404(branches_visible_to(request.user), pk=pk)
+        period = scorecard_period(request.query_params)
+        checklist = scorecard_checklist(
+            branch=branch,
+            period=period,
+            code=request.query_params.get("checklist", "").strip() or None,
+        )
+        lang = language_for(request, fallback=checklist.language)
+        scorecard = scorecard_get_or_render(
+            branch=branch, checklist=checklist, period=period, lang=lang
+        )
+        response = FileResponse(
+            private_storage().open(scorecard.file_name, "rb"), content_type="application/pdf"
+        )
+        name = scorecard_download_name(branch=branch, period=period, lang=lang)
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        response["X-Scorecard-Cache"] = "hit" if scorecard.cache_hit else "miss"
+        response["Cache-Control"] = CACHE_CONTROL
+        response["Vary"] = "Accept-Language"
+        return response
+
+
+class RegionScorecardsZipApi(_BinaryDownloadApi):
+    @extend_schema(
+        operation_id="region_scorecards_zip",
+        summary="Every active branch's scorecard in a region, as one zip",
+        description=(
+            "The latest finished zip of the region for the period and language (written by "
+            "`manage.py render_scorecards`) while no visit of the period has changed since; "
+            "otherwise the zip is built now, rendering only the scorecards the cache lacks. "
+            "Each branch's scorecard uses its default checklist. Regional managers get 404 for "
+            "regions other than theirs."
+        ),
+        parameters=[
+            *PERIOD_PARAMETERS,
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                enum=["zh-Hans", "en"],
+                required=False,
+                description="Language of the scorecards; otherwise Accept-Language, then zh-Hans.",
+            ),
+        ],
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description=(
+                    'Attachment "scorecards-<region>-<period>-<lang>.zip", one '
+                    "scorecard-<branch>-<period>-<lang>.pdf per active branch."
+                    + PERIOD_DEFAULT_NOTE
+                ),
+            ),
+            **ERRORS(400, 401, 403, 404),
+        },
+    )
+    def get(self, request, pk):
+        region = _visible_region(request.user, pk)
+        period = scorecard_period(request.query_params)
+        lang = language_for(request, fallback=ZIP_FALLBACK_LANG)
+        batch = region_zip_latest(region=region, period=period, lang=lang)
+        built = batch is None
+        if built:
+            batch = region_zip_build(
+                region=region, period=period, lang=lang, requested_by=request.user
+            )
+        response = FileResponse(
+            private_storage().open(batch.file_name, "rb"), content_type="application/zip"
+        )
+        name = region_zip_download_name(region=region, period=period, lang=lang)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["X-Scorecard-Cache"] = "miss" if built else "hit"
+        response["Cache-Control"] = "private, no-cache"
+        return response

@@ -1,0 +1,519 @@
+"""Reads behind a branch scorecard: everything it shows, as one ScorecardData.
+
+Like every report, the scorecard reads the numbers stored when each visit was
+scored (Visit.score, VisitScore, Answer.score/failed/gain) and never re-scores,
+so it agrees with the comparison, the drivers report and the visit pages.
+
+Only approved visits count. Ranks come from branch_comparison (the league
+table), read company-wide whoever asks: a stored scorecard PDF is served to
+every viewer, so nothing in it may depend on the viewer's scope.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from audits.models import Answer, Branch, Photo, Role, User, Visit, VisitScore
+from audits.storage import private_storage
+from checklists.languages import pick
+from checklists.models import Checklist, ChecklistVersion, Item
+from checklists.scoring import AREAS, RATER_DIMENSIONS, SCORED_TYPES, band, round_score
+from reports.labels import labels_for
+from reports.periods import RANGE_DASH, Period, PeriodError, last_n, month, previous
+from reports.scorecard_data import (
+    FocusItem,
+    ItemRow,
+    NamedScore,
+    PhotoEvidence,
+    ScorecardData,
+    SectionRow,
+    TrendPoint,
+)
+from reports.selectors import mean_score, published_version, score_sum
+from reports.selectors.comparison import ComparisonRow, branch_comparison, competition_ranks
+
+logger = logging.getLogger(__name__)
+
+TREND_PERIODS = 6
+FOCUS_ITEMS = 3
+PHOTO_LIMIT = 3
+COMMENT_LIMIT = 8
+# The reference's visit checklist: the default when a branch has no visit to go by.
+DEFAULT_CHECKLIST_CODE = "standard-branch-visit"
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def company_reader() -> User:
+    """A reader who sees every branch, for the numbers a scorecard compares against.
+
+    Never saved: it only answers `sees_everything`, which is all the report
+    selectors ask of a user.
+    """
+    return User(username="scorecard", role=Role.HEAD_OFFICE)
+
+
+def last_complete_month(today: dt.date | None = None) -> Period:
+    """The month before the current one: the default period of scorecards and report pages."""
+    today = today or timezone.localdate()
+    return previous(month(today.year, today.month))
+
+
+def report_checklist_default(*, branches, period: Period) -> Checklist | None:
+    """The checklist a report page opens with: the most approved visits at `branches` in the period.
+
+    Else the reference's standard branch visit, else the first published checklist.
+    """
+    return (
+        _most_visited(
+            Visit.objects.filter(
+                status=Visit.Status.APPROVED,
+                branch__in=branches,
+                visited_on__range=(period.start, period.end),
+            )
+        )
+        or Checklist.objects.filter(code=DEFAULT_CHECKLIST_CODE).first()
+        or Checklist.objects.filter(versions__status=ChecklistVersion.Status.PUBLISHED)
+        .order_by("code")
+        .first()
+    )
+
+
+def trend_window(period: Period) -> tuple[dt.date, dt.date]:
+    """First and last day of the periods a scorecard shows: the trend's six, this one last.
+
+    Raises PeriodError for a period so close to year 1 that the trend would
+    reach before it.
+    """
+    try:
+        return last_n(period, TREND_PERIODS)[0].start, period.end
+    except (ValueError, OverflowError):
+        field = "period" if period.kind != "range" else "from"
+        raise PeriodError(
+            field, f"too early: the trend reaches {TREND_PERIODS - 1} periods further back."
+        ) from None
+
+
+def period_label(period: Period, lang: str, *, short: bool = False) -> str:
+    """How a scorecard names a period: "2026年10月" / "Oct 2026", "2026年第3季度" / "Q3 2026".
+
+    Written out here rather than with strftime so the wording does not depend on
+    the server's locale. `short` drops the years of a date range, for chart axes.
+    """
+    start, end = period.start, period.end
+    if period.kind == "month":
+        return (
+            f"{start.year}年{start.month}月"
+            if lang == "zh-Hans"
+            else f"{_MONTHS_EN[start.month - 1]} {start.year}"
+        )
+    if period.kind == "quarter":
+        number = (start.month - 1) // 3 + 1
+        return f"{start.year}年第{number}季度" if lang == "zh-Hans" else f"Q{number} {start.year}"
+    if short:
+        return f"{start:%m-%d}{RANGE_DASH}{end:%m-%d}"
+    return f"{start.isoformat()}{RANGE_DASH}{end.isoformat()}"
+
+
+def _approved(*, checklist: Checklist, start: dt.date, end: dt.date, via: str = "") -> Q:
+    return Q(
+        **{
+            f"{via}checklist": checklist,
+            f"{via}status": Visit.Status.APPROVED,
+            f"{via}visited_on__range": (start, end),
+        }
+    )
+
+
+def _most_visited(visits) -> Checklist | None:
+    """The checklist with the most of `visits`; ties go to the lower code, so the pick is stable."""
+    row = (
+        visits.values("checklist")
+        .annotate(visits=Count("pk"))
+        .order_by("-visits", "checklist__code")
+        .first()
+    )
+    return None if row is None else Checklist.objects.get(pk=row["checklist"])
+
+
+def scorecard_checklist(*, branch: Branch, period: Period, code: str | None = None) -> Checklist:
+    """The checklist a branch's scorecard reports on.
+
+    `code` when given. Otherwise the checklist with the most approved visits at
+    the branch in the period; failing that, in the trend window; failing that,
+    the reference's standard branch visit; and for a company that has not loaded
+    it, the checklist with the most approved visits company-wide in the period,
+    then the first published one, so a branch nobody visited still gets a card.
+
+    Raises ValidationError naming `checklist` for an unknown code, or when there
+    is no published checklist at all.
+    """
+    if code:
+        checklist = Checklist.objects.filter(code=code).first()
+        if checklist is None:
+            raise ValidationError({"checklist": f"Unknown checklist {code!r}."})
+        return checklist
+    approved = Visit.objects.filter(status=Visit.Status.APPROVED)
+    window_start, _ = trend_window(period)
+    chosen = (
+        _most_visited(approved.filter(branch=branch, visited_on__range=(period.start, period.end)))
+        or _most_visited(
+            approved.filter(branch=branch, visited_on__range=(window_start, period.end))
+        )
+        or Checklist.objects.filter(code=DEFAULT_CHECKLIST_CODE).first()
+        or _most_visited(approved.filter(visited_on__range=(period.start, period.end)))
+        or Checklist.objects.filter(versions__status=ChecklistVersion.Status.PUBLISHED)
+        .order_by("code")
+        .first()
+    )
+    if chosen is None:
+        raise ValidationError({"checklist": "No checklist has been published yet."})
+    return chosen
+
+
+def _trend(
+    *, branch: Branch, checklist: Checklist, periods: Sequence[Period], lang: str
+) -> tuple[tuple[TrendPoint, ...], int, int]:
+    """The branch's mean score in each period, with this period's visit and scored-visit counts.
+
+    One query: conditional aggregates over the trend window.
+    """
+    aggregates = {}
+    for i, each in enumerate(periods):
+        inside = Q(visited_on__range=(each.start, each.end))
+        aggregates[f"total_{i}"] = score_sum("score", filter=inside)
+        aggregates[f"scored_{i}"] = Count("score", filter=inside)
+        aggregates[f"visits_{i}"] = Count("pk", filter=inside)
+    sums = Visit.objects.filter(
+        _approved(checklist=checklist, start=periods[0].start, end=periods[-1].end),
+        branch=branch,
+    ).aggregate(**aggregates)
+    points = tuple(
+        TrendPoint(
+            label=period_label(each, lang, short=True),
+            score=mean_score(sums[f"total_{i}"], sums[f"scored_{i}"]),
+        )
+        for i, each in enumerate(periods)
+    )
+    last = len(periods) - 1
+    return points, sums[f"visits_{last}"], sums[f"scored_{last}"]
+
+
+def _own_scores(*, branch: Branch, visits: Q) -> dict[str, dict[str, Decimal | None]]:
+    """The branch's mean section, dimension and area scores over the period's visits."""
+    own: dict[str, dict[str, Decimal | None]] = {kind: {} for kind in VisitScore.Kind.values}
+    for row in (
+        VisitScore.objects.filter(visits, visit__branch=branch)
+        .values("kind", "key")
+        .annotate(total=score_sum("score"), count=Count("score"))
+        .order_by()
+    ):
+        own[row["kind"]][row["key"]] = mean_score(row["total"], row["count"])
+    return own
+
+
+def _average(scores: Sequence[Decimal | None]) -> Decimal | None:
+    present = [Fraction(score) for score in scores if score is not None]
+    return round_score(sum(present) / len(present)) if present else None
+
+
+def _ranks(rows: Sequence[ComparisonRow], branch: Branch) -> tuple[int | None, int]:
+    """The branch's rank among `rows` and how many of them have a rank.
+
+    Ranked on the rounded scores the league table shows, with its own ranking,
+    so a scorecard and the league table can never disagree.
+    """
+    ranks = competition_ranks([row.score for row in rows])
+    mine = next(
+        (rank for row, rank in zip(rows, ranks, strict=True) if row.branch_id == branch.pk), None
+    )
+    return mine, sum(rank is not None for rank in ranks)
+
+
+def _items(
+    version: ChecklistVersion, answered_codes: set[str]
+) -> tuple[list[Item], dict[str, Item]]:
+    """The item table's items, and every item by code (photo and text items too, for captions).
+
+    The table lists the scored items of the latest published version, then
+    scored items only older versions had, which visits of the period answered.
+    """
+    every = list(
+        Item.objects.filter(version=version).order_by("section__position", "position", "id")
+    )
+    by_code = {item.code: item for item in every}
+    older: dict[str, Item] = {}
+    missing = answered_codes - set(by_code)
+    if missing:
+        for item in Item.objects.filter(
+            version__checklist_id=version.checklist_id, code__in=missing
+        ).order_by("code", "-version__number"):
+            older.setdefault(item.code, item)
+        by_code.update(older)
+    table = [item for item in every if item.answer_type in SCORED_TYPES]
+    table += [older[code] for code in sorted(older) if older[code].answer_type in SCORED_TYPES]
+    return table, by_code
+
+
+def _item_rows_and_focus(
+    *, branch: Branch, version: ChecklistVersion, visits: Q, scored_visits: int, lang: str
+) -> tuple[tuple[ItemRow, ...], tuple[FocusItem, ...], dict[str, Item]]:
+    """The item table (critical failures first, then checklist order) and the focus items.
+
+    Focus: the items that cost the most points, a point being what the average
+    visit score would gain had the item been done right every time (the sum of
+    the stored Answer.gain over the scored visits, as in the drivers report).
+    """
+    numbers = {
+        row["item_code"]: row
+        for row in Answer.objects.filter(visits, visit__branch=branch)
+        .values("item_code")
+        .annotate(
+            total=score_sum("score"),
+            answered=Count("score"),
+            failures=Count("pk", filter=Q(failed=True)),
+            critical_failures=Count("pk", filter=Q(critical_failure=True)),
+            gain=score_sum("gain", places=2),
+        )
+        .order_by()
+    }
+    items, by_code = _items(version, set(numbers))
+    rows: list[ItemRow] = []
+    losses: list[tuple[Fraction, int, Item]] = []
+    for position, item in enumerate(items):
+        row = numbers.get(item.code, {})
+        rows.append(
+            ItemRow(
+                code=item.code,
+                label=pick(lang, item.text_zh, item.text_en),
+                factor=item.factor,
+                score=mean_score(row.get("total"), row.get("answered", 0)),
+                answered=row.get("answered", 0),
+                failures=row.get("failures", 0),
+                critical=item.critical,
+                critical_failures=row.get("critical_failures", 0),
+            )
+        )
+        gain = row.get("gain")
+        if gain and scored_visits:
+            losses.append((Fraction(gain) / scored_visits, position, item))
+    # Stable sort: within each group the checklist order stays.
+    rows.sort(key=lambda r: r.critical_failures == 0)
+    losses.sort(key=lambda loss: (-loss[0], loss[1]))
+    focus = tuple(
+        FocusItem(
+            code=item.code,
+            label=pick(lang, item.text_zh, item.text_en),
+            points=round_score(points),
+            good_practice=pick(lang, item.good_practice_zh, item.good_practice_en),
+        )
+        for points, _, item in losses[:FOCUS_ITEMS]
+        if points > 0
+    )
+    return tuple(rows), focus, by_code
+
+
+def _photos(
+    *, branch: Branch, visits: Q, items: dict[str, Item], lang: str
+) -> tuple[PhotoEvidence, ...]:
+    """A few print-size photos of the period's visits, those of failed items first.
+
+    Only print renditions are read: the original may carry EXIF and GPS, and
+    at full size it would bloat the PDF. Captions name the item and the day,
+    never who took the photo.
+    """
+    candidates = list(
+        Photo.objects.filter(visits, visit__branch=branch, received_at__isnull=False)
+        .exclude(print_name="")
+        .select_related("visit")
+        .order_by("-visit__visited_on", "created_at", "id")[:50]
+    )
+    if not candidates:
+        return ()
+    failed = set(
+        Answer.objects.filter(
+            visit__in={photo.visit_id for photo in candidates}, failed=True
+        ).values_list("visit_id", "item_code")
+    )
+    candidates.sort(key=lambda photo: (photo.visit_id, photo.item_code) not in failed)
+    evidence_label = labels_for(lang)["evidence"]
+    storage = private_storage()
+    photos: list[PhotoEvidence] = []
+    for photo in candidates:
+        try:
+            with storage.open(photo.print_name, "rb") as file:
+                data = file.read()
+        except OSError:
+            # A lost rendition costs one picture, not the whole scorecard.
+            logger.warning("scorecard skipped photo %s: %s is missing", photo.pk, photo.print_name)
+            continue
+        item = items.get(photo.item_code)
+        subject = pick(lang, item.text_zh, item.text_en) if item else evidence_label
+        photos.append(
+            PhotoEvidence(
+                data_uri="data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"),
+                caption=f"{subject} · {photo.visit.visited_on.isoformat()}",
+            )
+        )
+        if len(photos) == PHOTO_LIMIT:
+            break
+    return tuple(photos)
+
+
+def _comments(
+    *, branch: Branch, checklist: Checklist, period: Period, items: dict[str, Item], lang: str
+) -> tuple[str, ...]:
+    """The shoppers' own words: visit comments, then comments on failed items.
+
+    Only the text: the shopper's name, and anything else that identifies them,
+    stays out of a document that branch staff will read.
+    """
+    comments = [
+        text.strip()
+        for text in Visit.objects.filter(
+            _approved(checklist=checklist, start=period.start, end=period.end), branch=branch
+        )
+        .exclude(comment="")
+        .order_by("-visited_on", "started_at")
+        .values_list("comment", flat=True)[:COMMENT_LIMIT]
+        if text.strip()
+    ]
+    if len(comments) < COMMENT_LIMIT:
+        for code, text in (
+            Answer.objects.filter(
+                _approved(checklist=checklist, start=period.start, end=period.end, via="visit__"),
+                visit__branch=branch,
+                failed=True,
+            )
+            .exclude(comment="")
+            .order_by("-visit__visited_on", "item__section__position", "item__position")
+            .values_list("item_code", "comment")[: COMMENT_LIMIT - len(comments)]
+        ):
+            item = items.get(code)
+            label = pick(lang, item.text_zh, item.text_en) if item else code
+            if text.strip():
+                comments.append(
+                    f"{label}：{text.strip()}" if lang == "zh-Hans" else f"{label}: {text.strip()}"
+                )
+    return tuple(comments)
+
+
+def scorecard_data(
+    *,
+    branch: Branch,
+    checklist: Checklist,
+    period: Period,
+    lang: str,
+    now: dt.datetime | None = None,
+) -> ScorecardData:
+    """Everything the scorecard of `branch` for `period` shows, in `lang`.
+
+    - visits, score, band: approved visits of `checklist` at the branch in the
+      period; the score is the mean of their stored scores, rounded half-up to
+      one decimal, banded against the latest published version's expectation;
+    - ranks: from the company-wide league table (branch_comparison), in the
+      branch's region and in the company, ties sharing a rank; sizes count the
+      branches that have a rank;
+    - trend: the mean score in each of the last six periods, this one last;
+    - sections: the branch's mean section scores against the region's and the
+      company's average branch (means of the branches' section scores, so a
+      branch visited five times does not weigh five times);
+    - dimensions, areas: mean RATER and service-standard-area scores;
+    - items: every scored item, critical failures first; focus: the three
+      items that cost the most points, with the reference's good practice;
+    - photos and comments as evidence, never naming the shopper.
+    """
+    version = published_version(checklist)
+    periods = last_n(period, TREND_PERIODS)
+    region = branch.region
+    trend, visit_count, scored_visits = _trend(
+        branch=branch, checklist=checklist, periods=periods, lang=lang
+    )
+    score = trend[-1].score
+
+    comparison = branch_comparison(user=company_reader(), checklist=checklist, period=period)
+    region_rows = [row for row in comparison.rows if row.region == region.code]
+    rank_region, region_size = _ranks(region_rows, branch)
+    rank_company, company_size = _ranks(comparison.rows, branch)
+
+    t = labels_for(lang)
+    sections: tuple[SectionRow, ...] = ()
+    dimensions: tuple[NamedScore, ...] = ()
+    areas: tuple[NamedScore, ...] = ()
+    items: tuple[ItemRow, ...] = ()
+    focus: tuple[FocusItem, ...] = ()
+    photos: tuple[PhotoEvidence, ...] = ()
+    comments: tuple[str, ...] = ()
+    if visit_count:
+        visits = _approved(checklist=checklist, start=period.start, end=period.end, via="visit__")
+        own = _own_scores(branch=branch, visits=visits)
+        sections = tuple(
+            SectionRow(
+                label=pick(lang, section.title_zh, section.title_en),
+                score=own[VisitScore.Kind.SECTION].get(section.code),
+                region_avg=_average([row.sections.get(section.code) for row in region_rows]),
+                company_avg=_average([row.sections.get(section.code) for row in comparison.rows]),
+            )
+            for section in version.sections.order_by("position", "id")
+        )
+        # A checklist without RATER or area tags gets no empty chart.
+        if own[VisitScore.Kind.DIMENSION]:
+            dimensions = tuple(
+                NamedScore(
+                    code=code,
+                    label=t[f"dimension_{code}"],
+                    score=own[VisitScore.Kind.DIMENSION].get(code),
+                )
+                for code in RATER_DIMENSIONS
+            )
+        if own[VisitScore.Kind.AREA]:
+            areas = tuple(
+                NamedScore(
+                    code=code, label=t[f"area_{code}"], score=own[VisitScore.Kind.AREA].get(code)
+                )
+                for code in AREAS
+            )
+        items, focus, by_code = _item_rows_and_focus(
+            branch=branch, version=version, visits=visits, scored_visits=scored_visits, lang=lang
+        )
+        photos = _photos(branch=branch, visits=visits, items=by_code, lang=lang)
+        comments = _comments(
+            branch=branch, checklist=checklist, period=period, items=by_code, lang=lang
+        )
+
+    return ScorecardData(
+        lang=lang,
+        branch_name=pick(lang, branch.name_zh, branch.name_en),
+        branch_code=branch.code,
+        region_name=pick(lang, region.name_zh, region.name_en),
+        address=pick(lang, branch.address_zh, branch.address_en),
+        period_label=period_label(period, lang),
+        checklist_title=pick(lang, checklist.title_zh, checklist.title_en),
+        visit_count=visit_count,
+        score=score,
+        band=band(score, expected=version.expected_score, tolerance=version.tolerance),
+        expected=version.expected_score,
+        tolerance=version.tolerance,
+        rank_region=rank_region,
+        region_size=region_size,
+        rank_company=rank_company,
+        company_size=company_size,
+        trend=trend,
+        sections=sections,
+        dimensions=dimensions,
+        areas=areas,
+        items=items,
+        photos=photos,
+        comments=comments,
+        focus=focus,
+        generated_at=now or timezone.now(),
+    )

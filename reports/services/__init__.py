@@ -1,0 +1,1 @@
+"""Writes of the reports app: rendered scorecards and their zips."""

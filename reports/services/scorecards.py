@@ -1,0 +1,409 @@
+"""Rendering branch scorecards to PDF, caching them, and zipping a region's.
+
+One render path for everyone: the API, the Celery task and the zip builder all
+call scorecard_get_or_render, so a scorecard looks the same however it is
+asked for and is never rendered twice for the same inputs.
+
+The cache key hashes everything a scorecard shows. Ranks and company averages
+depend on other branches, so the key stamps every visit of the checklist in the
+trend window company-wide (any status: approving, returning or correcting a
+visit changes it). A changed visit makes a new key; the old file is simply
+never served again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import json
+import logging
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from celery import group
+from django.db.models import Count, F, Max, Sum
+from django.utils import timezone
+
+from audits.models import Branch, Region, User, Visit
+from audits.storage import private_storage, storage_overwrite
+from checklists.models import Checklist, ChecklistVersion
+from reports.models import Scorecard, ScorecardBatch
+from reports.periods import RANGE_DASH, Period, date_range, parse_period
+from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
+
+logger = logging.getLogger(__name__)
+
+# Bump when the scorecard's numbers or layout change in code, so stored PDFs are redrawn.
+SCORECARD_CODE_VERSION = "scorecard-2026-1"
+_TEMPLATE_FILES = (
+    Path(__file__).resolve().parent.parent / "templates" / "reports" / "scorecard.html",
+    Path(__file__).resolve().parent.parent / "static" / "reports" / "scorecard.css",
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+# --- names -------------------------------------------------------------------
+
+
+def period_slug(period: Period) -> str:
+    """The period in file names: "2026-10", "2026-Q3", "2026-10-01_2026-10-31" (ASCII only)."""
+    return period.label.replace(RANGE_DASH, "_")
+
+
+def period_from_label(label: str) -> Period:
+    """The inverse of Period.label, for periods passed to tasks as plain strings."""
+    if RANGE_DASH in label:
+        start, end = label.split(RANGE_DASH)
+        return date_range(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    return parse_period(label, date_from=None, date_to=None)
+
+
+def scorecard_download_name(*, branch: Branch, period: Period, lang: str) -> str:
+    return f"scorecard-{branch.code}-{period_slug(period)}-{lang}.pdf"
+
+
+def scorecard_storage_name(*, branch: Branch, period: Period, lang: str, key: str) -> str:
+    return f"reports/{branch.code}/{period_slug(period)}-{lang}-{key[:12]}.pdf"
+
+
+def region_zip_storage_name(*, region: Region, period: Period, lang: str) -> str:
+    return f"reports/zips/{region.code}-{period_slug(period)}-{lang}.zip"
+
+
+def region_zip_download_name(*, region: Region, period: Period, lang: str) -> str:
+    return f"scorecards-{region.code}-{period_slug(period)}-{lang}.zip"
+
+
+# --- the cache key -----------------------------------------------------------
+
+
+@functools.cache
+def _template_digest() -> str:
+    """Hash of the template and stylesheet, so a deployed layout change redraws stored PDFs
+    even when nobody remembered to bump SCORECARD_CODE_VERSION. Files only change on deploy."""
+    digest = hashlib.sha256()
+    for path in _TEMPLATE_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def scorecard_cache_key(*, branch: Branch, checklist: Checklist, period: Period, lang: str) -> str:
+    """sha256 of everything the scorecard shows; equal keys mean an identical PDF.
+
+    - the branch and region (ids, and the names and address printed on the card);
+    - the checklist, and its latest published version (expectation, wording);
+    - the period (kind, start, end: the trend window follows from them) and `lang`;
+    - the code version and a digest of the template and stylesheet;
+    - a stamp of every visit of the checklist in the trend window, company-wide,
+      whatever its status: count, latest updated_at and sum of revisions;
+    - a stamp of the active branches (count, sum of ids, sum of region ids),
+      since deactivating or moving a branch changes ranks.
+
+    Three small aggregate queries, no matter how many visits.
+    """
+    window_start, window_end = trend_window(period)
+    visits = Visit.objects.filter(
+        checklist=checklist, visited_on__range=(window_start, window_end)
+    ).aggregate(count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision"))
+    branches = Branch.objects.filter(active=True).aggregate(
+        count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
+    )
+    version = (
+        checklist.versions.filter(status=ChecklistVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    region = branch.region
+    parts = {
+        "code": SCORECARD_CODE_VERSION,
+        "template": _template_digest(),
+        "branch": [
+            branch.pk,
+            branch.code,
+            branch.name_zh,
+            branch.name_en,
+            branch.address_zh,
+            branch.address_en,
+        ],
+        "region": [region.pk, region.code, region.name_zh, region.name_en],
+        "checklist": [
+            checklist.pk,
+            checklist.code,
+            checklist.title_zh,
+            checklist.title_en,
+            version,
+        ],
+        "period": [period.kind, period.start.isoformat(), period.end.isoformat()],
+        "lang": lang,
+        # int(): PostgreSQL sums bigints as numeric, which arrives as a Decimal.
+        "visits": [
+            visits["count"],
+            visits["changed"].isoformat() if visits["changed"] else None,
+            int(visits["revisions"] or 0),
+        ],
+        "branches": [branches["count"], int(branches["ids"] or 0), int(branches["regions"] or 0)],
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+# --- one scorecard -------------------------------------------------------------
+
+
+def _render_pdf(card) -> bytes:
+    # Imported at call time: loading WeasyPrint is slow, and a process that only
+    # serves cached PDFs or web pages should not pay for it.
+    from reports.pdf import render_scorecard_pdf
+
+    return render_scorecard_pdf(card)
+
+
+def scorecard_get_or_render(
+    *, branch: Branch, checklist: Checklist, period: Period, lang: str
+) -> Scorecard:
+    """The stored scorecard PDF for these inputs, rendering and storing it on a miss.
+
+    The returned row carries `cache_hit` (not a column): True when the PDF was
+    already stored. Two requests racing on a miss both render; the file name is
+    deterministic and get_or_create keeps one row, so the race costs one render.
+    The render runs outside any transaction: it takes half a second.
+    """
+    key = scorecard_cache_key(branch=branch, checklist=checklist, period=period, lang=lang)
+    stored = Scorecard.objects.filter(key=key).first()
+    if stored is not None and private_storage().exists(stored.file_name):
+        stored.cache_hit = True
+        return stored
+
+    card = scorecard_data(branch=branch, checklist=checklist, period=period, lang=lang)
+    pdf = _render_pdf(card)
+    name = storage_overwrite(
+        scorecard_storage_name(branch=branch, period=period, lang=lang, key=key), pdf
+    )
+    scorecard, created = Scorecard.objects.get_or_create(
+        key=key,
+        defaults={
+            "branch": branch,
+            "period": period.label,
+            "lang": lang,
+            "file_name": name,
+            "size_bytes": len(pdf),
+        },
+    )
+    if not created and (scorecard.file_name, scorecard.size_bytes) != (name, len(pdf)):
+        # The row outlived its file (storage cleaned up): point it at the new one.
+        scorecard.file_name = name
+        scorecard.size_bytes = len(pdf)
+        scorecard.save(update_fields=["file_name", "size_bytes"])
+    scorecard.cache_hit = False
+    logger.info(
+        "scorecard rendered: %s %s %s (%d bytes)", branch.code, period.label, lang, len(pdf)
+    )
+    return scorecard
+
+
+def scorecard_render(
+    *, branch: Branch, period: Period, lang: str, checklist: Checklist | None = None
+) -> Scorecard:
+    """scorecard_get_or_render for a branch, choosing its default checklist when none is given."""
+    chosen = checklist or scorecard_checklist(branch=branch, period=period)
+    return scorecard_get_or_render(branch=branch, checklist=chosen, period=period, lang=lang)
+
+
+# --- a region's zip --------------------------------------------------------------
+
+
+def region_branches(region: Region) -> list[Branch]:
+    return list(
+        Branch.objects.filter(region=region, active=True).select_related("region").order_by("code")
+    )
+
+
+def _batch_start(
+    *, region: Region, period: Period, lang: str, total: int, requested_by: User | None
+) -> ScorecardBatch:
+    return ScorecardBatch.objects.create(
+        region=region,
+        period=period.label,
+        lang=lang,
+        total=total,
+        requested_by=requested_by if requested_by and requested_by.pk else None,
+    )
+
+
+def scorecard_batch_count_done(*, batch_id: int) -> None:
+    """Count one finished scorecard of a batch; F() so parallel workers never lose a count."""
+    ScorecardBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
+
+
+def scorecard_batch_fail(*, batch_id: int) -> None:
+    ScorecardBatch.objects.filter(pk=batch_id).update(
+        status=ScorecardBatch.Status.FAILED, finished_at=timezone.now()
+    )
+
+
+def _zip_write(
+    *,
+    batch: ScorecardBatch,
+    region: Region,
+    period: Period,
+    lang: str,
+    checklist: Checklist | None,
+    branches: list[Branch],
+    on_progress: Progress | None = None,
+    count_done: bool = True,
+) -> ScorecardBatch:
+    """Collect every branch's scorecard (rendering what the cache lacks) into the region's zip."""
+    storage = private_storage()
+    buffer = io.BytesIO()
+    # Stored, not deflated: a PDF's streams are compressed already.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for done, branch in enumerate(branches, start=1):
+            scorecard = scorecard_render(
+                branch=branch, period=period, lang=lang, checklist=checklist
+            )
+            with storage.open(scorecard.file_name, "rb") as file:
+                archive.writestr(
+                    scorecard_download_name(branch=branch, period=period, lang=lang), file.read()
+                )
+            if count_done:
+                ScorecardBatch.objects.filter(pk=batch.pk).update(done=done)
+            if on_progress is not None:
+                on_progress(done, len(branches), branch.code)
+    name = storage_overwrite(
+        region_zip_storage_name(region=region, period=period, lang=lang), buffer.getvalue()
+    )
+    batch.status = ScorecardBatch.Status.DONE
+    batch.done = len(branches)
+    batch.file_name = name
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "done", "file_name", "finished_at"])
+    return batch
+
+
+def region_zip_build(
+    *,
+    region: Region,
+    period: Period,
+    lang: str,
+    checklist: Checklist | None = None,
+    requested_by: User | None = None,
+    on_progress: Progress | None = None,
+) -> ScorecardBatch:
+    """Build the region's zip in this process, one branch after another.
+
+    For a download that found no finished zip: whatever the cache already has
+    is reused, so only branches whose visits changed are rendered again.
+    """
+    branches = region_branches(region)
+    batch = _batch_start(
+        region=region, period=period, lang=lang, total=len(branches), requested_by=requested_by
+    )
+    try:
+        return _zip_write(
+            batch=batch,
+            region=region,
+            period=period,
+            lang=lang,
+            checklist=checklist,
+            branches=branches,
+            on_progress=on_progress,
+        )
+    except Exception:
+        scorecard_batch_fail(batch_id=batch.pk)
+        raise
+
+
+def region_zip_latest(*, region: Region, period: Period, lang: str) -> ScorecardBatch | None:
+    """The newest finished zip of the region that is still current, or None.
+
+    Current: its file exists and no visit in the trend window changed after
+    the zip was started (the visit_period_changes index answers this). A
+    deleted visit is not noticed; the next rebuild picks it up.
+    """
+    batch = (
+        ScorecardBatch.objects.filter(
+            region=region, period=period.label, lang=lang, status=ScorecardBatch.Status.DONE
+        )
+        .exclude(file_name="")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if batch is None or not private_storage().exists(batch.file_name):
+        return None
+    window_start, window_end = trend_window(period)
+    changed = Visit.objects.filter(
+        visited_on__range=(window_start, window_end), updated_at__gt=batch.created_at
+    ).exists()
+    return None if changed else batch
+
+
+def region_scorecards_render(
+    *,
+    region: Region,
+    period: Period,
+    lang: str,
+    checklist: Checklist | None = None,
+    requested_by: User | None = None,
+    on_progress: Progress | None = None,
+    poll_seconds: float = 0.5,
+    timeout_seconds: float = 3600,
+) -> ScorecardBatch:
+    """Render every active branch of the region as Celery tasks (one group), then zip them.
+
+    With real workers the tasks run in parallel and this waits for them,
+    following the batch's `done` count (no result backend needed). Eager (the
+    embedded default) they run here one after another, reporting progress
+    after each. Either way the zip is then written from the cache.
+    """
+    # reports.tasks imports this module; importing it at call time breaks the cycle.
+    from reports.tasks import scorecard_render_task
+
+    branches = region_branches(region)
+    batch = _batch_start(
+        region=region, period=period, lang=lang, total=len(branches), requested_by=requested_by
+    )
+    job = group(
+        scorecard_render_task.si(
+            branch.pk, period.label, lang, checklist.pk if checklist else None, batch.pk
+        )
+        for branch in branches
+    )
+    try:
+        if scorecard_render_task.app.conf.task_always_eager:
+            for done, (branch, signature) in enumerate(zip(branches, job.tasks, strict=True), 1):
+                signature.apply(throw=True)
+                if on_progress is not None:
+                    on_progress(done, len(branches), branch.code)
+        else:
+            job.apply_async()
+            deadline = time.monotonic() + timeout_seconds
+            reported = -1
+            while True:
+                batch.refresh_from_db(fields=["done", "status"])
+                if batch.done != reported and on_progress is not None:
+                    reported = batch.done
+                    on_progress(batch.done, len(branches), region.code)
+                if batch.status == ScorecardBatch.Status.FAILED:
+                    raise RuntimeError(f"a scorecard of region {region.code} failed to render")
+                if batch.done >= len(branches):
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"scorecards of region {region.code} did not finish")
+                time.sleep(poll_seconds)
+        return _zip_write(
+            batch=batch,
+            region=region,
+            period=period,
+            lang=lang,
+            checklist=checklist,
+            branches=branches,
+            count_done=False,
+        )
+    except Exception:
+        scorecard_batch_fail(batch_id=batch.pk)
+        raise

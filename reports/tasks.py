@@ -1,0 +1,48 @@
+"""Celery tasks of the reports app. In the embedded default they run in-process."""
+
+from celery import shared_task
+
+
+@shared_task
+def scorecard_render_task(
+    branch_id: int,
+    period: str,
+    lang: str,
+    checklist_id: int | None = None,
+    batch_id: int | None = None,
+) -> int | None:
+    """Render (or find in the cache) one branch's scorecard; returns the Scorecard id.
+
+    Arguments are plain ids and the period's label so the message stays JSON.
+    Counts itself done on its batch, which is how the caller follows progress
+    without a result backend; a failure marks the batch failed before raising.
+    """
+    from audits.models import Branch
+    from checklists.models import Checklist
+    from reports.services.scorecards import (
+        period_from_label,
+        scorecard_batch_count_done,
+        scorecard_batch_fail,
+        scorecard_render,
+    )
+
+    branch = Branch.objects.select_related("region").filter(pk=branch_id).first()
+    if branch is None:
+        # Deleted since the batch was planned: nothing to draw, but the batch must still finish.
+        if batch_id is not None:
+            scorecard_batch_count_done(batch_id=batch_id)
+        return None
+    try:
+        scorecard = scorecard_render(
+            branch=branch,
+            period=period_from_label(period),
+            lang=lang,
+            checklist=Checklist.objects.get(pk=checklist_id) if checklist_id else None,
+        )
+    except Exception:
+        if batch_id is not None:
+            scorecard_batch_fail(batch_id=batch_id)
+        raise
+    if batch_id is not None:
+        scorecard_batch_count_done(batch_id=batch_id)
+    return scorecard.pk

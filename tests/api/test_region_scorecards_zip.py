@@ -1,0 +1,144 @@
+"""GET /api/v1/regions/{id}/scorecards.zip — every active branch's scorecard in a region, zipped.
+
+The PDF engine is stubbed; tests/api/test_scorecard_pdf.py renders real PDFs.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+
+from reports.models import ScorecardBatch
+from tests.factories import BranchFactory
+from tests.report_data import report_checklist, visit
+
+OCTOBER = {"period": "2026-10", "lang": "zh-Hans"}
+
+
+def url(region_id: int) -> str:
+    return f"/api/v1/regions/{region_id}/scorecards.zip"
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    drawn = []
+
+    def fake_render(card):
+        drawn.append(card)
+        return f"%PDF-stub {card.branch_code}".encode()
+
+    monkeypatch.setattr("reports.pdf.render_scorecard_pdf", fake_render)
+    return drawn
+
+
+@pytest.fixture
+def version(east_branch, west_branch):
+    version = report_checklist("branch-visit")
+    BranchFactory(region=east_branch.region, code="sh-pudong")
+    visit(east_branch, version, "2026-10-05", 80.0)
+    visit(west_branch, version, "2026-10-07", 70.0)
+    return version
+
+
+def names(response) -> list[str]:
+    content = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sorted(archive.namelist())
+
+
+def test_without_a_finished_zip_it_builds_one_and_serves_it(
+    client_for, hank, east, version, renders
+):
+    response = client_for(hank).get(url(east.pk), OCTOBER)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="scorecards-east-2026-10-zh-Hans.zip"'
+    )
+    assert response["X-Scorecard-Cache"] == "miss"
+    assert names(response) == [
+        "scorecard-sh-jingan-2026-10-zh-Hans.pdf",
+        "scorecard-sh-pudong-2026-10-zh-Hans.pdf",
+    ]
+    batch = ScorecardBatch.objects.get()
+    assert (batch.status, batch.total, batch.done, batch.requested_by) == ("done", 2, 2, hank)
+
+
+def test_it_serves_the_latest_finished_zip_without_rendering(
+    client_for, hank, east, version, renders
+):
+    call_command(
+        "render_scorecards",
+        "--period",
+        "2026-10",
+        "--region",
+        "east",
+        stderr=io.StringIO(),
+        stdout=io.StringIO(),
+    )
+    renders.clear()
+
+    response = client_for(hank).get(url(east.pk), OCTOBER)
+
+    assert response["X-Scorecard-Cache"] == "hit"
+    assert len(names(response)) == 2
+    assert renders == []
+    assert ScorecardBatch.objects.count() == 1
+
+
+def test_a_visit_changed_since_the_zip_was_made_builds_a_new_one(
+    client_for, hank, east, east_branch, version, renders
+):
+    client_for(hank).get(url(east.pk), OCTOBER)
+    renders.clear()
+
+    visit(east_branch, version, "2026-10-20", 90.0)
+    response = client_for(hank).get(url(east.pk), OCTOBER)
+
+    assert response["X-Scorecard-Cache"] == "miss"
+    assert ScorecardBatch.objects.count() == 2
+    # A visit stamps every scorecard of its checklist (ranks move), so both are drawn again.
+    assert sorted(card.branch_code for card in renders) == ["sh-jingan", "sh-pudong"]
+
+
+def test_the_language_comes_from_accept_language_too(client_for, hank, east, version, renders):
+    response = client_for(hank).get(url(east.pk), {"period": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert 'filename="scorecards-east-2026-10-en.zip"' in response["Content-Disposition"]
+    assert {card.lang for card in renders} == {"en"}
+
+
+def test_a_regional_manager_downloads_their_own_region(client_for, erin, east, version, renders):
+    assert client_for(erin).get(url(east.pk), OCTOBER).status_code == 200
+
+
+def test_a_regional_manager_gets_404_for_another_region(client_for, erin, west, version, renders):
+    response = client_for(erin).get(url(west.pk), OCTOBER)
+
+    assert response.status_code == 404
+    assert renders == []
+    assert not ScorecardBatch.objects.exists()
+
+
+def test_a_shopper_is_refused(client_for, alice, east, version):
+    assert client_for(alice).get(url(east.pk), OCTOBER).status_code == 403
+
+
+def test_anonymous_callers_must_sign_in(anon, east, version):
+    assert anon.get(url(east.pk), OCTOBER).status_code == 401
+
+
+def test_an_unknown_region_is_a_404(client_for, hank, version):
+    assert client_for(hank).get(url(999999), OCTOBER).status_code == 404
+
+
+def test_a_bad_period_is_a_400(client_for, hank, east, version):
+    response = client_for(hank).get(url(east.pk), {"period": "October"})
+
+    assert response.status_code == 400
+    assert "period" in response.json()["errors"]
