@@ -236,11 +236,12 @@ def check_photo_reused(
                     "other_photo": other.photo_id, "distance": bits,
                 })
     visits = sorted({m["other_visit"] for m in matches})
+    reused = len({m["photo"] for m in matches})
     return _result(
         "photo_reused", bool(matches), PHOTO_REUSED_PENALTY,
         ok=f"None of the {len(hashed)} photos appears in another visit.",
-        bad=f"{len({m['photo'] for m in matches})} photos also appear in other visits: "
-            + ", ".join(visits) + ".",
+        bad=(f"{reused} photo also appears" if reused == 1 else f"{reused} photos also appear")
+            + " in other visits: " + ", ".join(visits) + ".",
         evidence={"max_distance": max_distance, "matches": matches},
     )
 
