@@ -36,6 +36,10 @@ class ScorecardBatch(models.Model):
         FAILED = "failed", "Failed"
 
     region = models.ForeignKey("audits.Region", on_delete=models.CASCADE, related_name="+")
+    # Null: each branch's default checklist (the one it was visited with most).
+    checklist = models.ForeignKey(
+        "checklists.Checklist", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     period = models.CharField(max_length=30)
     lang = models.CharField(max_length=8)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)

@@ -125,7 +125,7 @@ def test_lang_and_checklist_are_passed_to_every_scorecard(renders, company):
 
     run("--period", "2026-Q4", "--region", "west", "--lang", "en", "--checklist", "other-visit")
 
-    assert zip_names("reports/zips/west-2026-Q4-en.zip") == ["scorecard-cd-jinjiang-2026-Q4-en.pdf"]
+    assert zip_names("reports/zips/west-2026-Q4-en-other-visit.zip") == ["scorecard-cd-jinjiang-2026-Q4-en.pdf"]
     assert renders[0].checklist_title == other.checklist.title_en
 
 
@@ -152,3 +152,16 @@ def test_a_failed_render_marks_the_batch_failed(monkeypatch, company):
 
 def test_the_progress_bar_is_plain_text():
     assert progress_bar(12, 24, "sh-jingan", width=10) == "[#####-----] 12/24 sh-jingan"
+
+
+def test_a_zip_for_a_named_checklist_is_kept_apart_from_the_default_one(renders, company):
+    from reports.periods import parse_period
+    from reports.services.scorecards import region_zip_latest
+
+    run("--period", "2026-10", "--region", "east", "--checklist", company.checklist.code)
+
+    batch = ScorecardBatch.objects.get()
+    assert batch.checklist == company.checklist
+    assert batch.file_name == f"reports/zips/east-2026-10-zh-Hans-{company.checklist.code}.zip"
+    period = parse_period("2026-10", date_from=None, date_to=None)
+    assert region_zip_latest(region=batch.region, period=period, lang="zh-Hans") is None

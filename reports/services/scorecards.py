@@ -71,8 +71,11 @@ def scorecard_storage_name(*, branch: Branch, period: Period, lang: str, key: st
     return f"reports/{branch.code}/{period_slug(period)}-{lang}-{key[:12]}.pdf"
 
 
-def region_zip_storage_name(*, region: Region, period: Period, lang: str) -> str:
-    return f"reports/zips/{region.code}-{period_slug(period)}-{lang}.zip"
+def region_zip_storage_name(
+    *, region: Region, period: Period, lang: str, checklist: Checklist | None = None
+) -> str:
+    suffix = f"-{checklist.code}" if checklist else ""
+    return f"reports/zips/{region.code}-{period_slug(period)}-{lang}{suffix}.zip"
 
 
 def region_zip_download_name(*, region: Region, period: Period, lang: str) -> str:
@@ -224,10 +227,12 @@ def region_branches(region: Region) -> list[Branch]:
 
 
 def _batch_start(
-    *, region: Region, period: Period, lang: str, total: int, requested_by: User | None
+    *, region: Region, period: Period, lang: str, checklist: Checklist | None, total: int,
+    requested_by: User | None,
 ) -> ScorecardBatch:
     return ScorecardBatch.objects.create(
         region=region,
+        checklist=checklist,
         period=period.label,
         lang=lang,
         total=total,
@@ -275,7 +280,8 @@ def _zip_write(
             if on_progress is not None:
                 on_progress(done, len(branches), branch.code)
     name = storage_overwrite(
-        region_zip_storage_name(region=region, period=period, lang=lang), buffer.getvalue()
+        region_zip_storage_name(region=region, period=period, lang=lang, checklist=checklist),
+        buffer.getvalue(),
     )
     batch.status = ScorecardBatch.Status.DONE
     batch.done = len(branches)
@@ -301,7 +307,8 @@ def region_zip_build(
     """
     branches = region_branches(region)
     batch = _batch_start(
-        region=region, period=period, lang=lang, total=len(branches), requested_by=requested_by
+        region=region, period=period, lang=lang, checklist=checklist, total=len(branches),
+        requested_by=requested_by,
     )
     try:
         return _zip_write(
@@ -318,7 +325,9 @@ def region_zip_build(
         raise
 
 
-def region_zip_latest(*, region: Region, period: Period, lang: str) -> ScorecardBatch | None:
+def region_zip_latest(
+    *, region: Region, period: Period, lang: str, checklist: Checklist | None = None
+) -> ScorecardBatch | None:
     """The newest finished zip of the region that is still current, or None.
 
     Current: its file exists and no visit in the trend window changed after
@@ -327,7 +336,8 @@ def region_zip_latest(*, region: Region, period: Period, lang: str) -> Scorecard
     """
     batch = (
         ScorecardBatch.objects.filter(
-            region=region, period=period.label, lang=lang, status=ScorecardBatch.Status.DONE
+            region=region, checklist=checklist, period=period.label, lang=lang,
+            status=ScorecardBatch.Status.DONE,
         )
         .exclude(file_name="")
         .order_by("-created_at", "-pk")
@@ -365,7 +375,8 @@ def region_scorecards_render(
 
     branches = region_branches(region)
     batch = _batch_start(
-        region=region, period=period, lang=lang, total=len(branches), requested_by=requested_by
+        region=region, period=period, lang=lang, checklist=checklist, total=len(branches),
+        requested_by=requested_by,
     )
     job = group(
         scorecard_render_task.si(
