@@ -322,3 +322,37 @@ def test_a_report_page_opens_with_the_most_visited_checklist_of_its_branches(
 )
 def test_periods_are_named_in_the_cards_language(period, lang, label):
     assert period_label(parse_period(period, date_from=None, date_to=None), lang) == label
+
+
+def test_the_company_league_table_is_built_once_for_all_the_periods_scorecards(
+    east_branch, pudong, version, monkeypatch
+):
+    from reports.selectors import scorecard as selector
+
+    visit(east_branch, version, "2026-10-05", 85.0)
+    visit(pudong, version, "2026-10-06", 80.0)
+    built = []
+    real = selector.branch_comparison
+    monkeypatch.setattr(selector, "branch_comparison", lambda **kw: built.append(1) or real(**kw))
+
+    card(east_branch, version)
+    card(pudong, version, lang="zh-Hans")
+
+    assert len(built) == 1
+
+
+def test_a_changed_visit_rebuilds_the_company_league_table(east_branch, pudong, version, monkeypatch):
+    from reports.selectors import scorecard as selector
+
+    visit(east_branch, version, "2026-10-05", 85.0)
+    late = visit(pudong, version, "2026-10-06", 80.0)
+    built = []
+    real = selector.branch_comparison
+    monkeypatch.setattr(selector, "branch_comparison", lambda **kw: built.append(1) or real(**kw))
+    card(east_branch, version)
+
+    Visit.objects.filter(pk=late.pk).update(score=D("95.0"), updated_at=timezone.now())
+    data = card(east_branch, version)
+
+    assert len(built) == 2
+    assert data.rank_company == 2

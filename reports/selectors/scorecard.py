@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from audits.models import Answer, Branch, Photo, Role, User, Visit, VisitScore
@@ -39,7 +41,12 @@ from reports.scorecard_data import (
     TrendPoint,
 )
 from reports.selectors import mean_score, published_version, score_sum
-from reports.selectors.comparison import ComparisonRow, branch_comparison, competition_ranks
+from reports.selectors.comparison import (
+    Comparison,
+    ComparisonRow,
+    branch_comparison,
+    competition_ranks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +67,40 @@ def company_reader() -> User:
     selectors ask of a user.
     """
     return User(username="scorecard", role=Role.HEAD_OFFICE)
+
+
+COMPARISON_CACHE_SECONDS = 3600
+
+
+def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
+    """The company-wide league table every scorecard of the period compares against.
+
+    A month-end batch renders thousands of scorecards from the same table; at
+    10,000 branches building it takes seconds, so it is memoised in the cache.
+    The key carries a stamp of what the table reads (the checklist's visits in
+    this and the previous period, whatever their status, and the active
+    branches), so a changed, approved or returned visit makes a new key.
+    """
+    start = previous(period).start
+    visits = Visit.objects.filter(checklist=checklist, visited_on__range=(start, period.end)).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision")
+    )
+    branches = Branch.objects.filter(active=True).aggregate(
+        count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
+    )
+    stamp = hashlib.sha256(
+        repr((
+            checklist.pk, period.kind, period.start, period.end,
+            visits["count"], visits["changed"], int(visits["revisions"] or 0),
+            branches["count"], int(branches["ids"] or 0), int(branches["regions"] or 0),
+        )).encode()
+    ).hexdigest()
+    key = f"company-comparison:{stamp}"
+    comparison = cache.get(key)
+    if comparison is None:
+        comparison = branch_comparison(user=company_reader(), checklist=checklist, period=period)
+        cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
+    return comparison
 
 
 def last_complete_month(today: dt.date | None = None) -> Period:
@@ -440,7 +481,7 @@ def scorecard_data(
     )
     score = trend[-1].score
 
-    comparison = branch_comparison(user=company_reader(), checklist=checklist, period=period)
+    comparison = company_comparison(checklist=checklist, period=period)
     region_rows = [row for row in comparison.rows if row.region == region.code]
     rank_region, region_size = _ranks(region_rows, branch)
     rank_company, company_size = _ranks(comparison.rows, branch)
