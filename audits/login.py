@@ -7,6 +7,8 @@ The counters live in the cache (Redis in production).
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
@@ -24,7 +26,9 @@ class LoginFailed(Exception):
 
 
 def _keys(username: str, address: str) -> list[str]:
-    return [f"login-fail:user:{username.lower()}", f"login-fail:addr:{address}"]
+    # Usernames are whatever a caller types: hashed, any of them is a safe cache key.
+    user = hashlib.sha256(username.lower().encode()).hexdigest()
+    return [f"login-fail:user:{user}", f"login-fail:addr:{address}"]
 
 
 def login_throttle_check(*, username: str, address: str) -> None:
