@@ -1,0 +1,157 @@
+"""Helpers shared by the benchmark scripts: paths, Django set-up, timing and results.
+
+The scripts are run as ``python bench/<name>.py`` (not imported as a package),
+so this module is found because ``bench/`` is the script's own directory.
+Project modules are imported inside functions, after ``setup_django`` has
+pointed the settings at the benchmark's own throwaway database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PG_HOST = "127.0.0.1"  # benchmarks never touch any other host
+PG_PORT = 5432
+PG_USER = "postgres"
+
+
+def pg_url(dbname: str) -> str:
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}"
+
+
+def pg_dsn(dbname: str) -> str:
+    return f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={dbname}"
+
+
+def bench_env(database_url: str, var_dir: Path) -> dict[str, str]:
+    """The environment a benchmark's Django (and its manage.py children) runs with."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        DATABASE_URL=database_url,
+        VAR_DIR=str(var_dir),
+        LOG_LEVEL="WARNING",
+        # No broker: Celery tasks run eagerly, in-process (the embedded default).
+        CELERY_BROKER_URL="",
+    )
+    env.pop("CACHE_URL", None)
+    return env
+
+
+def setup_django(database_url: str, var_dir: Path) -> None:
+    """Point this process at `database_url` and start Django."""
+    os.chdir(ROOT)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.update(bench_env(database_url, var_dir))
+    os.environ.pop("CACHE_URL", None)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def manage(*args: str, database_url: str, var_dir: Path, quiet: bool = True) -> float:
+    """Run ``manage.py <args>`` in a child process; return its wall time in seconds."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=bench_env(database_url, var_dir),
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+    return time.perf_counter() - started
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def interleave(
+    cases: dict[str, Callable[[], object]], *, rounds: int, warmup: int = 1
+) -> dict[str, list[float]]:
+    """Run the cases round-robin (A, B, A, B, …) and return each one's timings in seconds.
+
+    Round-robin rather than all-of-A-then-all-of-B so that a burst of load from
+    a neighbour on this shared machine hits every case alike; the warm-up
+    rounds (imports, font and template caches, database buffers) are dropped.
+    The garbage collector runs between calls, not during them.
+    """
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for round_number in range(warmup + rounds):
+        for name, fn in cases.items():
+            gc.collect()
+            elapsed, _ = timed(fn)
+            if round_number >= warmup:
+                times[name].append(elapsed)
+    return times
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: list[float]) -> str:
+    """min–max, to show how noisy a median is."""
+    return f"{min(values) * 1000:.0f}–{max(values) * 1000:.0f} ms"
+
+
+def ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:,.1f} ms"
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on: they mean little without it."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "loadavg_at_start": load,
+    }
+
+
+def write_results(name: str, results: dict) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False) + "\n")
+    return path
+
+
+def table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    lines = [
+        "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    return "\n".join(lines)
