@@ -122,3 +122,20 @@ def client_for():
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Stub the PDF engine for report tests; returns the cards it was asked to draw.
+
+    Each stub PDF names its branch, language and score, and counts the renders,
+    so two renders of the same card still differ.
+    """
+    drawn = []
+
+    def fake_render(card):
+        drawn.append(card)
+        return f"%PDF-stub {card.branch_code} {card.lang} {card.score} #{len(drawn)}".encode()
+
+    monkeypatch.setattr("reports.pdf.render_scorecard_pdf", fake_render)
+    return drawn

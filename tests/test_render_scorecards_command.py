@@ -20,18 +20,6 @@ from tests.report_data import report_checklist, visit
 
 
 @pytest.fixture
-def renders(monkeypatch):
-    drawn = []
-
-    def fake_render(card):
-        drawn.append(card)
-        return f"%PDF-stub {card.branch_code} {card.lang}".encode()
-
-    monkeypatch.setattr("reports.pdf.render_scorecard_pdf", fake_render)
-    return drawn
-
-
-@pytest.fixture
 def company(east_branch, west_branch):
     """East: sh-jingan and sh-pudong active, sh-closed inactive; West: cd-jinjiang."""
     version = report_checklist("branch-visit")
@@ -73,7 +61,7 @@ def test_each_pdf_in_the_zip_is_the_branchs_scorecard(renders, company):
         private_storage().open("reports/zips/east-2026-10-zh-Hans.zip", "rb") as file,
         zipfile.ZipFile(file) as archive,
     ):
-        assert archive.read("scorecard-sh-pudong-2026-10-zh-Hans.pdf") == (
+        assert archive.read("scorecard-sh-pudong-2026-10-zh-Hans.pdf").startswith(
             b"%PDF-stub sh-pudong zh-Hans"
         )
 

@@ -21,17 +21,6 @@ from tests.report_data import report_checklist, visit
 OCTOBER = parse_period("2026-10", date_from=None, date_to=None)
 
 
-@pytest.fixture
-def renders(monkeypatch):
-    """The cards the stubbed engine was asked to draw."""
-    drawn = []
-
-    def fake_render(card):
-        drawn.append(card)
-        return f"%PDF-stub {card.branch_code} {card.score} {len(drawn)}".encode()
-
-    monkeypatch.setattr("reports.pdf.render_scorecard_pdf", fake_render)
-    return drawn
 
 
 @pytest.fixture
@@ -68,7 +57,7 @@ def test_the_pdf_is_stored_under_branch_period_language_and_key(
 
     assert scorecard.file_name == f"reports/sh-jingan/2026-10-zh-Hans-{scorecard.key[:12]}.pdf"
     with private_storage().open(scorecard.file_name, "rb") as file:
-        assert file.read().startswith(b"%PDF-stub sh-jingan 80.0")
+        assert file.read().startswith(b"%PDF-stub sh-jingan zh-Hans 80.0")
     assert (scorecard.period, scorecard.lang, scorecard.branch_id) == (
         "2026-10",
         "zh-Hans",

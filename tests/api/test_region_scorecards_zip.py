@@ -22,16 +22,6 @@ def url(region_id: int) -> str:
     return f"/api/v1/regions/{region_id}/scorecards.zip"
 
 
-@pytest.fixture
-def renders(monkeypatch):
-    drawn = []
-
-    def fake_render(card):
-        drawn.append(card)
-        return f"%PDF-stub {card.branch_code}".encode()
-
-    monkeypatch.setattr("reports.pdf.render_scorecard_pdf", fake_render)
-    return drawn
 
 
 @pytest.fixture
