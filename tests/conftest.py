@@ -1,6 +1,7 @@
 """Named personas and API clients shared by the whole suite.
 
-The company has two regions, East and West, one branch each to start with.
+The company has two regions, East and West: east_branch (sh-jingan) and pudong
+(sh-pudong) in East, west_branch (cd-jinjiang) in West.
 - alice, bob: shoppers
 - rita: reviewer (head-office QA)
 - erin: regional manager of East; wes: regional manager of West
@@ -66,6 +67,12 @@ def west(db):
 @pytest.fixture
 def east_branch(east):
     return BranchFactory(region=east, code="sh-jingan", name_zh="上海静安支行", name_en="Shanghai Jing'an")
+
+
+@pytest.fixture
+def pudong(east):
+    """A second East branch, for ranks and region averages."""
+    return BranchFactory(region=east, code="sh-pudong", name_zh="上海浦东支行", name_en="Shanghai Pudong")
 
 
 @pytest.fixture

@@ -24,12 +24,6 @@ def version(db):
     return report_checklist("branch-visit")
 
 
-@pytest.fixture
-def pudong(east):
-    return BranchFactory(
-        region=east, code="sh-pudong", name_zh="上海浦东支行", name_en="Shanghai Pudong"
-    )
-
 
 @pytest.fixture
 def wuhou(west):

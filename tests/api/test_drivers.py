@@ -19,10 +19,6 @@ def version(db):
     return report_checklist("branch-visit")
 
 
-@pytest.fixture
-def pudong(east):
-    return BranchFactory(region=east, code="sh-pudong")
-
 
 @pytest.fixture
 def wuhou(west):
