@@ -6,7 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from audits.models import Role
 from checklists.languages import pick
@@ -32,9 +32,9 @@ def checklist_versions_for(user) -> QuerySet[ChecklistVersion]:
     )
     if user.configures or user.role == Role.REVIEWER:
         return versions.order_by("checklist__code", "-number")
-    return versions.filter(
-        Q(status=ChecklistVersion.Status.PUBLISHED)
-    ).order_by("checklist__code", "-number")
+    return versions.filter(status=ChecklistVersion.Status.PUBLISHED).order_by(
+        "checklist__code", "-number"
+    )
 
 
 def checklist_tree(version: ChecklistVersion, *, lang: str) -> dict:

@@ -41,10 +41,9 @@ def _replay(existing: Visit, *, body: VisitBody, shopper) -> SubmitResult:
     return SubmitResult(visit=existing, created=False)
 
 
-def _load(body: VisitBody, shopper):
-    assignment = (
-        Assignment.objects.select_related("checklist_version").filter(pk=body.assignment).first()
-    )
+def _load(body: VisitBody):
+    """The assignment, version and scoring rules the body names (None where unknown)."""
+    assignment = Assignment.objects.filter(pk=body.assignment).first()
     version = ChecklistVersion.objects.select_related("checklist").filter(pk=body.checklist_version).first()
     rules, items = version_rules(version) if version else (None, {})
     return assignment, version, rules, items
@@ -56,7 +55,8 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
     if existing is not None:
         return _replay(existing, body=body, shopper=shopper)
 
-    assignment, version, rules, items = _load(body, shopper)
+    assignment, version, rules, items = _load(body)
+    # Checked before the lock, so a bad body never waits for the write lock...
     visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
                      rules=rules, items=items)
     try:
@@ -71,6 +71,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
                     f"Assignment {assignment.pk} already has visit {assignment.visit.id}.",
                     code="assignment_has_visit",
                 )
+            # ...and again under it: the assignment may have been closed meanwhile.
             visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
                              rules=rules, items=items)
             visit = Visit(
@@ -116,7 +117,7 @@ def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> Submi
                            code="not_returned", extra={"status": visit.status})
         if body.id != visit.id or body.assignment != visit.assignment_id:
             raise Conflict("The body's id and assignment must be the visit's own.", code="wrong_visit")
-        assignment, version, rules, items = _load(body, shopper)
+        assignment, version, rules, items = _load(body)
         visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
                          rules=rules, items=items, require_open=False)
         for photo in body.photos:
