@@ -18,7 +18,9 @@ def branches_visible_to(user) -> QuerySet[Branch]:
 
 def visits_visible_to(user) -> QuerySet[Visit]:
     """Shoppers see their own visits; regional managers their regions'; reviewers and head office all."""
-    visits = Visit.objects.select_related("branch__region", "checklist", "checklist_version", "assignment")
+    visits = Visit.objects.select_related(
+        "branch__region", "checklist", "checklist_version", "assignment", "shopper"
+    )
     if user.sees_everything:
         return visits
     if user.role == Role.REGIONAL_MANAGER:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audits.models import Visit, VisitScore
+from audits.models import Review, Visit, VisitScore
 from audits.selectors.scope import shows_shopper_identity
 
 
@@ -26,11 +26,11 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
     scores = {kind: {} for kind in VisitScore.Kind.values}
     for row in visit.scores.all():
         scores[row.kind][row.key] = row.score
-    answers = list(visit.answers.select_related("item"))
+    # .all() so that list views' prefetch_related serves these without a query per visit.
+    answers = list(visit.answers.all())
     # The reviewer's notes per question matter while the shopper is correcting.
-    latest_return = (
-        visit.reviews.filter(decision="return").last() if visit.status == Visit.Status.RETURNED else None
-    )
+    returns = [r for r in visit.reviews.all() if r.decision == Review.Decision.RETURN]
+    latest_return = returns[-1] if returns and visit.status == Visit.Status.RETURNED else None
     data = {
         "id": visit.id,
         "assignment": visit.assignment_id,

@@ -66,3 +66,25 @@ def test_it_refuses_a_bad_filter_value_naming_it(client_for, rita, visits):
     response = client_for(rita).get(URL, {"date_from": "not-a-date"})
     assert response.status_code == 400
     assert "date_from" in response.json()["errors"]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_page(client_for, alice, rita, east_branch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reviewer = client_for(rita)
+
+    def queries_for_a_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert reviewer.get(URL).status_code == 200
+        return len(captured)
+
+    def upload(n: int) -> None:
+        for _ in range(n):
+            body = visit_body(AssignmentFactory(shopper=alice, branch=east_branch))
+            client_for(alice).post(URL, body, format="json")
+
+    upload(2)
+    few = queries_for_a_page()
+    upload(6)
+    assert queries_for_a_page() == few
