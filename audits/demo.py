@@ -247,6 +247,27 @@ USERS = (
 
 
 @dataclass(frozen=True)
+class DemoWork:
+    """An open assignment the demo leaves for a shopper's phone."""
+
+    shopper: str
+    branch: str
+    checklist: str
+    scenario: str
+
+
+# One branch visit and one longer checklist per shopper, in their own city.
+OPEN_WORK = (
+    DemoWork("shopper1", "sh-xujiahui", "standard-branch-visit", "咨询开立储蓄账户 · Ask about opening a savings account"),
+    DemoWork("shopper1", "sh-jingan", "key-factors-26", "咨询理财产品 · Ask about wealth-management products"),
+    DemoWork("shopper2", "bj-guomao", "standard-branch-visit", "办理外币兑换 · Exchange foreign currency"),
+    DemoWork("shopper2", "bj-wangjing", "sales-visit", "咨询个人贷款利率 · Ask about personal loan rates"),
+    DemoWork("shopper3", "gz-tianhe", "standard-branch-visit", "投诉转账延迟 · Complain about a delayed transfer"),
+    DemoWork("shopper3", "gz-zhujiang", "complaint-handling", "投诉转账延迟 · Complain about a delayed transfer"),
+)
+
+
+@dataclass(frozen=True)
 class DemoOrganisation:
     """What the organisation seeding created, for the visits seeding to build on."""
 

@@ -9,6 +9,9 @@ nothing.
 Each branch has its own service level and drift, so scores differ believably
 between branches and move over time: some branches improve month by month,
 others slip.
+
+Each shopper is also left with open assignments in a window that includes
+today, so the phone app has work from the first `make run`.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ import random
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from audits.demo import DemoOrganisation
+from audits.demo import OPEN_WORK, DemoOrganisation
 from audits.models import Assignment, Branch, User, Visit
+from audits.services.assignments import assignment_create
 from audits.services.photos import photo_upload
 from audits.services.review import visit_review
 from audits.services.visit_body import AnswerBody, PhotoBody, VisitBody
@@ -129,7 +134,13 @@ def _photo(branch: Branch, taken_at: dt.datetime, seed: str) -> bytes:
 
 
 def _shopper_for(branch: Branch, shoppers: tuple[User, ...], turn: int) -> User:
-    allowed = [s for s in shoppers if not s.exclusions.filter(branch=branch).exists()]
+    # A shopper never visits the branches kept for their open work: the rotation
+    # rule would otherwise refuse that work (every pair was visited within 90 days).
+    kept = {work.shopper for work in OPEN_WORK if work.branch == branch.code}
+    allowed = [
+        s for s in shoppers
+        if s.username not in kept and not s.exclusions.filter(branch=branch).exists()
+    ]
     return allowed[turn % len(allowed)]
 
 
@@ -211,6 +222,7 @@ def demo_visits_seed(
                     visit_review(visit=visit, reviewer=reviewer, decision="approve",
                                  note="Consistent with the photos and timings.")
     _seed_review_queue(organisation=organisation, version=version, rules=rules, items=items, today=today)
+    _seed_open_work(organisation=organisation, today=today)
     return Visit.objects.count()
 
 
@@ -233,3 +245,40 @@ def _seed_review_queue(*, organisation, version, rules, items, today: dt.date) -
                 branch=branch, shopper=_shopper_for(branch, organisation.shoppers, turn), version=version,
                 day=today - dt.timedelta(days=1 + turn), key=f"queue-{name}-{branch.code}", p=0.8, rules=rules, items=items, **options,
             )
+
+
+OPEN_WORK_DAYS = 14
+
+
+def _seed_open_work(*, organisation: DemoOrganisation, today: dt.date) -> None:
+    """Open assignments for every shopper, through the real service and its rules.
+
+    A shopper who already has open work there (an earlier run) gets nothing new;
+    one whose earlier demo work was done is refused by the rotation rule and
+    simply gets none there: the demo never bends the rules it shows.
+    """
+    head_office = organisation.users["hq"]
+    users = organisation.users
+    for work in OPEN_WORK:
+        branch = organisation.branches.get(work.branch)
+        shopper = users.get(work.shopper)
+        if branch is None or shopper is None:
+            continue  # a slice of the organisation (tests)
+        version = ChecklistVersion.objects.filter(
+            checklist__code=work.checklist, status=ChecklistVersion.Status.PUBLISHED
+        ).order_by("-number").first()
+        if version is None:
+            continue
+        if Assignment.objects.filter(
+            shopper=shopper, branch=branch, checklist_version__checklist=version.checklist,
+            status=Assignment.Status.OPEN, window_from__lte=today, window_to__gte=today,
+        ).exists():
+            continue
+        try:
+            assignment_create(
+                created_by=head_office, branch=branch.pk, checklist_version=version.pk,
+                shopper=shopper.pk, window_from=today, window_to=today + dt.timedelta(days=OPEN_WORK_DAYS),
+                scenario=work.scenario, today=today,
+            )
+        except ValidationError:
+            continue

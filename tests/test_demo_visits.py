@@ -11,7 +11,7 @@ from django.db.models import Avg
 
 from audits.demo import demo_organisation_seed
 from audits.demo_visits import demo_visits_seed
-from audits.models import Visit
+from audits.models import Assignment, Visit
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 20)
@@ -22,7 +22,8 @@ def organisation(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("load_checklists", verbosity=0)
     full = demo_organisation_seed()
-    codes = ["sh-jingan", "hz-wulin", "bj-xidan"]
+    # sh-jingan and bj-guomao are kept for shopper1's and shopper2's open work.
+    codes = ["sh-jingan", "hz-wulin", "bj-xidan", "bj-guomao"]
     return dataclasses.replace(full, branches={c: full.branches[c] for c in codes})
 
 
@@ -42,7 +43,7 @@ def test_every_branch_has_approved_visits_in_every_month(seeded):
 
 def test_scores_differ_between_branches(seeded):
     averages = Visit.objects.filter(status="approved").values("branch").annotate(a=Avg("score"))
-    assert len({round(row["a"]) for row in averages}) == 3
+    assert len({round(row["a"]) for row in averages}) == 4
 
 
 def test_every_approved_visit_has_its_photo(seeded):
@@ -61,3 +62,21 @@ def test_running_it_again_adds_nothing(seeded):
     before = Visit.objects.count()
     demo_visits_seed(organisation=seeded, today=TODAY, months=2)
     assert Visit.objects.count() == before
+
+
+def test_shoppers_are_left_open_work_in_a_window_that_includes_today(seeded):
+    open_work = Assignment.objects.filter(status="open", window_from__lte=TODAY, window_to__gte=TODAY)
+    assert {(a.shopper.username, a.branch.code) for a in open_work} == {
+        ("shopper1", "sh-jingan"), ("shopper2", "bj-guomao"),
+    }
+
+
+def test_no_shopper_visited_the_branch_kept_for_their_open_work(seeded):
+    assert not Visit.objects.filter(shopper__username="shopper1", branch__code="sh-jingan").exists()
+    assert not Visit.objects.filter(shopper__username="shopper2", branch__code="bj-guomao").exists()
+
+
+def test_running_it_again_adds_no_open_work(seeded):
+    before = Assignment.objects.filter(status="open").count()
+    demo_visits_seed(organisation=seeded, today=TODAY, months=2)
+    assert Assignment.objects.filter(status="open").count() == before

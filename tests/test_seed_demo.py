@@ -196,6 +196,14 @@ def test_the_output_gives_the_urls_on_port_8000_by_default(db, monkeypatch):
     assert "http://127.0.0.1:8000/api/docs/" in out
 
 
+def test_the_output_gives_the_phone_app_url(db, monkeypatch):
+    monkeypatch.delenv("PORT", raising=False)
+
+    out = seed_demo()
+
+    assert "http://127.0.0.1:8000/app/" in out
+
+
 def test_the_output_uses_the_port_from_the_environment(db, monkeypatch):
     monkeypatch.setenv("PORT", "8123")
 
