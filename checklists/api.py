@@ -47,7 +47,7 @@ class TagsOutput(serializers.Serializer):
 class OptionOutput(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField()
-    score = serializers.CharField()
+    score = serializers.CharField(allow_null=True, help_text="null: the choice is recorded, not scored.")
 
 
 class ItemOutput(serializers.Serializer):

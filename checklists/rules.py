@@ -1,7 +1,14 @@
-"""Turning a stored ChecklistVersion into the pure scoring module's rules."""
+"""Turning checklist content into the pure scoring module's rules.
+
+Two sources, one shape: a stored ChecklistVersion (what visits are scored
+against) and a bundled library file (what the calibration tests probe). Both go
+through the same helpers, and a test checks that a loaded library version scores
+exactly like its file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from checklists.models import ChecklistVersion, Item
@@ -12,6 +19,22 @@ def _optional_decimal(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
+def _thresholds(stored: Iterable[Mapping]) -> tuple[Threshold, ...]:
+    return tuple(
+        Threshold(
+            score=Decimal(str(t["score"])),
+            min=_optional_decimal(t.get("min")),
+            max=_optional_decimal(t.get("max")),
+        )
+        for t in stored
+    )
+
+
+def _options(stored: Iterable[Mapping]) -> tuple[tuple[str, Decimal | None], ...]:
+    # An option without a score belongs to an unscored choice (the complainant type).
+    return tuple((o["value"], _optional_decimal(o.get("score"))) for o in stored)
+
+
 def item_rule(item: Item, *, section_code: str) -> ItemRule:
     return ItemRule(
         code=item.code,
@@ -19,18 +42,12 @@ def item_rule(item: Item, *, section_code: str) -> ItemRule:
         answer_type=item.answer_type,
         weight=item.weight,
         critical=item.critical,
-        thresholds=tuple(
-            Threshold(
-                score=Decimal(str(t["score"])),
-                min=_optional_decimal(t.get("min")),
-                max=_optional_decimal(t.get("max")),
-            )
-            for t in item.thresholds
-        ),
-        options=tuple((o["value"], Decimal(str(o["score"]))) for o in item.options),
+        thresholds=_thresholds(item.thresholds),
+        options=_options(item.options),
         rater=item.rater or None,
         area=item.area or None,
         factor=item.factor,
+        bpmp=item.bpmp or None,
     )
 
 
@@ -50,3 +67,34 @@ def version_rules(version: ChecklistVersion) -> tuple[ChecklistRules, dict[str, 
         tolerance=version.tolerance,
     )
     return rules, items
+
+
+def library_rules(data: Mapping) -> ChecklistRules:
+    """The scoring rules of a bundled library file, with the loader's defaults."""
+    sections: list[SectionRule] = []
+    item_rules: list[ItemRule] = []
+    for s in data["sections"]:
+        sections.append(SectionRule(code=s["code"], weight=Decimal(s.get("weight", "1"))))
+        for i in s["items"]:
+            tags = i.get("tags") or {}
+            item_rules.append(
+                ItemRule(
+                    code=i["code"],
+                    section=s["code"],
+                    answer_type=i["answer_type"],
+                    weight=Decimal(i.get("weight", "1")),
+                    critical=i.get("critical", False),
+                    thresholds=_thresholds(i.get("thresholds") or []),
+                    options=_options(i.get("options") or []),
+                    rater=tags.get("rater") or None,
+                    area=tags.get("area") or None,
+                    factor=tags.get("factor"),
+                    bpmp=tags.get("bpmp") or None,
+                )
+            )
+    return ChecklistRules(
+        sections=tuple(sections),
+        items=tuple(item_rules),
+        expected=Decimal(data.get("expected_score", "80")),
+        tolerance=Decimal(data.get("tolerance", "5")),
+    )

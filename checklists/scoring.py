@@ -9,6 +9,12 @@ recalculation migrations alike.
 Arithmetic is done with ``fractions.Fraction`` so results are exact; values are
 rounded (half-up) only as they leave the module, so that a mean of exactly 62.35
 shows as 62.4 no matter how it was reached.
+
+Two rules come from the reference's BPMP classes (basic, performance, motivation,
+punishment). A failed critical item (a basic or punishment item the checklist
+marks as a knock-out) caps its section at the pass mark. A reward ("motivation")
+item is a bonus: a delighter, not a requirement, so it counts in a mean only when
+it lifts that mean and it never fails.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from fractions import Fraction
 from typing import TypeVar
 
 PASS_MARK: int = 50
+# The product's choice, not the reference's ("caps or zeroes"): a knock-out caps its
+# section at the pass mark instead of zeroing it, so a section that failed one basic
+# still ranks above one that failed everything.
+KNOCKOUT_CAP: int = PASS_MARK
 RATER_DIMENSIONS: tuple[str, ...] = (
     "reliability",
     "assurance",
@@ -34,6 +44,8 @@ SCORED_TYPES: frozenset[str] = frozenset({"yes_no", "scale5", "scale6", "number"
 FACTOR_MIN: int = 1
 FACTOR_MAX: int = 26
 BANDS: tuple[str, ...] = ("below", "meets", "exceeds")
+BPMP_CLASSES: tuple[str, ...] = ("basic", "performance", "motivation", "punishment")
+REWARD_CLASS: str = "motivation"
 
 _HUNDRED = Fraction(100)
 _SCALE_TOPS = {"scale5": 5, "scale6": 6}
@@ -93,9 +105,12 @@ class ItemRule:
     """How one checklist item is scored and which section and tags it counts towards.
 
     ``options`` is stored as a tuple of (option value, score) pairs so rules stay
-    hashable; a Mapping is accepted and normalised. ``thresholds`` only matter for
-    "number" items and ``options`` only for "choice" items. ``critical`` and the
-    rater/area/factor tags have no effect on unscored ("text", "photo") items.
+    hashable; a Mapping is accepted and normalised. Either every option has a
+    score or none has: a choice without scores is recorded but unscored, like
+    text. ``thresholds`` only matter for "number" items and ``options`` only for
+    "choice" items. ``critical`` and the tags have no effect on unscored items.
+    ``bpmp`` is the item's BPMP class; a reward item that is not critical is a
+    bonus (see ``is_bonus``).
     """
 
     code: str
@@ -104,10 +119,11 @@ class ItemRule:
     weight: Decimal = Decimal(1)
     critical: bool = False
     thresholds: tuple[Threshold, ...] = ()
-    options: tuple[tuple[str, Decimal], ...] = ()
+    options: tuple[tuple[str, Decimal | None], ...] = ()
     rater: str | None = None
     area: str | None = None
     factor: int | None = None
+    bpmp: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code:
@@ -141,13 +157,24 @@ class ItemRule:
                 f"item {self.code}: factor must be an integer from {FACTOR_MIN} to "
                 f"{FACTOR_MAX}, got {self.factor!r}"
             )
+        if self.bpmp is not None and self.bpmp not in BPMP_CLASSES:
+            raise ValueError(f"item {self.code}: bpmp {self.bpmp!r} is not one of {BPMP_CLASSES}")
+
+    @property
+    def is_bonus(self) -> bool:
+        """A reward item adds to a score when present and is never held against a visit.
+
+        A critical item is a requirement whatever its tag, so it is never a bonus
+        (publishing refuses a critical reward item; this keeps older data scorable).
+        """
+        return self.bpmp == REWARD_CLASS and not self.critical
 
 
 def _normalise_options(
-    code: str, options: Mapping[str, Decimal] | Iterable[tuple[str, Decimal]]
-) -> tuple[tuple[str, Decimal], ...]:
+    code: str, options: Mapping[str, Decimal | None] | Iterable[tuple[str, Decimal | None]]
+) -> tuple[tuple[str, Decimal | None], ...]:
     pairs = options.items() if isinstance(options, Mapping) else options
-    normalised: list[tuple[str, Decimal]] = []
+    normalised: list[tuple[str, Decimal | None]] = []
     seen: set[str] = set()
     for key, score in pairs:
         if not isinstance(key, str):
@@ -155,7 +182,12 @@ def _normalise_options(
         if key in seen:
             raise ValueError(f"item {code}: option {key!r} is listed twice")
         seen.add(key)
-        normalised.append((key, _score_decimal(score, f"item {code}: option {key!r} score")))
+        if score is not None:
+            score = _score_decimal(score, f"item {code}: option {key!r} score")
+        normalised.append((key, score))
+    # Half-scored options would make some answers count and others vanish from the mean.
+    if len({score is None for _, score in normalised}) > 1:
+        raise ValueError(f"item {code}: either every option has a score or none has")
     return tuple(normalised)
 
 
@@ -227,7 +259,8 @@ class ItemResult:
     """Outcome for one item; everything is None/False when it was not scored.
 
     ``gain`` is how many visit-score points fixing this item (scoring 100) would
-    add, so reports can sum it per item across visits.
+    add, so reports can sum it per item across visits. A bonus item is never
+    ``failed`` and its gain is 0: a missing delighter is nothing to fix.
     """
 
     code: str
@@ -346,12 +379,15 @@ def _exact_item_score(rule: ItemRule, value: object) -> Fraction | None:
                 return Fraction(threshold.score)
         return Fraction(0)
     if answer_type == "choice":
-        return Fraction(dict(rule.options)[value])
+        option_score = dict(rule.options)[value]
+        return None if option_score is None else Fraction(option_score)
     return None
 
 
 def item_score(rule: ItemRule, value: object) -> Decimal | None:
-    """Score one answer from 0 to 100 (rounded to one decimal); None for text and photo.
+    """Score one answer from 0 to 100 (rounded to one decimal); None when unscored.
+
+    Text, photos and choices without option scores are unscored.
 
     Raises ValueError when the value does not fit the item (see check_value).
     """
@@ -372,16 +408,61 @@ def band(score: Decimal | None, *, expected: Decimal, tolerance: Decimal) -> str
     return "meets"
 
 
-def _weighted_mean(pairs: Iterable[tuple[Decimal, Fraction]]) -> Fraction | None:
-    """Weighted mean, or None when nothing carries weight (zero weights opt out)."""
+_Key = TypeVar("_Key")
+
+
+def _lifted_mean(
+    required: Iterable[tuple[_Key, Decimal | Fraction, Fraction]],
+    bonus: Iterable[tuple[_Key, Decimal | Fraction, Fraction]],
+) -> tuple[Fraction | None, tuple[_Key, ...]]:
+    """The weighted mean of (key, weight, value) members, lifted by the bonus members.
+
+    Every required member counts; a bonus member counts only when it raises the
+    mean, so the result is the highest mean over the required members plus any
+    selection of bonus members. Taking bonus members best first while each one is
+    above the running mean reaches that maximum: each one taken is above the mean
+    it joins, so the mean stays below every member taken, and the first one that
+    fails to lift it leaves no better one behind. Without required members there is
+    no mean to lift, and a bonus member counts when it scores above 0: an absent
+    delighter adds nothing, so bonus members at 0 alone make no score, and otherwise
+    the best of them is the mean. Zero weights opt out; None when nothing carries
+    weight. Returns the mean and the bonus keys that count, best first.
+    """
     total_weight = Fraction(0)
     total = Fraction(0)
-    for weight, value in pairs:
+    for _, weight, value in required:
         total_weight += Fraction(weight)
         total += Fraction(weight) * value
+    counted: list[_Key] = []
+    # sorted() is stable, so equal bonus values are taken in checklist order.
+    candidates = sorted((m for m in bonus if m[1] > 0), key=lambda m: m[2], reverse=True)
+    for key, weight, value in candidates:
+        if value <= (total / total_weight if total_weight else 0):
+            break
+        total_weight += Fraction(weight)
+        total += Fraction(weight) * value
+        counted.append(key)
     if total_weight == 0:
-        return None
-    return total / total_weight
+        return None, ()
+    return total / total_weight, tuple(counted)
+
+
+def _sections_mean(
+    scores: Mapping[str, Fraction], weights: Mapping[str, Decimal], required: set[str]
+) -> tuple[Fraction | None, set[str]]:
+    """The visit mean of section scores, sections outside ``required`` being bonuses.
+
+    Returns the mean and the sections that count in it.
+    """
+    required_members = [
+        (code, weights[code], score) for code, score in scores.items() if code in required
+    ]
+    bonus_members = [
+        (code, weights[code], score) for code, score in scores.items() if code not in required
+    ]
+    mean, counted_bonus = _lifted_mean(required_members, bonus_members)
+    counted = {code for code, weight, _ in required_members if weight > 0}
+    return mean, counted | set(counted_bonus)
 
 
 def _index_answers(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> dict[str, AnswerInput]:
@@ -408,14 +489,16 @@ def _tag_means(
     scores: Mapping[str, Fraction],
     tag_of: Callable[[ItemRule], _Tag | None],
 ) -> dict[_Tag, Fraction]:
-    grouped: dict[_Tag, list[tuple[Decimal, Fraction]]] = {}
+    required: dict[_Tag, list[tuple[str, Decimal, Fraction]]] = {}
+    bonus: dict[_Tag, list[tuple[str, Decimal, Fraction]]] = {}
     for item in items:
         tag = tag_of(item)
         if tag is not None and item.code in scores:
-            grouped.setdefault(tag, []).append((item.weight, scores[item.code]))
+            group = bonus if item.is_bonus else required
+            group.setdefault(tag, []).append((item.code, item.weight, scores[item.code]))
     means: dict[_Tag, Fraction] = {}
-    for tag, pairs in grouped.items():
-        mean = _weighted_mean(pairs)
+    for tag in [*required, *(tag for tag in bonus if tag not in required)]:
+        mean, _ = _lifted_mean(required.get(tag, ()), bonus.get(tag, ()))
         if mean is not None:
             means[tag] = mean
     return means
@@ -426,6 +509,10 @@ def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitR
 
     Unanswered items (no answer, or value None without N/A) and N/A items are left
     out of every average; whether required items were answered is checked elsewhere.
+    Bonus items count in a mean only where they lift it (see ``_lifted_mean``), at
+    every level: section, visit, dimension, area and factor. A section with no
+    required item scored is itself a bonus to the visit. A failed critical item caps
+    its section at KNOCKOUT_CAP.
     Raises ValueError for answers to unknown items, duplicate answers and invalid values.
     """
     answers_by_code = _index_answers(rules, answers)
@@ -447,49 +534,77 @@ def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitR
     )
     knocked_out = {item.section for item in rules.items if item.code in critical_failures}
 
-    items_by_section: dict[str, list[ItemRule]] = {section.code: [] for section in rules.sections}
+    required_members: dict[str, list[tuple[str, Decimal, Fraction]]] = {
+        section.code: [] for section in rules.sections
+    }
+    bonus_members: dict[str, list[tuple[str, Decimal, Fraction]]] = {
+        section.code: [] for section in rules.sections
+    }
     for item in rules.items:
         if item.code in scores:
-            items_by_section[item.section].append(item)
+            members = bonus_members if item.is_bonus else required_members
+            members[item.section].append((item.code, item.weight, scores[item.code]))
 
     # Section means before knock-outs: the visit uses them unless a critical item
     # failed, and the gains are defined on them.
     plain_sections: dict[str, Fraction] = {}
-    section_item_weight: dict[str, Fraction] = {}
+    counted_items: dict[str, set[str]] = {}
     for section in rules.sections:
-        section_items = items_by_section[section.code]
-        section_item_weight[section.code] = sum(
-            (Fraction(item.weight) for item in section_items), Fraction(0)
-        )
-        mean = _weighted_mean((item.weight, scores[item.code]) for item in section_items)
+        required = required_members[section.code]
+        mean, counted_bonus = _lifted_mean(required, bonus_members[section.code])
+        counted_items[section.code] = {code for code, weight, _ in required if weight > 0}
+        counted_items[section.code].update(counted_bonus)
         if mean is not None:
             plain_sections[section.code] = mean
 
-    # A knocked-out section scores 0 even when none of its items carries weight:
-    # a failed critical item must always show up in the section it belongs to.
+    # A knocked-out section is capped, not zeroed: a section that failed one basic
+    # still ranks above one that failed everything. With no weighted score there is
+    # nothing to cap, and a failed critical item must always show in its section: 0.
     section_scores: dict[str, Fraction] = {}
     for section in rules.sections:
         if section.code in knocked_out:
-            section_scores[section.code] = Fraction(0)
+            plain = plain_sections.get(section.code)
+            section_scores[section.code] = (
+                Fraction(0) if plain is None else min(plain, Fraction(KNOCKOUT_CAP))
+            )
         elif section.code in plain_sections:
             section_scores[section.code] = plain_sections[section.code]
 
     section_weights = {section.code: section.weight for section in rules.sections}
-    visit = _weighted_mean((section_weights[code], score) for code, score in section_scores.items())
+    # A section scored on bonus items alone is a bonus to the visit: it counts only
+    # if it lifts the visit. A knocked-out section always counts.
+    required_sections = {
+        code
+        for code, members in required_members.items()
+        if any(weight > 0 for _, weight, _ in members)
+    }
+    visit, _ = _sections_mean(section_scores, section_weights, required_sections | knocked_out)
 
-    scored_section_weight = sum(
-        (Fraction(section_weights[code]) for code in plain_sections), Fraction(0)
+    # Gains ignore knock-outs: they are worked out on the plain sections, with each
+    # item's share of the weight that counted. A bonus item has nothing to gain.
+    _, counted_sections = _sections_mean(plain_sections, section_weights, required_sections)
+    counted_section_weight = sum(
+        (Fraction(section_weights[code]) for code in counted_sections), Fraction(0)
     )
+    item_weights = {item.code: item.weight for item in rules.items}
+    counted_item_weight = {
+        section: sum((Fraction(item_weights[code]) for code in codes), Fraction(0))
+        for section, codes in counted_items.items()
+    }
     gains: dict[str, Fraction] = {}
     for item in rules.items:
         if item.code not in scores:
             continue
-        item_weight_total = section_item_weight[item.section]
-        if item_weight_total == 0 or scored_section_weight == 0:
+        if (
+            item.is_bonus
+            or item.section not in counted_sections
+            or counted_item_weight[item.section] == 0
+            or counted_section_weight == 0
+        ):
             effective_weight = Fraction(0)
         else:
-            effective_weight = (Fraction(item.weight) / item_weight_total) * (
-                Fraction(section_weights[item.section]) / scored_section_weight
+            effective_weight = (Fraction(item.weight) / counted_item_weight[item.section]) * (
+                Fraction(section_weights[item.section]) / counted_section_weight
             )
         gains[item.code] = effective_weight * (_HUNDRED - scores[item.code])
 
@@ -514,7 +629,9 @@ def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitR
             item.code: ItemResult(
                 code=item.code,
                 score=round_score(scores[item.code]) if item.code in scores else None,
-                failed=item.code in scores and scores[item.code] < PASS_MARK,
+                failed=(
+                    item.code in scores and scores[item.code] < PASS_MARK and not item.is_bonus
+                ),
                 critical_failure=item.code in critical_failures,
                 gain=_round_gain(gains[item.code]) if item.code in gains else None,
             )

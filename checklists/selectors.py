@@ -72,7 +72,8 @@ def checklist_tree(version: ChecklistVersion, *, lang: str) -> dict:
                     {
                         "value": o["value"],
                         "label": (o.get("label") or {}).get(lang) or (o.get("label") or {}).get("en", o["value"]),
-                        "score": str(o["score"]),
+                        # An unscored choice (e.g. the complainant's type) has no option scores.
+                        "score": None if o.get("score") is None else str(o["score"]),
                     }
                     for o in item.options
                 ],

@@ -15,9 +15,25 @@ from checklists.validation import validate_version_content
 
 EDITABLE_VERSION_FIELDS = {"expected_score", "tolerance", "notes"}
 EDITABLE_ITEM_FIELDS = {
-    "text_zh", "text_en", "help_zh", "help_en", "good_practice_zh", "good_practice_en",
-    "weight", "critical", "required", "allow_na", "photo_required", "comment_on_failure",
-    "rater", "area", "factor", "bpmp", "thresholds", "options", "position",
+    "text_zh",
+    "text_en",
+    "help_zh",
+    "help_en",
+    "good_practice_zh",
+    "good_practice_en",
+    "weight",
+    "critical",
+    "required",
+    "allow_na",
+    "photo_required",
+    "comment_on_failure",
+    "rater",
+    "area",
+    "factor",
+    "bpmp",
+    "thresholds",
+    "options",
+    "position",
 }
 
 
@@ -76,8 +92,11 @@ def checklist_version_new_draft(*, source: ChecklistVersion) -> ChecklistVersion
     checklist = Checklist.objects.select_for_update().get(pk=source.checklist_id)
     number = (checklist.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     draft = ChecklistVersion.objects.create(
-        checklist=checklist, number=number, expected_score=source.expected_score,
-        tolerance=source.tolerance, based_on=source,
+        checklist=checklist,
+        number=number,
+        expected_score=source.expected_score,
+        tolerance=source.tolerance,
+        based_on=source,
         notes=f"Draft based on version {source.number}.",
     )
     for section in source.sections.prefetch_related("items"):
@@ -95,18 +114,22 @@ def checklist_version_new_draft(*, source: ChecklistVersion) -> ChecklistVersion
 
 @transaction.atomic
 def checklist_load(*, data: dict, library_hash: str) -> tuple[ChecklistVersion, bool]:
-    """Create (or find) the published version for one bundled library file.
+    """Publish one bundled library file as a version, unless it is already the current one.
 
-    Returns the version and whether it was created. A file already loaded, by
-    its hash, changes nothing; a changed file becomes the next version.
+    Returns the version and whether it was created. The current library version
+    is the newest one loaded from the library (a draft head office made from it
+    does not count). The same file again changes nothing. A changed file, even
+    one changed back to older content, becomes the next version, published and
+    based on the one it replaces. A published version is never edited, so visits
+    keep the version they were scored against.
     """
     checklist, _ = Checklist.objects.select_for_update().get_or_create(
         code=data["code"],
         defaults={"title_zh": data["title"]["zh-Hans"], "title_en": data["title"]["en"]},
     )
-    existing = checklist.versions.filter(library_hash=library_hash).first()
-    if existing:
-        return existing, False
+    current = checklist.versions.exclude(library_hash="").order_by("-number").first()
+    if current is not None and current.library_hash == library_hash:
+        return current, False
     checklist.language = data.get("language", "zh-Hans")
     checklist.title_zh = data["title"]["zh-Hans"]
     checklist.title_en = data["title"]["en"]
@@ -116,35 +139,56 @@ def checklist_load(*, data: dict, library_hash: str) -> tuple[ChecklistVersion, 
     checklist.save()
     number = (checklist.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ChecklistVersion.objects.create(
-        checklist=checklist, number=number, library_hash=library_hash,
+        checklist=checklist,
+        number=number,
+        library_hash=library_hash,
         expected_score=Decimal(data.get("expected_score", "80")),
         tolerance=Decimal(data.get("tolerance", "5")),
-        notes="Loaded from the bundled checklist library.",
+        based_on=current,
+        notes=(
+            "Loaded from the bundled checklist library."
+            if current is None
+            else f"Loaded from the bundled checklist library; replaces version {current.number}."
+        ),
     )
     for s_pos, s in enumerate(data["sections"], start=1):
         section = Section.objects.create(
-            version=version, code=s["code"], position=s_pos,
-            title_zh=s["title"]["zh-Hans"], title_en=s["title"]["en"],
+            version=version,
+            code=s["code"],
+            position=s_pos,
+            title_zh=s["title"]["zh-Hans"],
+            title_en=s["title"]["en"],
             weight=Decimal(s.get("weight", "1")),
         )
         for i_pos, i in enumerate(s["items"], start=1):
             tags = i.get("tags") or {}
             unit = i.get("unit") or {}
             item = Item(
-                version=version, section=section, code=i["code"], position=i_pos,
-                text_zh=i["text"]["zh-Hans"], text_en=i["text"]["en"],
+                version=version,
+                section=section,
+                code=i["code"],
+                position=i_pos,
+                text_zh=i["text"]["zh-Hans"],
+                text_en=i["text"]["en"],
                 help_zh=(i.get("help") or {}).get("zh-Hans", ""),
                 help_en=(i.get("help") or {}).get("en", ""),
                 good_practice_zh=(i.get("good_practice") or {}).get("zh-Hans", ""),
                 good_practice_en=(i.get("good_practice") or {}).get("en", ""),
-                answer_type=i["answer_type"], weight=Decimal(i.get("weight", "1")),
-                critical=i.get("critical", False), required=i.get("required", True),
-                allow_na=i.get("allow_na", False), photo_required=i.get("photo_required", False),
+                answer_type=i["answer_type"],
+                weight=Decimal(i.get("weight", "1")),
+                critical=i.get("critical", False),
+                required=i.get("required", True),
+                allow_na=i.get("allow_na", False),
+                photo_required=i.get("photo_required", False),
                 comment_on_failure=i.get("comment_on_failure", False),
-                rater=tags.get("rater") or "", area=tags.get("area") or "",
-                factor=tags.get("factor"), bpmp=tags.get("bpmp") or "",
-                thresholds=i.get("thresholds") or [], options=i.get("options") or [],
-                unit_zh=unit.get("zh-Hans", ""), unit_en=unit.get("en", ""),
+                rater=tags.get("rater") or "",
+                area=tags.get("area") or "",
+                factor=tags.get("factor"),
+                bpmp=tags.get("bpmp") or "",
+                thresholds=i.get("thresholds") or [],
+                options=i.get("options") or [],
+                unit_zh=unit.get("zh-Hans", ""),
+                unit_en=unit.get("en", ""),
             )
             item.full_clean(exclude=["version", "section"])
             item.save()

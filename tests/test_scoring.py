@@ -6,6 +6,8 @@ from fractions import Fraction
 import pytest
 
 from checklists.scoring import (
+    KNOCKOUT_CAP,
+    PASS_MARK,
     AnswerInput,
     ChecklistRules,
     ItemRule,
@@ -106,6 +108,26 @@ def test_a_float_number_is_read_as_the_decimal_it_was_typed_as() -> None:
 def test_a_choice_scores_the_chosen_options_score() -> None:
     rule = item("q", "choice", options={"clean": D(100), "dusty": D("37.5"), "dirty": D(0)})
     assert item_score(rule, "dusty") == D("37.5")
+
+
+def test_a_choice_whose_options_have_no_scores_is_unscored() -> None:
+    rule = item("q", "choice", options={"venting": None, "dependent": None})
+    assert item_score(rule, "venting") is None
+
+
+def test_an_unscored_choice_still_only_accepts_its_options() -> None:
+    rule = item("q", "choice", options={"venting": None, "dependent": None})
+    with pytest.raises(ValueError, match="must be one of: 'venting', 'dependent'"):
+        check_value(rule, "angry")
+
+
+def test_an_unscored_choice_leaves_the_section_alone() -> None:
+    result = score_visit(
+        rules(item("type", "choice", options={"venting": None, "dependent": None}), item("a")),
+        [AnswerInput("type", "venting"), AnswerInput("a", False)],
+    )
+    assert result.sections == {"s1": D(0)}
+    assert result.items["type"].score is None
 
 
 @pytest.mark.parametrize(("answer_type", "value"), [("text", "Friendly staff"), ("photo", "p-1")])
@@ -349,13 +371,27 @@ def test_na_can_lower_the_visit_score_when_it_empties_a_strong_section() -> None
 # --- critical items ----------------------------------------------------------
 
 
-def test_it_zeroes_a_section_when_a_critical_item_fails() -> None:
+def test_a_failed_critical_item_caps_its_section_at_the_pass_mark() -> None:
+    # Without the knock-out the section would score 10/11 of 100.
     result = score_visit(
         rules(item("a", critical=True), item("b", weight=D(10))),
         [AnswerInput("a", False), AnswerInput("b", True)],
     )
-    assert result.sections == {"s1": D(0)}
+    assert result.sections == {"s1": D(50)}
     assert result.critical_failures == ("a",)
+
+
+def test_the_knock_out_cap_is_the_pass_mark() -> None:
+    assert KNOCKOUT_CAP == PASS_MARK
+
+
+def test_a_knocked_out_section_already_below_the_cap_keeps_its_lower_score() -> None:
+    # A section that failed everything ranks below one that failed a single basic.
+    result = score_visit(
+        rules(item("a", critical=True), item("b", "scale5")),
+        [AnswerInput("a", False), AnswerInput("b", 3)],
+    )
+    assert result.sections == {"s1": D(25)}
 
 
 def test_a_critical_failure_leaves_other_sections_alone() -> None:
@@ -396,7 +432,7 @@ def test_critical_failures_are_listed_in_checklist_order() -> None:
     assert result.critical_failures == ("z", "a")
 
 
-def test_a_failed_zero_weight_critical_item_still_zeroes_its_section() -> None:
+def test_a_failed_critical_item_in_a_section_with_no_weighted_score_scores_it_0() -> None:
     result = score_visit(rules(item("a", critical=True, weight=D(0))), [AnswerInput("a", False)])
     assert result.sections == {"s1": D(0)}
     assert result.score == D(0)
@@ -419,6 +455,143 @@ def test_an_item_below_the_pass_mark_is_marked_failed() -> None:
     result = score_visit(rules(choice("a", "49.99")), [AnswerInput("a", "x")])
     assert result.items["a"].failed is True
     assert result.items["a"].critical_failure is False
+
+
+# --- reward (BPMP "motivation") items: the bonus rule -------------------------
+
+
+def reward(
+    code: str, answer_type: str = "yes_no", section: str = "s1", **kwargs: object
+) -> ItemRule:
+    return item(code, answer_type, section, bpmp="motivation", **kwargs)
+
+
+def test_a_reward_item_is_a_bonus() -> None:
+    assert reward("r").is_bonus is True
+    assert item("a", bpmp="basic").is_bonus is False
+
+
+def test_a_present_reward_item_lifts_its_section() -> None:
+    result = score_visit(
+        rules(item("a", "scale5"), reward("r")), [AnswerInput("a", 4), AnswerInput("r", True)]
+    )
+    assert result.sections == {"s1": D("87.5")}
+
+
+def test_an_absent_reward_item_leaves_every_score_as_if_it_were_not_asked() -> None:
+    checklist = rules(item("a", "scale5", rater="empathy"), reward("r", rater="empathy"))
+    absent = score_visit(checklist, [AnswerInput("a", 4), AnswerInput("r", False)])
+    not_asked = score_visit(checklist, [AnswerInput("a", 4), AnswerInput("r", None, na=True)])
+    assert (absent.score, absent.sections, absent.dimensions) == (
+        not_asked.score,
+        not_asked.sections,
+        not_asked.dimensions,
+    )
+
+
+def test_an_absent_reward_item_is_not_a_failure() -> None:
+    result = score_visit(
+        rules(item("a"), reward("r")), [AnswerInput("a", True), AnswerInput("r", False)]
+    )
+    assert (result.items["r"].score, result.items["r"].failed) == (D(0), False)
+
+
+def test_a_reward_item_scoring_below_the_mean_it_would_join_is_left_out() -> None:
+    result = score_visit(
+        rules(item("a"), reward("r", "scale5")), [AnswerInput("a", True), AnswerInput("r", 4)]
+    )
+    assert result.sections == {"s1": D(100)}
+
+
+def test_reward_items_count_best_first_while_each_lifts_the_mean() -> None:
+    # 50 and 100 make 75; 70 would pull that down, so it is left out.
+    result = score_visit(
+        rules(choice("a", "50"), reward("r1", "choice", options={"x": D(70)}), reward("r2")),
+        [AnswerInput("a", "x"), AnswerInput("r1", "x"), AnswerInput("r2", True)],
+    )
+    assert result.sections == {"s1": D(75)}
+
+
+def test_a_section_of_reward_items_alone_scores_its_best_one() -> None:
+    result = score_visit(
+        rules(reward("r1"), reward("r2")), [AnswerInput("r1", True), AnswerInput("r2", False)]
+    )
+    assert result.sections == {"s1": D(100)}
+
+
+def test_a_section_of_absent_reward_items_alone_has_no_score() -> None:
+    result = score_visit(
+        rules(
+            item("a", section="s1"),
+            reward("r", section="s2"),
+            sections=(SectionRule("s1"), SectionRule("s2")),
+        ),
+        [AnswerInput("a", True), AnswerInput("r", False)],
+    )
+    assert result.sections == {"s1": D(100)}
+
+
+def test_a_section_scored_on_reward_items_alone_lifts_the_visit_when_above_it() -> None:
+    result = score_visit(
+        rules(
+            item("a", "scale5", section="s1"),
+            reward("r", section="s2"),
+            sections=(SectionRule("s1"), SectionRule("s2")),
+        ),
+        [AnswerInput("a", 4), AnswerInput("r", True)],
+    )
+    assert result.score == D("87.5")
+
+
+def test_a_section_scored_on_reward_items_alone_never_lowers_the_visit() -> None:
+    result = score_visit(
+        rules(
+            item("a", section="s1"),
+            reward("r", "scale5", section="s2"),
+            sections=(SectionRule("s1"), SectionRule("s2")),
+        ),
+        [AnswerInput("a", True), AnswerInput("r", 3)],
+    )
+    assert result.sections == {"s1": D(100), "s2": D(50)}
+    assert result.score == D(100)
+
+
+def test_reward_items_lift_dimensions_areas_and_factors_by_the_same_rule() -> None:
+    tags = {"rater": "empathy", "area": "people", "factor": 5}
+    result = score_visit(
+        rules(item("a", "scale5", **tags), reward("r1", **tags), reward("r2", "scale5", **tags)),
+        [AnswerInput("a", 4), AnswerInput("r1", True), AnswerInput("r2", 1)],
+    )
+    assert (result.dimensions, result.areas, result.factors) == (
+        {"empathy": D("87.5")},
+        {"people": D("87.5")},
+        {5: D("87.5")},
+    )
+
+
+def test_a_reward_item_has_nothing_to_gain() -> None:
+    result = score_visit(
+        rules(item("a", "scale5"), reward("r", "scale5")),
+        [AnswerInput("a", 1), AnswerInput("r", 2)],
+    )
+    assert result.items["r"].gain == D("0.00")
+
+
+def test_a_required_items_gain_is_its_share_of_the_weight_that_counted() -> None:
+    # The reward counts (100 lifts 0), so "a" holds half the section: fixing it adds 50.
+    result = score_visit(
+        rules(item("a"), reward("r")), [AnswerInput("a", False), AnswerInput("r", True)]
+    )
+    assert result.score == D(50)
+    assert result.items["a"].gain == D("50.00")
+
+
+def test_a_critical_reward_item_is_a_requirement_not_a_bonus() -> None:
+    rule = reward("r", critical=True)
+    result = score_visit(rules(item("a"), rule), [AnswerInput("a", True), AnswerInput("r", False)])
+    assert rule.is_bonus is False
+    assert result.critical_failures == ("r",)
+    assert result.items["r"].failed is True
 
 
 # --- dimensions, areas, factors ----------------------------------------------
@@ -487,7 +660,7 @@ def test_an_item_already_at_100_has_no_gain() -> None:
 
 def test_gains_ignore_critical_knock_outs() -> None:
     result = score_visit(gain_checklist(critical=True), GAIN_ANSWERS)
-    assert result.sections["A"] == D(0)
+    assert result.sections["A"] == D(50)
     assert result.items["a1"].gain == D("16.67")
 
 
@@ -584,6 +757,16 @@ def test_an_option_score_above_100_is_rejected() -> None:
 def test_a_threshold_with_min_above_max_is_rejected() -> None:
     with pytest.raises(ValueError, match="greater than max"):
         Threshold(score=D(1), min=D(5), max=D(4))
+
+
+def test_options_must_all_have_a_score_or_none() -> None:
+    with pytest.raises(ValueError, match="either every option has a score or none has"):
+        item("a", "choice", options={"x": D(100), "y": None})
+
+
+def test_an_unknown_bpmp_class_is_rejected() -> None:
+    with pytest.raises(ValueError, match="bpmp 'delight' is not one of"):
+        item("a", bpmp="delight")
 
 
 def test_options_given_as_a_mapping_are_stored_as_hashable_pairs() -> None:

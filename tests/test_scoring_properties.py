@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 from checklists.scoring import (
     ANSWER_TYPES,
     AREAS,
+    BPMP_CLASSES,
+    KNOCKOUT_CAP,
     PASS_MARK,
     RATER_DIMENSIONS,
+    REWARD_CLASS,
     SCORED_TYPES,
     AnswerInput,
     ChecklistRules,
@@ -66,6 +69,9 @@ CRITICAL_FLAGS = st.sampled_from([False, False, False, True])
 TAGS = st.sampled_from(
     list(itertools.product((None, *RATER_DIMENSIONS), (None, *AREAS), (None, *range(1, 7))))
 )
+# Reward items turn up often enough that most visits have a bonus or two.
+BPMP_TAGS = st.sampled_from((None, *BPMP_CLASSES))
+NO_REWARD_TAGS = st.sampled_from((None, *(c for c in BPMP_CLASSES if c != REWARD_CLASS)))
 OPTION_KEYS = st.lists(st.sampled_from("abcdef"), min_size=1, max_size=4, unique=True)
 ANSWER_KINDS = st.sampled_from(["value"] * 5 + ["na", "none", "missing"])
 VALUES: dict[str, st.SearchStrategy[object]] = {
@@ -91,7 +97,13 @@ FULL_MARKS_THRESHOLDS = thresholds(st.just(D(100)))
 
 
 def draw_item_rule(
-    draw: st.DrawFn, code: str, section: str, *, full_marks_possible: bool, criticals: bool
+    draw: st.DrawFn,
+    code: str,
+    section: str,
+    *,
+    full_marks_possible: bool,
+    criticals: bool,
+    rewards: bool,
 ) -> ItemRule:
     """One random item; with ``full_marks_possible`` its top answer is guaranteed to score 100."""
     answer_type = draw(TYPES)
@@ -107,6 +119,7 @@ def draw_item_rule(
         if full_marks_possible:
             options[keys[0]] = D(100)
     rater, area, factor = draw(TAGS)
+    bpmp = draw(BPMP_TAGS if rewards else NO_REWARD_TAGS)
     return ItemRule(
         code=code,
         section=section,
@@ -118,12 +131,17 @@ def draw_item_rule(
         rater=rater,
         area=area,
         factor=factor,
+        bpmp=bpmp,
     )
 
 
 @st.composite
 def checklists(
-    draw: st.DrawFn, *, full_marks_possible: bool = False, criticals: bool = True
+    draw: st.DrawFn,
+    *,
+    full_marks_possible: bool = False,
+    criticals: bool = True,
+    rewards: bool = True,
 ) -> ChecklistRules:
     """1-5 sections of 1-8 items each, of random types, weights, critical flags and tags."""
     sections: list[SectionRule] = []
@@ -139,6 +157,7 @@ def checklists(
                     section.code,
                     full_marks_possible=full_marks_possible,
                     criticals=criticals,
+                    rewards=rewards,
                 )
             )
     return ChecklistRules(
@@ -168,8 +187,10 @@ def draw_answers(draw: st.DrawFn, rules: ChecklistRules) -> list[AnswerInput]:
 
 
 @st.composite
-def visits(draw: st.DrawFn, *, criticals: bool = True) -> tuple[ChecklistRules, list[AnswerInput]]:
-    rules = draw(checklists(criticals=criticals))
+def visits(
+    draw: st.DrawFn, *, criticals: bool = True, rewards: bool = True
+) -> tuple[ChecklistRules, list[AnswerInput]]:
+    rules = draw(checklists(criticals=criticals, rewards=rewards))
     return rules, draw_answers(draw, rules)
 
 
@@ -298,18 +319,35 @@ def test_marking_na_an_item_below_its_section_score_never_lowers_that_section_or
         assert after.score is not None and after.score >= before.score
 
 
+def without_knock_outs(rules: ChecklistRules) -> ChecklistRules:
+    """The same checklist with no critical items, bonus items left as they were."""
+    return replace(
+        rules,
+        items=tuple(
+            replace(item, critical=False, bpmp=None if item.critical else item.bpmp)
+            for item in rules.items
+        ),
+    )
+
+
 @PROPERTIES
 @given(visits())
-def test_a_failed_critical_item_always_zeroes_its_section_and_flags_the_visit(
+def test_a_failed_critical_item_always_caps_its_section_and_flags_the_visit(
     visit: tuple[ChecklistRules, list[AnswerInput]],
 ) -> None:
+    """A knock-out caps its section at KNOCKOUT_CAP: the lower of the cap and its score.
+
+    A section whose scored items all weigh 0 has no score to cap and scores 0.
+    """
     rules, answers = visit
     result = score_visit(rules, answers)
+    uncapped = score_visit(without_knock_outs(rules), answers).sections
     failed_criticals = [
         rule for rule, score in scored_answers(rules, result) if rule.critical and score < PASS_MARK
     ]
     for rule in failed_criticals:
-        assert result.sections[rule.section] == 0
+        expected = min(uncapped[rule.section], D(KNOCKOUT_CAP)) if rule.section in uncapped else 0
+        assert result.sections[rule.section] == expected
         assert result.items[rule.code].critical_failure
     assert result.critical_failures == tuple(rule.code for rule in failed_criticals)
 
@@ -367,7 +405,7 @@ def test_a_visit_answered_at_the_top_everywhere_scores_100_unless_nothing_is_sco
 
 
 @PROPERTIES
-@given(visits(criticals=False))
+@given(visits(criticals=False, rewards=False))
 def test_without_knock_outs_the_gains_add_up_to_the_points_the_visit_misses(
     visit: tuple[ChecklistRules, list[AnswerInput]],
 ) -> None:
@@ -384,3 +422,82 @@ def test_without_knock_outs_the_gains_add_up_to_the_points_the_visit_misses(
     else:
         slack = D("0.005") * len(gains) + D("0.05")
         assert abs(sum(gains, D(0)) - (100 - result.score)) <= slack
+
+
+@PROPERTIES
+@given(visits(criticals=False))
+def test_the_gains_never_add_up_to_more_than_the_points_the_visit_misses(
+    visit: tuple[ChecklistRules, list[AnswerInput]],
+) -> None:
+    """A counted reward item takes a share of the weight but has nothing to gain."""
+    rules, answers = visit
+    result = score_visit(rules, answers)
+    gains = [item.gain for item in result.items.values() if item.gain is not None]
+    if result.score is not None:
+        slack = D("0.005") * len(gains) + D("0.05")
+        assert sum(gains, D(0)) <= 100 - result.score + slack
+
+
+# --- the bonus rule for reward items ----------------------------------------
+
+
+def bonus_codes(rules: ChecklistRules, result: VisitResult) -> list[str]:
+    return [rule.code for rule, _ in scored_answers(rules, result) if rule.is_bonus]
+
+
+@PROPERTIES
+@given(visits(), st.data())
+def test_a_reward_item_can_only_raise_a_score(
+    visit: tuple[ChecklistRules, list[AnswerInput]], data: st.DataObject
+) -> None:
+    """Answered, a reward item lowers no score it would have without it (N/A).
+
+    Visit, sections, dimensions, areas and factors: every score the visit has
+    with the item N/A is there with the item answered, and no lower.
+    """
+    rules, answers = visit
+    answered = score_visit(rules, answers)
+    codes = bonus_codes(rules, answered)
+    assume(codes)
+    without = score_visit(rules, with_na(answers, data.draw(st.sampled_from(codes))))
+
+    if without.score is not None:
+        assert answered.score is not None and answered.score >= without.score
+    for name in ("sections", "dimensions", "areas", "factors"):
+        old, new = getattr(without, name), getattr(answered, name)
+        for key, old_score in old.items():
+            assert key in new and new[key] >= old_score, (name, key)
+
+
+@PROPERTIES
+@given(visits(), st.data())
+def test_an_absent_reward_item_changes_nothing_but_its_own_entry(
+    visit: tuple[ChecklistRules, list[AnswerInput]], data: st.DataObject
+) -> None:
+    """A reward item scoring 0 scores the visit exactly as if it were N/A."""
+    rules, answers = visit
+    answered = score_visit(rules, answers)
+    zeros = [code for code in bonus_codes(rules, answered) if answered.items[code].score == 0]
+    assume(zeros)
+    code = data.draw(st.sampled_from(zeros))
+    without = score_visit(rules, with_na(answers, code))
+
+    others = {key: value for key, value in answered.items.items() if key != code}
+    assert replace(answered, items=others) == replace(
+        without, items={key: value for key, value in without.items.items() if key != code}
+    )
+
+
+@PROPERTIES
+@given(visits())
+def test_a_reward_item_never_appears_as_a_failure(
+    visit: tuple[ChecklistRules, list[AnswerInput]],
+) -> None:
+    rules, answers = visit
+    result = score_visit(rules, answers)
+    for rule in rules.items:
+        if rule.is_bonus:
+            outcome = result.items[rule.code]
+            assert not outcome.failed and not outcome.critical_failure
+            assert outcome.gain in (None, D(0))
+            assert rule.code not in result.critical_failures

@@ -107,3 +107,11 @@ def test_a_stale_etag_gets_the_full_body(client_for, alice, factors):
     response = client_for(alice).get(detail(factors), HTTP_IF_NONE_MATCH='"stale"')
     assert response.status_code == 200
     assert response.json()["checklist"] == "key-factors-26"
+
+
+def test_an_unscored_choice_serves_null_option_scores(client_for, alice, library):
+    version = ChecklistVersion.objects.get(checklist__code="complaint-handling", status="published")
+    tree = client_for(alice).get(detail(version)).json()
+    [complainant_type] = [i for s in tree["sections"] for i in s["items"] if i["code"] == "TYPE"]
+    assert complainant_type["options"]
+    assert all(option["score"] is None for option in complainant_type["options"])
