@@ -9,8 +9,9 @@ are drawn in one face). No ``dominant-baseline``, no CSS classes for styling,
 no external resources.
 
 Text width cannot be measured without loading the font, so label layout uses
-a conservative estimate (``_text_width``); long labels are cut with an
-ellipsis rather than allowed to run into the plot.
+a conservative estimate (``_text_width``); long section labels wrap onto a
+second line, and other long labels are cut with an ellipsis rather than
+allowed to run into the plot.
 
 Output is deterministic: coordinates are rounded to 0.1 and nothing depends
 on dict order or the clock, so the same input gives byte-identical SVG (handy
@@ -25,7 +26,9 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from reports.periods import RANGE_DASH
 from reports.scorecard_data import NamedScore, SectionRow, TrendPoint
+from reports.stats import Interval
 
 FONT_FAMILY = "Noto Sans CJK SC, sans-serif"
 
@@ -59,6 +62,13 @@ def format_score(score: Decimal | None) -> str:
     if score is None:
         return NO_SCORE
     return str(Decimal(score).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def format_interval(interval: Interval | None) -> str:
+    """Format a 90 % interval as "76.1–88.7", or "" when there is none."""
+    if interval is None:
+        return ""
+    return f"{format_score(interval.low)}{RANGE_DASH}{format_score(interval.high)}"
 
 
 def _clamp_score(score: Decimal | None) -> float:
@@ -95,6 +105,33 @@ def _fit(text: str, size: float, max_width: float) -> str:
     while text and _text_width(text + "…", size) > max_width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+def _break_after(char: str) -> bool:
+    """Whether a line may break after ``char``: a space, or a CJK character or punctuation."""
+    return char == " " or unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _wrap(text: str, size: float, max_width: float, *, lines: int = 2) -> list[str]:
+    """Break ``text`` into at most ``lines`` lines that fit ``max_width``.
+
+    Breaks after a space or a CJK character, never inside a Latin word (unless
+    the word alone is too long); only a text too long for every line is cut,
+    with an ellipsis on its last line.
+    """
+    result: list[str] = []
+    rest = text.strip()
+    while rest and len(result) < lines - 1 and _text_width(rest, size) > max_width:
+        end = 1
+        while end < len(rest) and _text_width(rest[: end + 1].rstrip(), size) <= max_width:
+            end += 1
+        breaks = [i for i in range(1, end + 1) if _break_after(rest[i - 1])]
+        cut = breaks[-1] if breaks else end
+        result.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        result.append(_fit(rest, size, max_width))
+    return result
 
 
 def _text(
@@ -314,11 +351,13 @@ def section_bars(rows: Sequence[SectionRow], *, labels: Mapping[str, str]) -> st
     """
     width = 680
     # The label column grows with the longest label, within limits, so short
-    # Chinese labels do not leave a hole and long English ones are rarely cut.
+    # Chinese labels do not leave a hole; longer ones wrap onto a second line,
+    # and the rows grow to hold two lines.
     longest = max((_text_width(row.label, 11) for row in rows), default=0)
     label_w = min(270, max(120, math.ceil(longest) + 6))
+    labels_lines = [_wrap(row.label, 11, label_w - 4) for row in rows]
     value_w = 46
-    row_h = 26
+    row_h = 34 if any(len(lines) > 1 for lines in labels_lines) else 26
     legend_h = 28
     axis_h = 18
     height = legend_h + row_h * max(len(rows), 1) + axis_h
@@ -353,13 +392,12 @@ def section_bars(rows: Sequence[SectionRow], *, labels: Mapping[str, str]) -> st
         body.append(_line(x, top, x, bottom, stroke=GRID))
         body.append(_text(x, bottom + 13, str(tick), size=9, anchor="middle", fill=MUTED))
 
-    for i, row in enumerate(rows):
+    for i, (row, lines) in enumerate(zip(rows, labels_lines, strict=True)):
         cy = top + row_h * i + row_h / 2
-        body.append(
-            _text(
-                label_w, cy + 4, _fit(row.label, 11, label_w - 4), size=11, anchor="end", fill=INK
-            )
-        )
+        # Lines 13 apart, the block centred on the bar.
+        first = cy + 4 - 6.5 * (len(lines) - 1)
+        for n, line in enumerate(lines):
+            body.append(_text(label_w, first + 13 * n, line, size=11, anchor="end", fill=INK))
         body.append(_rect(x0, cy - 7, track_w, 14, fill=TRACK, rx=2))
         if row.score is not None:
             body.append(

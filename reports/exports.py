@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from reports.periods import RANGE_DASH
 from reports.selectors.comparison import Comparison, ComparisonRow
+from reports.stats import Interval
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,8 +45,17 @@ class Column:
     width: int = 10
 
 
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _end(interval: Interval | None, end: str) -> Decimal | None:
+    return None if interval is None else getattr(interval, end)
+
+
 def comparison_columns(comparison: Comparison) -> list[Column]:
-    """Rank, branch, region, visits, score, band, previous score, change, sections, RATER."""
+    """Rank, branch, region, visits, small sample, score and its 90 % interval, band,
+    previous score and interval, change and whether it is significant, sections, RATER."""
     columns = [
         Column("Rank", lambda r: r.rank, WHOLE_FORMAT, 6),
         Column("Branch code", lambda r: r.branch_code, None, 14),
@@ -53,10 +63,20 @@ def comparison_columns(comparison: Comparison) -> list[Column]:
         Column("Branch name (en)", lambda r: r.name_en, None, 28),
         Column("Region", lambda r: r.region, None, 10),
         Column("Visits", lambda r: r.visits, WHOLE_FORMAT, 7),
+        Column("Small sample", lambda r: _yes_no(r.small_sample), None, 8),
         Column("Score", lambda r: r.score, SCORE_FORMAT, 7),
+        Column("Score 90% CI low", lambda r: _end(r.interval, "low"), SCORE_FORMAT, 9),
+        Column("Score 90% CI high", lambda r: _end(r.interval, "high"), SCORE_FORMAT, 9),
         Column("Band", lambda r: r.band, None, 9),
         Column("Previous score", lambda r: r.previous_score, SCORE_FORMAT, 9),
+        Column(
+            "Previous 90% CI low", lambda r: _end(r.previous_interval, "low"), SCORE_FORMAT, 9
+        ),
+        Column(
+            "Previous 90% CI high", lambda r: _end(r.previous_interval, "high"), SCORE_FORMAT, 9
+        ),
         Column("Change", lambda r: r.change, CHANGE_FORMAT, 8),
+        Column("Change significant", lambda r: _yes_no(r.change_significant), None, 8),
     ]
     # Default arguments bind each code now; a closure would see only the last one.
     columns += [

@@ -29,6 +29,15 @@ LABELS: dict[str, dict[str, str]] = {
         "rank_company": "全行排名",
         "change": "较上期",
         "no_previous": "上期无数据",
+        "interval": "90% 置信区间",
+        "interval_short": "90% 区间",
+        "single_visit": "仅一次暗访，无置信区间",
+        "small_sample": "样本不足",
+        "small_sample_note": "暗访少于 {n} 次，不参与排名",
+        "significant": "变化显著",
+        "not_significant": "变化不显著：两期区间重叠",
+        "significance_legend": "加粗的变化为显著变化：本期与上期的 90% 置信区间不重叠。",
+        "small_sample_legend": "本期暗访少于 {n} 次的网点为样本不足：列出，但不参与排名。",
         "trend": "得分趋势",
         "trend_note": "近六个评估周期；阴影为期望区间",
         "sections": "分项得分",
@@ -87,6 +96,21 @@ LABELS: dict[str, dict[str, str]] = {
         "rank_company": "Rank in company",
         "change": "vs previous period",
         "no_previous": "No previous score",
+        "interval": "90% confidence interval",
+        "interval_short": "90% interval",
+        "single_visit": "One visit: no interval",
+        "small_sample": "Small sample",
+        "small_sample_note": "Fewer than {n} visits: not ranked",
+        "significant": "Significant change",
+        "not_significant": "Not significant: the intervals overlap",
+        "significance_legend": (
+            "Changes in bold are significant: this period's and the previous period's "
+            "90% confidence intervals do not overlap."
+        ),
+        "small_sample_legend": (
+            "Branches with fewer than {n} visits this period are a small sample: "
+            "listed, not ranked."
+        ),
         "trend": "Trend",
         "trend_note": "Last six periods; the shaded band is the expected range",
         "sections": "Sections",

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from reports.stats import Interval
+
 
 @dataclass(frozen=True)
 class TrendPoint:
@@ -97,6 +99,10 @@ class ScorecardData:
     region_size: int
     rank_company: int | None
     company_size: int
+    interval: Interval | None  # 90 % confidence interval of `score`; None under two visits
+    small_sample: bool  # scored from fewer than small_sample_visits visits: not ranked
+    small_sample_visits: int
+    change_significant: bool  # the intervals of this and the previous period do not overlap
     trend: tuple[TrendPoint, ...]  # 6 periods, oldest first, last = this period
     sections: tuple[SectionRow, ...]
     dimensions: tuple[NamedScore, ...]  # RATER, 5 entries

@@ -19,7 +19,14 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.charts import area_bars, format_score, radar_chart, section_bars, trend_chart
+from reports.charts import (
+    area_bars,
+    format_interval,
+    format_score,
+    radar_chart,
+    section_bars,
+    trend_chart,
+)
 from reports.labels import labels_for
 from reports.scorecard_data import ScorecardData
 
@@ -87,6 +94,8 @@ def scorecard_context(card: ScorecardData) -> dict[str, Any]:
         "band_label": labels.get(f"band_{card.band}", "") if card.band else "",
         "change": change,
         "change_direction": change_direction,
+        "interval": format_interval(card.interval),
+        "small_sample_note": labels["small_sample_note"].format(n=card.small_sample_visits),
     }
 
 

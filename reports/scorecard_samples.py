@@ -3,8 +3,10 @@
 Not fixtures in a conftest because the benchmark and the "render a sample
 PDF" check reuse them outside pytest. The data is deliberately rich: a long
 item table that spills onto a second page, a critical failure, a period with
-no visits in the trend, a missing RATER dimension and Chinese and English
-wording, so one look at the output shows most of the layout's edge cases.
+no visits in the trend, a missing RATER dimension, as many comments as a
+scorecard shows (COMMENT_LIMIT, the visits' own and those on failed items) and
+Chinese and English wording, so one look at the output shows most of the
+layout's edge cases.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from reports.scorecard_data import (
     SectionRow,
     TrendPoint,
 )
+from reports.stats import Interval
 
 D = Decimal
 
@@ -294,6 +297,30 @@ _COMMENTS = (
         "等候了大约20分钟，只开了两个窗口，等候区人很多。",
         "I waited about 20 minutes with only two counters open; the waiting area was crowded.",
     ),
+    # Comments on failed items come after the visits' own, named after their item.
+    (
+        "主动问候，真心微笑：进门后没有员工招呼，柜员也始终没有笑容。",
+        "Proactive greeting and a genuine smile: nobody greeted me as I came in, "
+        "and the teller never smiled.",
+    ),
+    (
+        "等候时间不超过15分钟：取号后等了22分钟才轮到我。",
+        "Waited no longer than 15 minutes: I waited 22 minutes after taking a ticket.",
+    ),
+    (
+        "站在客户角度推荐合适产品：没有问我的需要，就直接推荐了理财产品。",
+        "Recommends a product from the customer's point of view: offered a wealth "
+        "product without asking what I needed.",
+    ),
+    (
+        "宣传资料摆放整齐、内容为最新：资料架上有两份宣传单已经过期。",
+        "Leaflets tidy and up to date: two leaflets on the stand were out of date.",
+    ),
+    (
+        "清楚说明费用与风险，无隐藏条款：办完之后才告诉我要收手续费。",
+        "Explains fees and risks clearly, no hidden terms: I was told about the fee "
+        "only after the transaction.",
+    ),
 )
 
 _PHOTO_CAPTIONS = (
@@ -367,6 +394,10 @@ def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
         region_size=8,
         rank_company=12,
         company_size=46,
+        interval=Interval(low=D("76.1"), high=D("88.7")),
+        small_sample=False,
+        small_sample_visits=3,
+        change_significant=False,
         trend=_trend(lang, _TREND_SCORES),
         sections=tuple(
             SectionRow(
@@ -437,6 +468,10 @@ def sample_empty_scorecard(lang: str = "zh-Hans") -> ScorecardData:
         region_size=full.region_size,
         rank_company=None,
         company_size=full.company_size,
+        interval=None,
+        small_sample=False,
+        small_sample_visits=full.small_sample_visits,
+        change_significant=False,
         trend=_trend(lang, (*_TREND_SCORES[:-1], None)),
         sections=(),
         dimensions=tuple(

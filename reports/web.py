@@ -26,7 +26,7 @@ from audits.selectors.review import review_queue, review_queue_item
 from audits.selectors.scope import branches_visible_to
 from checklists.languages import language_for, pick
 from checklists.models import Checklist, ChecklistVersion
-from reports.charts import format_score, heatmap
+from reports.charts import format_interval, format_score, heatmap
 from reports.labels import labels_for
 from reports.periods import Period, PeriodError, date_range, month, parse_period, previous, quarter
 from reports.scorecard_render import render_scorecard_html
@@ -138,7 +138,11 @@ def scorecard_page(request, pk: int):
     document = render_scorecard_html(card)
     # The bar goes right after <body>; the document is ours, so it always has one.
     page = _BODY_TAG.sub(lambda tag: tag.group(0) + bar, document, count=1)
-    return HttpResponse(page)
+    response = HttpResponse(page)
+    # The card's language: LocaleMiddleware would otherwise name the one it activated
+    # for the request (the site's default, en), whatever language the card is in.
+    response["Content-Language"] = lang
+    return response
 
 
 @login_required
@@ -176,6 +180,7 @@ def comparison_page(request):
             "name": pick(lang, row.name_zh, row.name_en),
             "other_name": pick("en" if lang == "zh-Hans" else "zh-Hans", row.name_zh, row.name_en),
             "score": format_score(row.score),
+            "interval": format_interval(row.interval),
             "band_label": t.get(f"band_{row.band}", "") if row.band else "",
             "change": _signed(row.change),
             "change_direction": _direction(row.change),
@@ -210,6 +215,9 @@ def comparison_page(request):
             "comparison": comparison,
             "title": pick(lang, comparison.title_zh, comparison.title_en),
             "rows": rows,
+            "small_sample_legend": t["small_sample_legend"].format(
+                n=comparison.small_sample_visits
+            ),
             "sections": sections,
             # heatmap() escapes every text it draws.
             "heatmap": mark_safe(chart),

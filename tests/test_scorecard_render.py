@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import threading
+import zlib
 from decimal import Decimal
 
 import django
@@ -148,6 +149,69 @@ def test_it_still_draws_the_trend_for_an_empty_period_with_earlier_visits(empty_
     assert "84.5" in text  # May's score, from an earlier period
 
 
+def pdf_info(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "card.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+
+
+def catalog_language(pdf: bytes) -> str | None:
+    """The document catalog's /Lang, wherever the catalog is: in the file or in a
+    compressed object stream (PDF 1.5+ packs small objects into those)."""
+    pieces = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            pieces.append(zlib.decompressobj().decompress(pdf[match.end() :]))
+        except zlib.error:
+            continue
+    for piece in pieces:
+        found = re.search(rb"/Type /Catalog.*?/Lang \(([^)]*)\)", piece, re.S)
+        if found:
+            return found.group(1).decode()
+    return None
+
+
+A4_HEIGHT_PT = 842
+MARGIN_TOP_PT, MARGIN_BOTTOM_PT = 15 * 72 / 25.4, 18 * 72 / 25.4  # the @page margins
+
+
+def page_fill(pdf: bytes) -> list[float]:
+    """How far down each page's text reaches, as a share of the page's content area."""
+    words = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    bottom = A4_HEIGHT_PT - MARGIN_BOTTOM_PT  # below it, only the running footer
+    fills = []
+    for page in words.split("<page ")[1:]:
+        lowest = max(float(y) for y in re.findall(r'yMax="([\d.]+)"', page) if float(y) < bottom)
+        fills.append((lowest - MARGIN_TOP_PT) / (bottom - MARGIN_TOP_PT))
+    return fills
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_the_pdf_is_tagged_for_screen_readers(lang, zh_pdf, en_pdf, tmp_path):
+    info = pdf_info(zh_pdf if lang == "zh-Hans" else en_pdf, tmp_path)
+
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_the_pdf_names_the_documents_language(lang, zh_pdf, en_pdf):
+    assert catalog_language(zh_pdf if lang == "zh-Hans" else en_pdf) == lang
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_no_page_of_a_full_scorecard_is_mostly_empty(lang, zh_pdf, en_pdf):
+    # The sample carries what a full card does: a long item table, three photos and
+    # as many comments as a card shows.
+    fills = page_fill(zh_pdf if lang == "zh-Hans" else en_pdf)
+
+    assert len(fills) == 3
+    assert min(fills) >= 0.5, fills
+
+
 def test_it_leaves_the_scores_out_of_an_empty_period():
     html = render_scorecard_html(sample_empty_scorecard("en"))
 
@@ -230,6 +294,52 @@ def test_it_escapes_text_from_the_data():
     assert "&lt;script&gt;" in html
 
 
+def test_it_shows_the_scores_90_percent_interval():
+    html = render_scorecard_html(sample_scorecard("en"))
+
+    assert "90% confidence interval 76.1–88.7" in html
+
+
+def test_a_card_from_one_visit_says_it_has_no_interval():
+    card = dataclasses.replace(sample_scorecard("zh-Hans"), visit_count=1, interval=None)
+
+    assert "仅一次暗访，无置信区间" in render_scorecard_html(card)
+
+
+def test_a_small_sample_says_so_instead_of_a_rank():
+    card = dataclasses.replace(
+        sample_scorecard("en"), small_sample=True, rank_region=None, rank_company=None
+    )
+    html = render_scorecard_html(card)
+
+    assert html.count('<div class="kpi-value small-sample">Small sample</div>') == 2
+    assert "Fewer than 3 visits: not ranked" in html
+    assert "3 / 8" not in html
+
+
+def test_a_small_sample_is_named_in_chinese_on_a_chinese_card():
+    card = dataclasses.replace(
+        sample_scorecard("zh-Hans"), small_sample=True, rank_region=None, rank_company=None
+    )
+
+    assert "暗访少于 3 次，不参与排名" in render_scorecard_html(card)
+
+
+def test_a_change_within_the_intervals_is_shown_uncoloured_and_called_not_significant():
+    html = render_scorecard_html(sample_scorecard("en"))  # −2.1, not significant
+
+    assert 'class="kpi-value change-down change-noise"' in html
+    assert "Not significant: the intervals overlap" in html
+
+
+def test_a_significant_change_is_coloured_and_called_significant():
+    card = dataclasses.replace(sample_scorecard("en"), change_significant=True)
+    html = render_scorecard_html(card)
+
+    assert 'class="kpi-value change-down"' in html
+    assert "Significant change" in html
+
+
 # --- charts ------------------------------------------------------------------
 
 TREND = (
@@ -295,6 +405,27 @@ def test_it_puts_the_translated_legend_on_the_section_chart():
 
     for legend in ("本网点", "区域平均", "全行平均"):
         assert legend in svg
+
+
+def test_it_wraps_a_long_section_label_onto_a_second_line_instead_of_cutting_it():
+    rows = (
+        SectionRow("Greeting and core service: the three basic actions", D("95.5"), None, None),
+        SectionRow("Waiting: in the queue, during processing, at payment", D("80"), None, None),
+        SectionRow("Leaving", D("77.8"), None, None),
+    )
+
+    svg = section_bars(rows, labels=labels_for("en"))
+
+    assert "…" not in svg
+    assert '>Greeting and core service: the three basic</text>' in svg
+    assert '>actions</text>' in svg
+    assert '>payment</text>' in svg
+
+
+def test_a_short_section_label_stays_on_one_line():
+    svg = section_bars(SECTIONS, labels=labels_for("en"))
+
+    assert '>Arrival</text>' in svg
 
 
 def test_it_draws_no_bar_for_a_section_without_a_score():

@@ -33,6 +33,13 @@ def version(db):
     return report_checklist("branch-visit")
 
 
+@pytest.fixture(autouse=True)
+def rank_every_scored_branch(settings):
+    """Most tests here rank branches scored from one or two visits, so the small-sample
+    rule is switched off (1); the tests of that rule set their own threshold."""
+    settings.SMALL_SAMPLE_VISITS = 1
+
+
 
 @pytest.fixture
 def xuhui(east):
@@ -350,3 +357,71 @@ def test_a_changed_visit_rebuilds_the_company_league_table(east_branch, pudong, 
 
     assert len(built) == 2
     assert data.rank_company == 2
+
+
+# --- small samples and intervals -------------------------------------------------
+
+
+def test_a_branch_scored_from_fewer_visits_than_the_threshold_is_a_small_sample_without_a_rank(
+    east_branch, pudong, version, settings
+):
+    settings.SMALL_SAMPLE_VISITS = 3
+    for day in ("2026-10-05", "2026-10-15", "2026-10-25"):
+        visit(pudong, version, day, 70.0)
+    visit(east_branch, version, "2026-10-05", 95.0)
+    visit(east_branch, version, "2026-10-15", 95.0)
+
+    small, ranked = card(east_branch, version), card(pudong, version)
+
+    assert (small.small_sample, small.small_sample_visits) == (True, 3)
+    assert (small.rank_region, small.rank_company, small.score) == (None, None, D("95.0"))
+    assert (ranked.small_sample, ranked.rank_region, ranked.region_size) == (False, 1, 1)
+
+
+def test_the_score_carries_its_90_percent_interval(east_branch, version):
+    for day, score in (("2026-10-05", 80), ("2026-10-15", 85), ("2026-10-25", 90)):
+        visit(east_branch, version, day, score)
+
+    data = card(east_branch, version)
+
+    assert (data.interval.low, data.interval.high) == (D("76.6"), D("93.4"))
+
+
+def test_one_visit_gives_no_interval(east_branch, version):
+    visit(east_branch, version, "2026-10-05", 80.0)
+
+    assert card(east_branch, version).interval is None
+
+
+def test_the_change_is_significant_when_the_two_periods_intervals_do_not_overlap(
+    east_branch, version, settings
+):
+    settings.SMALL_SAMPLE_VISITS = 3
+    for day, score in (("2026-10-05", 90), ("2026-10-15", 92), ("2026-10-25", 94)):
+        visit(east_branch, version, day, score)
+    for day, score in (("2026-09-05", 70), ("2026-09-15", 72), ("2026-09-25", 74)):
+        visit(east_branch, version, day, score)
+
+    assert card(east_branch, version).change_significant
+
+
+def test_a_change_within_the_intervals_is_not_significant(east_branch, version, settings):
+    settings.SMALL_SAMPLE_VISITS = 3
+    for day, score in (("2026-10-05", 80), ("2026-10-15", 85), ("2026-10-25", 90)):
+        visit(east_branch, version, day, score)
+    for day, score in (("2026-09-05", 78), ("2026-09-15", 80), ("2026-09-25", 82)):
+        visit(east_branch, version, day, score)
+
+    assert not card(east_branch, version).change_significant
+
+
+def test_the_card_is_stamped_with_the_time_it_was_generated(east_branch, version):
+    for day in ("2026-10-05", "2026-10-15", "2026-10-25"):
+        visit(east_branch, version, day, 80.0)
+    at = timezone.make_aware(timezone.datetime(2026, 11, 2, 9, 30))
+
+    data = scorecard_data(
+        branch=east_branch, checklist=version.checklist, period=OCTOBER, lang="en", now=at
+    )
+
+    assert data.generated_at == at

@@ -35,18 +35,43 @@ class ComparisonBranchOutput(serializers.Serializer):
     name_en = serializers.CharField()
 
 
+class IntervalOutput(serializers.Serializer):
+    low = serializers.DecimalField(max_digits=4, decimal_places=1)
+    high = serializers.DecimalField(max_digits=4, decimal_places=1)
+
+
 class ComparisonRowOutput(serializers.Serializer):
     rank = serializers.IntegerField(
-        allow_null=True, help_text="1, 2, 2, 4: ties share a rank. Null without a scored visit."
+        allow_null=True,
+        help_text=(
+            "1, 2, 2, 4: ties share a rank. Null without a scored visit, and for a small sample."
+        ),
     )
     branch = ComparisonBranchOutput()
     region = serializers.CharField(help_text="Region code.")
     visits = serializers.IntegerField(help_text="Approved visits in the period.")
+    small_sample = serializers.BooleanField(
+        help_text="Scored from fewer than `small_sample_visits` visits: listed, not ranked."
+    )
     score = serializers.DecimalField(**SCORE, help_text="Mean of the visits' scores.")
+    interval = IntervalOutput(
+        allow_null=True,
+        help_text=(
+            "90 % confidence interval of the score (Student's t over the visits' scores). "
+            "Null under two scored visits."
+        ),
+    )
     band = serializers.ChoiceField(choices=["below", "meets", "exceeds"], allow_null=True)
     previous_score = serializers.DecimalField(**SCORE)
+    previous_interval = IntervalOutput(allow_null=True)
     change = serializers.DecimalField(
         max_digits=5, decimal_places=1, allow_null=True, help_text="score − previous_score."
+    )
+    change_significant = serializers.BooleanField(
+        help_text=(
+            "The two periods' intervals do not overlap, and neither is a small sample "
+            "(a conservative test: see the README)."
+        )
     )
     sections = serializers.DictField(
         child=serializers.DecimalField(**SCORE),
@@ -70,6 +95,9 @@ class ComparisonOutput(serializers.Serializer):
     expected = serializers.DecimalField(max_digits=4, decimal_places=1)
     tolerance = serializers.DecimalField(max_digits=4, decimal_places=1)
     region = serializers.CharField(allow_null=True)
+    small_sample_visits = serializers.IntegerField(
+        help_text="A branch scored from fewer visits than this is a small sample."
+    )
     sections = HeadingOutput(many=True)
     dimensions = HeadingOutput(many=True)
     branches = ComparisonRowOutput(many=True)
@@ -86,6 +114,7 @@ def comparison_output(comparison: Comparison) -> dict:
         "expected": comparison.expected,
         "tolerance": comparison.tolerance,
         "region": comparison.region,
+        "small_sample_visits": comparison.small_sample_visits,
         "sections": [asdict(s) for s in comparison.sections],
         "dimensions": [asdict(d) for d in comparison.dimensions],
         "branches": [
@@ -99,10 +128,16 @@ def comparison_output(comparison: Comparison) -> dict:
                 },
                 "region": row.region,
                 "visits": row.visits,
+                "small_sample": row.small_sample,
                 "score": row.score,
+                "interval": asdict(row.interval) if row.interval else None,
                 "band": row.band,
                 "previous_score": row.previous_score,
+                "previous_interval": asdict(row.previous_interval)
+                if row.previous_interval
+                else None,
                 "change": row.change,
+                "change_significant": row.change_significant,
                 "sections": row.sections,
                 "dimensions": row.dimensions,
             }
@@ -120,9 +155,11 @@ class ComparisonApi(APIView):
         description=(
             "Every active branch in the caller's scope (a regional manager's regions only), "
             "with its mean score over the period's approved visits of the checklist, its band "
-            "against the expectation, the change since the previous period, its rank, and its "
-            "section and RATER dimension scores. Sorted by rank; branches without a visit come "
-            "last, unranked. `format=csv` or `format=xlsx` downloads the same table, one row per "
+            "against the expectation and its 90 % confidence interval, the change since the "
+            "previous period and whether it is significant, its rank, and its section and RATER "
+            "dimension scores. Sorted by rank; small samples (fewer scored visits than "
+            "`small_sample_visits`) follow unranked, best score first; branches without a visit "
+            "come last. `format=csv` or `format=xlsx` downloads the same table, one row per "
             "branch (CSV is UTF-8 with a byte-order mark so Excel reads Chinese names)."
         ),
         parameters=[

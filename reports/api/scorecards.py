@@ -133,6 +133,9 @@ class BranchScorecardPdfApi(_BinaryDownloadApi):
         response["X-Scorecard-Cache"] = "hit" if scorecard.cache_hit else "miss"
         response["Cache-Control"] = CACHE_CONTROL
         response["Vary"] = "Accept-Language"
+        # The document's language: LocaleMiddleware would otherwise name the one it
+        # activated for the request (the site's default, en), whatever the PDF is in.
+        response["Content-Language"] = lang
         return response
 
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, F, Q
 
 from audits.models import Region, Visit, VisitScore
 from checklists.models import Checklist
@@ -21,11 +22,13 @@ from reports.selectors import (
     report_visit_filter,
     score_sum,
 )
+from reports.stats import Interval, Sample, reading, significant_change
 
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One branch; `rank` is None when the branch has no scored visit in the period."""
+    """One branch; `rank` is None when the branch has no scored visit in the period,
+    or is a small sample (scored from fewer than the comparison's small_sample_visits)."""
 
     rank: int | None
     branch_id: int
@@ -38,6 +41,10 @@ class ComparisonRow:
     band: str | None
     previous_score: Decimal | None
     change: Decimal | None
+    small_sample: bool
+    interval: Interval | None  # 90 % confidence interval of `score`
+    previous_interval: Interval | None
+    change_significant: bool
     sections: dict[str, Decimal | None] = field(default_factory=dict)
     dimensions: dict[str, Decimal | None] = field(default_factory=dict)
 
@@ -53,6 +60,7 @@ class Comparison:
     expected: Decimal
     tolerance: Decimal
     region: str | None
+    small_sample_visits: int
     sections: tuple[Heading, ...]
     dimensions: tuple[Heading, ...]
     rows: tuple[ComparisonRow, ...]
@@ -97,12 +105,17 @@ def branch_comparison(
     - score: mean of those visits' stored scores, rounded half-up to one decimal;
       band: that rounded score against the latest published version's expectation;
     - previous_score and change (score − previous score) against previous(period);
-    - rank: standard competition ranking over branches with a score; the rest
-      come last, unranked;
+    - interval, previous_interval: the 90 % confidence intervals of the two
+      scores, from the visits' scores (reports.stats); change_significant when
+      the two periods' intervals do not overlap, both from enough visits;
+    - small_sample: scored from fewer than settings.SMALL_SAMPLE_VISITS visits;
+    - rank: standard competition ranking over branches with a score that are not
+      small samples; small samples follow, unranked, best score first; branches
+      without a score come last;
     - sections / dimensions: means of the visits' stored section and RATER scores,
       keyed by the latest published version's section codes and by RATER dimension.
 
-    Sorted by rank, then branch code. The same six queries whatever the number
+    Sorted as ranked above, then by branch code. The same six queries whatever the number
     of branches: the version, its sections, the branches, the visit scores of
     both periods in one pass (conditional aggregates over the range from the
     previous period's start, which the report index answers on its own), and
@@ -110,6 +123,7 @@ def branch_comparison(
     """
     version = published_version(checklist)
     before = previous(period)
+    minimum = settings.SMALL_SAMPLE_VISITS
     branches = list(report_branches(user, region))
 
     current = Q(visited_on__gte=period.start)
@@ -127,8 +141,11 @@ def branch_comparison(
             visits=Count("visited_on", filter=current),
             total=score_sum("score", filter=current),
             scored=Count("score", filter=current),
+            # For the intervals: a stored score has one decimal, its square two.
+            squares=score_sum(F("score") * F("score"), places=2, filter=current),
             previous_total=score_sum("score", filter=earlier),
             previous_scored=Count("score", filter=earlier),
+            previous_squares=score_sum(F("score") * F("score"), places=2, filter=earlier),
         )
         .order_by()
     }
@@ -148,18 +165,30 @@ def branch_comparison(
     )
     dimensions = tuple(Heading(code, *DIMENSION_TITLES[code]) for code in RATER_DIMENSIONS)
 
-    scores: list[Decimal | None] = []
-    previous_scores: list[Decimal | None] = []
+    samples: list[Sample] = []
+    previous_samples: list[Sample] = []
     for branch in branches:
         row = totals.get(branch.pk, {})
-        scores.append(mean_score(row.get("total"), row.get("scored", 0)))
-        previous_scores.append(mean_score(row.get("previous_total"), row.get("previous_scored", 0)))
-    ranks = competition_ranks(scores)
+        samples.append(Sample(row.get("scored", 0), row.get("total"), row.get("squares")))
+        previous_samples.append(
+            Sample(
+                row.get("previous_scored", 0),
+                row.get("previous_total"),
+                row.get("previous_squares"),
+            )
+        )
+    scores = [mean_score(sample.total, sample.count) for sample in samples]
+    readings = [reading(sample, minimum=minimum) for sample in samples]
+    ranks = competition_ranks(
+        [None if now.small_sample else score for score, now in zip(scores, readings, strict=True)]
+    )
 
     rows = []
-    for branch, rank, score, previous_score in zip(
-        branches, ranks, scores, previous_scores, strict=True
+    for branch, rank, score, now, previous_sample in zip(
+        branches, ranks, scores, readings, previous_samples, strict=True
     ):
+        previous_score = mean_score(previous_sample.total, previous_sample.count)
+        then = reading(previous_sample, minimum=minimum)
         own = columns.get(branch.pk, {"section": {}, "dimension": {}})
         rows.append(
             ComparisonRow(
@@ -175,11 +204,23 @@ def branch_comparison(
                 previous_score=previous_score,
                 # The difference of the two numbers shown, so the table adds up.
                 change=None if score is None or previous_score is None else score - previous_score,
+                small_sample=now.small_sample,
+                interval=now.interval,
+                previous_interval=then.interval,
+                change_significant=significant_change(now, then),
                 sections={s.code: own["section"].get(s.code) for s in sections},
                 dimensions={d.code: own["dimension"].get(d.code) for d in dimensions},
             )
         )
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.branch_code))
+    # Ranked branches by rank, then small samples by score, then branches without one.
+    rows.sort(
+        key=lambda r: (
+            0 if r.rank is not None else 1 if r.score is not None else 2,
+            r.rank or 0,
+            -(r.score or 0),
+            r.branch_code,
+        )
+    )
 
     return Comparison(
         period=period,
@@ -191,6 +232,7 @@ def branch_comparison(
         expected=version.expected_score,
         tolerance=version.tolerance,
         region=region.code if region else None,
+        small_sample_visits=minimum,
         sections=sections,
         dimensions=dimensions,
         rows=tuple(rows),

@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from audits.models import Answer, Branch, Photo, Role, User, Visit, VisitScore
@@ -47,6 +48,7 @@ from reports.selectors.comparison import (
     branch_comparison,
     competition_ranks,
 )
+from reports.stats import Sample, reading, significant_change
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +80,9 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
     A month-end batch renders thousands of scorecards from the same table; at
     10,000 branches building it takes seconds, so it is memoised in the cache.
     The key carries a stamp of what the table reads (the checklist's visits in
-    this and the previous period, whatever their status, and the active
-    branches), so a changed, approved or returned visit makes a new key.
+    this and the previous period, whatever their status, the active branches
+    and the small-sample threshold), so a changed, approved or returned visit
+    makes a new key.
     """
     start = previous(period).start
     visits = Visit.objects.filter(checklist=checklist, visited_on__range=(start, period.end)).aggregate(
@@ -93,6 +96,7 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
             checklist.pk, period.kind, period.start, period.end,
             visits["count"], visits["changed"], int(visits["revisions"] or 0),
             branches["count"], int(branches["ids"] or 0), int(branches["regions"] or 0),
+            settings.SMALL_SAMPLE_VISITS,
         )).encode()
     ).hexdigest()
     key = f"company-comparison:{stamp}"
@@ -223,8 +227,9 @@ def scorecard_checklist(*, branch: Branch, period: Period, code: str | None = No
 
 def _trend(
     *, branch: Branch, checklist: Checklist, periods: Sequence[Period], lang: str
-) -> tuple[tuple[TrendPoint, ...], int, int]:
-    """The branch's mean score in each period, with this period's visit and scored-visit counts.
+) -> tuple[tuple[TrendPoint, ...], int, Sample, Sample]:
+    """The branch's mean score in each period, this period's visit count, and the
+    visit scores of this period and the one before (for the intervals).
 
     One query: conditional aggregates over the trend window.
     """
@@ -234,6 +239,7 @@ def _trend(
         aggregates[f"total_{i}"] = score_sum("score", filter=inside)
         aggregates[f"scored_{i}"] = Count("score", filter=inside)
         aggregates[f"visits_{i}"] = Count("pk", filter=inside)
+        aggregates[f"squares_{i}"] = score_sum(F("score") * F("score"), places=2, filter=inside)
     sums = Visit.objects.filter(
         _approved(checklist=checklist, start=periods[0].start, end=periods[-1].end),
         branch=branch,
@@ -245,8 +251,11 @@ def _trend(
         )
         for i, each in enumerate(periods)
     )
-    last = len(periods) - 1
-    return points, sums[f"visits_{last}"], sums[f"scored_{last}"]
+    samples = [
+        Sample(sums[f"scored_{i}"], sums[f"total_{i}"], sums[f"squares_{i}"])
+        for i in range(len(periods))
+    ]
+    return points, sums[f"visits_{len(periods) - 1}"], samples[-1], samples[-2]
 
 
 def _own_scores(*, branch: Branch, visits: Q) -> dict[str, dict[str, Decimal | None]]:
@@ -270,10 +279,11 @@ def _average(scores: Sequence[Decimal | None]) -> Decimal | None:
 def _ranks(rows: Sequence[ComparisonRow], branch: Branch) -> tuple[int | None, int]:
     """The branch's rank among `rows` and how many of them have a rank.
 
-    Ranked on the rounded scores the league table shows, with its own ranking,
-    so a scorecard and the league table can never disagree.
+    Ranked on the rounded scores the league table shows, with its own ranking
+    and leaving out its small samples, so a scorecard and the league table can
+    never disagree.
     """
-    ranks = competition_ranks([row.score for row in rows])
+    ranks = competition_ranks([None if row.small_sample else row.score for row in rows])
     mine = next(
         (rank for row, rank in zip(rows, ranks, strict=True) if row.branch_id == branch.pk), None
     )
@@ -461,9 +471,12 @@ def scorecard_data(
     - visits, score, band: approved visits of `checklist` at the branch in the
       period; the score is the mean of their stored scores, rounded half-up to
       one decimal, banded against the latest published version's expectation;
+    - interval: the score's 90 % confidence interval; change_significant when
+      it does not overlap the previous period's (reports.stats);
     - ranks: from the company-wide league table (branch_comparison), in the
       branch's region and in the company, ties sharing a rank; sizes count the
-      branches that have a rank;
+      branches that have a rank; none for a small sample (fewer scored visits
+      than settings.SMALL_SAMPLE_VISITS), which is never ranked;
     - trend: the mean score in each of the last six periods, this one last;
     - sections: the branch's mean section scores against the region's and the
       company's average branch (means of the branches' section scores, so a
@@ -476,10 +489,14 @@ def scorecard_data(
     version = published_version(checklist)
     periods = last_n(period, TREND_PERIODS)
     region = branch.region
-    trend, visit_count, scored_visits = _trend(
+    trend, visit_count, sample, previous_sample = _trend(
         branch=branch, checklist=checklist, periods=periods, lang=lang
     )
+    scored_visits = sample.count
     score = trend[-1].score
+    minimum = settings.SMALL_SAMPLE_VISITS
+    latest = reading(sample, minimum=minimum)
+    prior = reading(previous_sample, minimum=minimum)
 
     comparison = company_comparison(checklist=checklist, period=period)
     region_rows = [row for row in comparison.rows if row.region == region.code]
@@ -548,6 +565,10 @@ def scorecard_data(
         region_size=region_size,
         rank_company=rank_company,
         company_size=company_size,
+        interval=latest.interval,
+        small_sample=latest.small_sample,
+        small_sample_visits=minimum,
+        change_significant=significant_change(latest, prior),
         trend=trend,
         sections=sections,
         dimensions=dimensions,

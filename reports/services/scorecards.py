@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from celery import group
+from django.conf import settings
 from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ from reports.selectors.scorecard import scorecard_checklist, scorecard_data, tre
 logger = logging.getLogger(__name__)
 
 # Bump when the scorecard's numbers or layout change in code, so stored PDFs are redrawn.
-SCORECARD_CODE_VERSION = "scorecard-2026-1"
+SCORECARD_CODE_VERSION = "scorecard-2026-2"
 _TEMPLATE_FILES = (
     Path(__file__).resolve().parent.parent / "templates" / "reports" / "scorecard.html",
     Path(__file__).resolve().parent.parent / "static" / "reports" / "scorecard.css",
@@ -105,7 +106,8 @@ def scorecard_cache_key(*, branch: Branch, checklist: Checklist, period: Period,
     - a stamp of every visit of the checklist in the trend window, company-wide,
       whatever its status: count, latest updated_at and sum of revisions;
     - a stamp of the active branches (count, sum of ids, sum of region ids),
-      since deactivating or moving a branch changes ranks.
+      since deactivating or moving a branch changes ranks;
+    - the small-sample threshold, which decides who is ranked.
 
     Three small aggregate queries, no matter how many visits.
     """
@@ -151,6 +153,7 @@ def scorecard_cache_key(*, branch: Branch, checklist: Checklist, period: Period,
             int(visits["revisions"] or 0),
         ],
         "branches": [branches["count"], int(branches["ids"] or 0), int(branches["regions"] or 0)],
+        "small_sample_visits": settings.SMALL_SAMPLE_VISITS,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

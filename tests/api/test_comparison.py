@@ -24,6 +24,13 @@ def version(db):
     return report_checklist("branch-visit")
 
 
+@pytest.fixture(autouse=True)
+def rank_every_scored_branch(settings):
+    """Most tests here rank branches scored from one or two visits, so the small-sample
+    rule is switched off (1); the tests of that rule set their own threshold."""
+    settings.SMALL_SAMPLE_VISITS = 1
+
+
 
 @pytest.fixture
 def wuhou(west):
@@ -382,6 +389,141 @@ def test_an_unknown_format_is_a_bad_request_naming_format(client_for, hank, scor
     assert list(response.json()["errors"]) == ["format"]
 
 
+# Fair league tables: small samples and 90 % intervals
+
+
+@pytest.fixture
+def fair(settings, version, east_branch, west_branch, pudong, wuhou):
+    """October 2026 against September, small samples under 3 visits (the default).
+
+    cd-wuhou     90, 92, 94 → 92.0, 88.6–95.4   Sep 70, 72, 74 → 68.6–75.4   rank 1, significant
+    sh-jingan    80, 85, 90 → 85.0, 76.6–93.4   Sep 78, 80, 82 → 76.6–83.4   rank 2, not significant
+    cd-jinjiang  99         → 99.0, no interval                              small sample
+    sh-pudong    95, 97     → 96.0, 89.7–100.0                               small sample
+    """
+    settings.SMALL_SAMPLE_VISITS = 3
+    for day, score in zip(("2026-10-03", "2026-10-13", "2026-10-23"), (90, 92, 94), strict=True):
+        visit(wuhou, version, day, score)
+    for day, score in zip(("2026-09-03", "2026-09-13", "2026-09-23"), (70, 72, 74), strict=True):
+        visit(wuhou, version, day, score)
+    for day, score in zip(("2026-10-04", "2026-10-14", "2026-10-24"), (80, 85, 90), strict=True):
+        visit(east_branch, version, day, score)
+    for day, score in zip(("2026-09-04", "2026-09-14", "2026-09-24"), (78, 80, 82), strict=True):
+        visit(east_branch, version, day, score)
+    visit(west_branch, version, "2026-10-05", 99)
+    visit(pudong, version, "2026-10-06", 95)
+    visit(pudong, version, "2026-10-16", 97)
+
+
+def test_a_branch_scored_from_fewer_visits_than_the_threshold_is_a_small_sample_without_a_rank(
+    client_for, hank, fair
+):
+    rows = rows_by_code(get(client_for(hank)).json())
+
+    assert {code: (row["rank"], row["small_sample"]) for code, row in rows.items()} == {
+        "cd-wuhou": (1, False),
+        "sh-jingan": (2, False),
+        "cd-jinjiang": (None, True),
+        "sh-pudong": (None, True),
+    }
+
+
+def test_small_samples_follow_the_ranked_branches_best_score_first(client_for, hank, fair, east):
+    BranchFactory(region=east, code="aa-never-visited")
+
+    data = get(client_for(hank)).json()
+
+    assert [row["branch"]["code"] for row in data["branches"]] == [
+        "cd-wuhou",
+        "sh-jingan",
+        "cd-jinjiang",  # 99.0 from one visit
+        "sh-pudong",  # 96.0 from two
+        "aa-never-visited",
+    ]
+
+
+def test_a_small_sample_keeps_its_score_and_band(client_for, hank, fair):
+    row = rows_by_code(get(client_for(hank)).json())["cd-jinjiang"]
+
+    assert (row["visits"], row["score"], row["band"]) == (1, "99.0", "exceeds")
+
+
+def test_each_score_carries_its_90_percent_interval(client_for, hank, fair):
+    rows = rows_by_code(get(client_for(hank)).json())
+
+    assert rows["cd-wuhou"]["interval"] == {"low": "88.6", "high": "95.4"}
+    assert rows["sh-jingan"]["interval"] == {"low": "76.6", "high": "93.4"}
+    assert rows["sh-pudong"]["interval"] == {"low": "89.7", "high": "100.0"}
+    assert rows["cd-jinjiang"]["interval"] is None  # one visit
+
+
+def test_the_previous_score_carries_its_interval_too(client_for, hank, fair):
+    rows = rows_by_code(get(client_for(hank)).json())
+
+    assert rows["cd-wuhou"]["previous_interval"] == {"low": "68.6", "high": "75.4"}
+    assert rows["cd-jinjiang"]["previous_interval"] is None
+
+
+def test_a_change_is_significant_only_when_the_two_intervals_do_not_overlap(
+    client_for, hank, fair
+):
+    rows = rows_by_code(get(client_for(hank)).json())
+
+    assert (rows["cd-wuhou"]["change"], rows["cd-wuhou"]["change_significant"]) == ("20.0", True)
+    assert (rows["sh-jingan"]["change"], rows["sh-jingan"]["change_significant"]) == ("5.0", False)
+
+
+def test_the_threshold_comes_from_the_setting_and_is_reported(client_for, hank, fair, settings):
+    settings.SMALL_SAMPLE_VISITS = 2
+
+    data = get(client_for(hank)).json()
+
+    assert data["small_sample_visits"] == 2
+    assert [(r["rank"], r["branch"]["code"]) for r in data["branches"]] == [
+        (1, "sh-pudong"),
+        (2, "cd-wuhou"),
+        (3, "sh-jingan"),
+        (None, "cd-jinjiang"),
+    ]
+
+
+def test_a_regional_managers_table_ranks_only_their_branches_without_small_samples(
+    client_for, erin, fair
+):
+    data = get(client_for(erin)).json()
+
+    assert [(r["rank"], r["branch"]["code"]) for r in data["branches"]] == [
+        (1, "sh-jingan"),
+        (None, "sh-pudong"),
+    ]
+
+
+def test_csv_export_marks_small_samples_intervals_and_significance_as_the_json_does(
+    client_for, hank, fair
+):
+    client = client_for(hank)
+    expected = json_table(get(client).json())
+
+    lines = list(csv.reader(io.StringIO(get(client, format="csv").content.decode("utf-8-sig"))))
+
+    assert lines[1:] == [["" if v is None else str(v) for v in row] for row in expected]
+    pudong = dict(zip(lines[0], next(ln for ln in lines if ln[1] == "sh-pudong"), strict=True))
+    assert (pudong["Rank"], pudong["Small sample"]) == ("", "yes")
+    assert (pudong["Score 90% CI low"], pudong["Score 90% CI high"]) == ("89.7", "100.0")
+    wuhou = dict(zip(lines[0], lines[1], strict=True))
+    assert wuhou["Change significant"] == "yes"
+
+
+def test_xlsx_export_writes_the_interval_as_numbers_with_one_decimal(client_for, hank, fair):
+    sheet = xlsx_sheet(get(client_for(hank), format="xlsx"))
+    header = [cell.value for cell in sheet[1]]
+    wuhou = next(row for row in sheet.iter_rows(min_row=2) if row[1].value == "cd-wuhou")
+
+    low = wuhou[header.index("Score 90% CI low")]
+    assert (low.value, low.number_format) == (88.6, "0.0")
+    assert wuhou[header.index("Small sample")].value == "no"
+
+
 # Exports
 
 HEADER = [
@@ -391,10 +533,16 @@ HEADER = [
     "Branch name (en)",
     "Region",
     "Visits",
+    "Small sample",
     "Score",
+    "Score 90% CI low",
+    "Score 90% CI high",
     "Band",
     "Previous score",
+    "Previous 90% CI low",
+    "Previous 90% CI high",
     "Change",
+    "Change significant",
     "核心服务 Core service",
     "环境 Environment",
     "信赖度 Reliability",
@@ -403,6 +551,14 @@ HEADER = [
     "同理度 Empathy",
     "反应度 Responsiveness",
 ]
+
+
+def interval_end(interval: dict | None, end: str) -> str | None:
+    return None if interval is None else interval[end]
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def json_table(data: dict) -> list[list]:
@@ -415,10 +571,16 @@ def json_table(data: dict) -> list[list]:
             row["branch"]["name_en"],
             row["region"],
             row["visits"],
+            yes_no(row["small_sample"]),
             row["score"],
+            interval_end(row["interval"], "low"),
+            interval_end(row["interval"], "high"),
             row["band"],
             row["previous_score"],
+            interval_end(row["previous_interval"], "low"),
+            interval_end(row["previous_interval"], "high"),
             row["change"],
+            yes_no(row["change_significant"]),
             *(row["sections"][s["code"]] for s in data["sections"]),
             *(row["dimensions"][d["code"]] for d in data["dimensions"]),
         ]
@@ -463,11 +625,17 @@ def test_xlsx_export_is_the_json_table_row_for_row(client_for, hank, scores):
     assert rows[0] == HEADER
     # Scores are numbers in the sheet, decimal strings in JSON.
     scores = {
-        HEADER.index("Score"),
-        HEADER.index("Previous score"),
-        HEADER.index("Change"),
-        *range(HEADER.index("Change") + 1, len(HEADER)),
-    }
+        HEADER.index(name)
+        for name in (
+            "Score",
+            "Score 90% CI low",
+            "Score 90% CI high",
+            "Previous score",
+            "Previous 90% CI low",
+            "Previous 90% CI high",
+            "Change",
+        )
+    } | set(range(HEADER.index("Change significant") + 1, len(HEADER)))
     assert rows[1:] == [
         [float(v) if i in scores and v is not None else v for i, v in enumerate(row)]
         for row in expected
@@ -526,3 +694,11 @@ def test_exports_respect_the_callers_scope(client_for, erin, scores):
         csv.reader(io.StringIO(get(client_for(erin), format="csv").content.decode("utf-8-sig")))
     )
     assert [line[1] for line in lines[1:]] == ["sh-jingan", "sh-pudong"]
+
+
+@pytest.mark.parametrize("param", ["checklist", "region", "period"])
+def test_a_parameter_with_a_null_character_is_a_400_naming_it(client_for, hank, version, param):
+    query = {"period": "2026-10", "checklist": "std", param: "east\x00"}
+    response = client_for(hank).get(URL, query)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [param]

@@ -14,7 +14,7 @@ from tests import photo_corpus as corpus
 from tests.factories import AssignmentFactory
 from tests.visit_bodies import sha256, visit_body
 
-MAX_SIDES = {"thumb": 320, "print": 1600, "full": 4000}
+MAX_SIDES = {"thumb": 320, "print": 800, "full": 4000}
 
 
 @pytest.fixture(autouse=True)

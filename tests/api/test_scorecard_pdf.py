@@ -13,6 +13,7 @@ import io
 import re
 import shutil
 import subprocess
+import zlib
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -175,7 +176,13 @@ def october(django_db_setup, django_db_blocker, tmp_path_factory):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=storages), django_db_blocker.unblock(), transaction.atomic():
+    # Ranked although scored from one or two visits: the small-sample rule is off (1) here;
+    # its own tests below set the threshold.
+    with (
+        override_settings(STORAGES=storages, SMALL_SAMPLE_VISITS=1),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         ids = build_october()
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {ids['hank']}")
@@ -185,6 +192,7 @@ def october(django_db_setup, django_db_blocker, tmp_path_factory):
         empty = client.get(url(ids["minhang"]), {**OCTOBER, "lang": "zh-Hans"})
         result = SimpleNamespace(
             zh=zh,
+            en=en,
             zh_pdf=body(zh),
             zh_again=zh_again,
             zh_again_pdf=body(zh_again),
@@ -212,6 +220,34 @@ def test_it_answers_with_an_inline_pdf_named_after_branch_period_and_language(oc
     )
     assert response["X-Scorecard-Cache"] == "miss"
     assert october.zh_pdf.startswith(b"%PDF")
+
+
+def test_the_response_names_the_language_of_a_chinese_scorecard(october):
+    assert october.zh["Content-Language"] == "zh-Hans"
+
+
+def test_the_response_names_the_language_of_an_english_scorecard(october):
+    assert october.en["Content-Language"] == "en"
+
+
+def test_the_pdf_is_tagged_and_says_its_language(october, tmp_path):
+    path = tmp_path / "card.pdf"
+    path.write_bytes(october.zh_pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
+
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M)
+    assert b"/Lang (zh-Hans)" in b"".join(inflated_streams(october.zh_pdf))
+
+
+def inflated_streams(pdf: bytes) -> list[bytes]:
+    """Every compressed stream of the file, inflated (the catalog sits in one)."""
+    streams = []
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            streams.append(zlib.decompressobj().decompress(pdf[match.end() :]))
+        except zlib.error:
+            continue
+    return streams
 
 
 def test_the_same_request_again_is_served_from_the_cache(october):
