@@ -13,12 +13,15 @@ run: setup
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_checklists
 	$(PY) manage.py seed_demo
+	$(PY) manage.py drain_outbox
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
 test:
 	@bash scripts/bootstrap.sh --test
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	cd mobile && node --test tests/
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -29,6 +29,7 @@ from audits.services.assignments import (
     assignment_check,
     assignment_create,
 )
+from audits.services.tokens import tokens_revoke
 from backend.errors import Conflict
 from checklists.models import ChecklistVersion
 
@@ -85,6 +86,18 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "regions", *DjangoUserAdmin.list_filter]
     filter_horizontal = [*DjangoUserAdmin.filter_horizontal, "regions"]
     inlines = [ShopperProfileInline, ShopperExclusionInline]
+    actions = ["revoke_api_tokens"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # A deactivated user's phones are signed out for good, even if reactivated later.
+            tokens_revoke(user=obj)
+
+    @admin.action(description="Revoke the API tokens of the selected users (signs phones out)")
+    def revoke_api_tokens(self, request, queryset):
+        revoked = sum(tokens_revoke(user=user) for user in queryset)
+        self.message_user(request, f"Revoked {revoked} API token(s).", messages.SUCCESS)
 
 
 @admin.register(ShopperProfile)
@@ -108,8 +121,14 @@ class AssignmentAddForm(forms.ModelForm):
     class Meta:
         model = Assignment
         fields = [
-            "branch", "checklist_version", "shopper", "scenario",
-            "window_from", "window_to", "time_from", "time_to",
+            "branch",
+            "checklist_version",
+            "shopper",
+            "scenario",
+            "window_from",
+            "window_to",
+            "time_from",
+            "time_to",
         ]
 
     def clean(self):
@@ -117,10 +136,14 @@ class AssignmentAddForm(forms.ModelForm):
         if self.errors:
             return cleaned  # the service's rules need every field well formed
         spec = AssignmentSpec(
-            branch=cleaned["branch"].pk, checklist_version=cleaned["checklist_version"].pk,
-            shopper=cleaned["shopper"].pk, scenario=cleaned.get("scenario", ""),
-            window_from=cleaned["window_from"], window_to=cleaned["window_to"],
-            time_from=cleaned.get("time_from"), time_to=cleaned.get("time_to"),
+            branch=cleaned["branch"].pk,
+            checklist_version=cleaned["checklist_version"].pk,
+            shopper=cleaned["shopper"].pk,
+            scenario=cleaned.get("scenario", ""),
+            window_from=cleaned["window_from"],
+            window_to=cleaned["window_to"],
+            time_from=cleaned.get("time_from"),
+            time_to=cleaned.get("time_to"),
         )
         try:
             assignment_check(created_by=self.created_by, spec=spec)
@@ -131,7 +154,15 @@ class AssignmentAddForm(forms.ModelForm):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["id", "branch", "shopper", "checklist_version", "window_from", "window_to", "status"]
+    list_display = [
+        "id",
+        "branch",
+        "shopper",
+        "checklist_version",
+        "window_from",
+        "window_to",
+        "status",
+    ]
     list_filter = ["status", "branch__region"]
     list_select_related = ["branch", "shopper", "checklist_version__checklist"]
     search_fields = ["branch__code", "branch__name_zh", "branch__name_en", "shopper__username"]
@@ -176,10 +207,15 @@ class AssignmentAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         created = assignment_create(
-            created_by=request.user, branch=obj.branch_id,
-            checklist_version=obj.checklist_version_id, shopper=obj.shopper_id,
-            scenario=obj.scenario, window_from=obj.window_from, window_to=obj.window_to,
-            time_from=obj.time_from, time_to=obj.time_to,
+            created_by=request.user,
+            branch=obj.branch_id,
+            checklist_version=obj.checklist_version_id,
+            shopper=obj.shopper_id,
+            scenario=obj.scenario,
+            window_from=obj.window_from,
+            window_to=obj.window_to,
+            time_from=obj.time_from,
+            time_to=obj.time_to,
         )
         obj.pk = created.pk
         obj.refresh_from_db()
@@ -209,8 +245,20 @@ class VisitAdmin(ReadOnlyAdmin):
 class PhotoAdmin(ReadOnlyAdmin):
     # No storage names: a name is one step from the private original.
     fields = [
-        "id", "visit", "item_code", "sha256", "received_at", "content_type", "size_bytes",
-        "width", "height", "taken_at", "gps_lat", "gps_lng", "phash", "created_at",
+        "id",
+        "visit",
+        "item_code",
+        "sha256",
+        "received_at",
+        "content_type",
+        "size_bytes",
+        "width",
+        "height",
+        "taken_at",
+        "gps_lat",
+        "gps_lng",
+        "phash",
+        "created_at",
     ]
     readonly_fields = fields
     list_display = ["id", "visit", "item_code", "received_at", "content_type", "size_bytes"]

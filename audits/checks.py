@@ -61,11 +61,16 @@ class CheckResult:
     penalty: int = 0
 
 
-def _result(code: str, failed: bool, penalty: int, *, ok: str, bad: str, evidence: dict) -> CheckResult:
+def _result(
+    code: str, failed: bool, penalty: int, *, ok: str, bad: str, evidence: dict
+) -> CheckResult:
     """A passed check costs nothing; it is still stored so the reviewer sees it was made."""
     return CheckResult(
-        code=code, passed=not failed, message=bad if failed else ok,
-        evidence=evidence, penalty=penalty if failed else 0,
+        code=code,
+        passed=not failed,
+        message=bad if failed else ok,
+        evidence=evidence,
+        penalty=penalty if failed else 0,
     )
 
 
@@ -102,7 +107,9 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 def check_location_missing(*, visit_lat: float | None, visit_lng: float | None) -> CheckResult:
     missing = visit_lat is None or visit_lng is None
     return _result(
-        "location_missing", missing, LOCATION_MISSING_PENALTY,
+        "location_missing",
+        missing,
+        LOCATION_MISSING_PENALTY,
         ok="The phone sent its location.",
         bad="The phone sent no location, so the visit cannot be placed at the branch.",
         evidence={},
@@ -110,21 +117,30 @@ def check_location_missing(*, visit_lat: float | None, visit_lng: float | None) 
 
 
 def check_location_far(
-    *, visit_lat: float | None, visit_lng: float | None,
-    branch_lat: float | None, branch_lng: float | None, limit_m: float,
+    *,
+    visit_lat: float | None,
+    visit_lng: float | None,
+    branch_lat: float | None,
+    branch_lng: float | None,
+    limit_m: float,
 ) -> CheckResult | None:
     """None when either position is unknown: location_missing covers the visit's."""
     if None in (visit_lat, visit_lng, branch_lat, branch_lng):
         return None
     distance = distance_m(visit_lat, visit_lng, branch_lat, branch_lng)
     return _result(
-        "location_far", distance > limit_m, LOCATION_FAR_PENALTY,
+        "location_far",
+        distance > limit_m,
+        LOCATION_FAR_PENALTY,
         ok=f"The visit was {distance:.0f} m from the branch (limit {limit_m:.0f} m).",
         bad=f"The visit was {distance:.0f} m from the branch; the limit is {limit_m:.0f} m.",
         evidence={
-            "distance_m": round(distance, 1), "limit_m": limit_m,
-            "branch_lat": branch_lat, "branch_lng": branch_lng,
-            "visit_lat": visit_lat, "visit_lng": visit_lng,
+            "distance_m": round(distance, 1),
+            "limit_m": limit_m,
+            "branch_lat": branch_lat,
+            "branch_lng": branch_lng,
+            "visit_lat": visit_lat,
+            "visit_lng": visit_lng,
         },
     )
 
@@ -134,7 +150,9 @@ def check_location_inaccurate(*, accuracy_m: float | None, limit_m: float) -> Ch
     if accuracy_m is None:
         return None
     return _result(
-        "location_inaccurate", accuracy_m > limit_m, LOCATION_INACCURATE_PENALTY,
+        "location_inaccurate",
+        accuracy_m > limit_m,
+        LOCATION_INACCURATE_PENALTY,
         ok=f"The location was accurate to {accuracy_m:.0f} m (limit {limit_m:.0f} m).",
         bad=f"The location was only accurate to {accuracy_m:.0f} m; the limit is {limit_m:.0f} m.",
         evidence={"accuracy_m": accuracy_m, "limit_m": limit_m},
@@ -145,11 +163,16 @@ def check_location_inaccurate(*, accuracy_m: float | None, limit_m: float) -> Ch
 
 
 def check_visit_too_short(
-    *, started_at: dt.datetime, ended_at: dt.datetime, min_seconds: int,
+    *,
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
+    min_seconds: int,
 ) -> CheckResult:
     seconds = (ended_at - started_at).total_seconds()
     return _result(
-        "visit_too_short", seconds < min_seconds, VISIT_TOO_SHORT_PENALTY,
+        "visit_too_short",
+        seconds < min_seconds,
+        VISIT_TOO_SHORT_PENALTY,
         ok=f"The visit lasted {seconds:.0f} s (minimum {min_seconds} s).",
         bad=f"The visit lasted only {seconds:.0f} s; the minimum is {min_seconds} s.",
         evidence={"seconds": round(seconds), "min_seconds": min_seconds},
@@ -157,9 +180,14 @@ def check_visit_too_short(
 
 
 def check_visit_outside_window(
-    *, visited_on: dt.date, local_start: dt.time, local_end: dt.time,
-    window_from: dt.date, window_to: dt.date,
-    time_from: dt.time | None = None, time_to: dt.time | None = None,
+    *,
+    visited_on: dt.date,
+    local_start: dt.time,
+    local_end: dt.time,
+    window_from: dt.date,
+    window_to: dt.date,
+    time_from: dt.time | None = None,
+    time_to: dt.time | None = None,
 ) -> CheckResult:
     """Dates are the assignment's window; `time_from`/`time_to`, when set, bound the visit's local hours."""
     problems = []
@@ -170,14 +198,17 @@ def check_visit_outside_window(
     if time_to is not None and local_end > time_to:
         problems.append(f"ended at {local_end:%H:%M}, after {time_to:%H:%M}")
     return _result(
-        "visit_outside_window", bool(problems), VISIT_OUTSIDE_WINDOW_PENALTY,
+        "visit_outside_window",
+        bool(problems),
+        VISIT_OUTSIDE_WINDOW_PENALTY,
         ok="The visit was within the assignment's dates and hours.",
         bad="The visit was " + "; ".join(problems) + ".",
         evidence={
             "visited_on": visited_on.isoformat(),
             "local_start": local_start.isoformat(timespec="minutes"),
             "local_end": local_end.isoformat(timespec="minutes"),
-            "window_from": window_from.isoformat(), "window_to": window_to.isoformat(),
+            "window_from": window_from.isoformat(),
+            "window_to": window_to.isoformat(),
             "time_from": time_from.isoformat(timespec="minutes") if time_from else None,
             "time_to": time_to.isoformat(timespec="minutes") if time_to else None,
         },
@@ -185,7 +216,10 @@ def check_visit_outside_window(
 
 
 def check_photo_time_outside_visit(
-    *, photos: Iterable[PhotoFacts], started_at: dt.datetime, ended_at: dt.datetime,
+    *,
+    photos: Iterable[PhotoFacts],
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
     slack: dt.timedelta,
 ) -> CheckResult | None:
     """None when no photo has a capture time (EXIF is often stripped by messaging apps)."""
@@ -196,12 +230,15 @@ def check_photo_time_outside_visit(
     earliest, latest = started_at - slack, ended_at + slack
     outside = [p for p in timed if not earliest <= p.taken_at <= latest]
     return _result(
-        "photo_time_outside_visit", bool(outside), PHOTO_TIME_OUTSIDE_VISIT_PENALTY,
+        "photo_time_outside_visit",
+        bool(outside),
+        PHOTO_TIME_OUTSIDE_VISIT_PENALTY,
         ok=f"All {len(timed)} photos with a capture time were taken during the visit.",
         bad=f"{len(outside)} of {len(timed)} photos were taken outside the visit "
-            f"(allowing {slack.total_seconds() / 60:.0f} minutes either side).",
+        f"(allowing {slack.total_seconds() / 60:.0f} minutes either side).",
         evidence={
-            "earliest": earliest.isoformat(), "latest": latest.isoformat(),
+            "earliest": earliest.isoformat(),
+            "latest": latest.isoformat(),
             "slack_minutes": slack.total_seconds() / 60,
             "outside": [{"photo": p.id, "taken_at": p.taken_at.isoformat()} for p in outside],
             "without_time": [p.id for p in photos if p.taken_at is None],
@@ -213,8 +250,11 @@ def check_photo_time_outside_visit(
 
 
 def check_photo_reused(
-    *, photos: Iterable[PhotoFacts], others: Iterable[OtherPhoto],
-    max_distance: int = PHASH_MAX_DISTANCE, distance: Callable[[str, str], int] | None = None,
+    *,
+    photos: Iterable[PhotoFacts],
+    others: Iterable[OtherPhoto],
+    max_distance: int = PHASH_MAX_DISTANCE,
+    distance: Callable[[str, str], int] | None = None,
 ) -> CheckResult | None:
     """`others` are candidate photos of other visits; None when this visit has no hashed photo."""
     if distance is None:
@@ -231,39 +271,58 @@ def check_photo_reused(
                 continue
             bits = distance(photo.phash, other.phash)
             if bits <= max_distance:
-                matches.append({
-                    "photo": photo.id, "other_visit": other.visit_id,
-                    "other_photo": other.photo_id, "distance": bits,
-                })
+                matches.append(
+                    {
+                        "photo": photo.id,
+                        "other_visit": other.visit_id,
+                        "other_photo": other.photo_id,
+                        "distance": bits,
+                    }
+                )
     visits = sorted({m["other_visit"] for m in matches})
     reused = len({m["photo"] for m in matches})
     return _result(
-        "photo_reused", bool(matches), PHOTO_REUSED_PENALTY,
+        "photo_reused",
+        bool(matches),
+        PHOTO_REUSED_PENALTY,
         ok=f"None of the {len(hashed)} photos appears in another visit.",
         bad=(f"{reused} photo also appears" if reused == 1 else f"{reused} photos also appear")
-            + " in other visits: " + ", ".join(visits) + ".",
+        + " in other visits: "
+        + ", ".join(visits)
+        + ".",
         evidence={"max_distance": max_distance, "matches": matches},
     )
 
 
 def check_answers_identical(
-    *, answers: Iterable[tuple[str, str, object]], minimum: int = IDENTICAL_ANSWERS_MIN,
+    *,
+    answers: Iterable[tuple[str, str, object]],
+    minimum: int = IDENTICAL_ANSWERS_MIN,
 ) -> CheckResult | None:
     """`answers` are (question code, answer type, value) of answered, applicable questions.
 
     None when there are too few scale answers to tell straight-lining from a
     genuinely even visit.
     """
-    scale = [(code, value) for code, answer_type, value in answers
-             if answer_type in SCALE_TYPES and value is not None]
+    scale = [
+        (code, value)
+        for code, answer_type, value in answers
+        if answer_type in SCALE_TYPES and value is not None
+    ]
     if len(scale) < minimum:
         return None
     values = {value for _, value in scale}
     return _result(
-        "answers_identical", len(values) == 1, ANSWERS_IDENTICAL_PENALTY,
+        "answers_identical",
+        len(values) == 1,
+        ANSWERS_IDENTICAL_PENALTY,
         ok=f"The {len(scale)} scale answers vary.",
         bad=f"All {len(scale)} scale answers are {scale[0][1]}: the form may have been filled without looking.",
-        evidence={"count": len(scale), "values": sorted(values), "questions": [code for code, _ in scale]},
+        evidence={
+            "count": len(scale),
+            "values": sorted(values),
+            "questions": [code for code, _ in scale],
+        },
     )
 
 

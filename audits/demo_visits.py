@@ -42,7 +42,9 @@ from checklists.scoring import PASS_MARK, item_score
 NAMESPACE = uuid.UUID("6f1c3b2e-8d4a-4f5e-9b7c-2a1d0e3f4c5b")
 CHECKLIST = "standard-branch-visit"
 MONTHS = 6
-VISITS_PER_MONTH = 2
+# As many as reports need to rank a branch (settings.SMALL_SAMPLE_VISITS, 3 by
+# default): with fewer, every branch of a monthly league table is a small sample.
+VISITS_PER_MONTH = 3
 SCENARIOS = [
     "咨询开立储蓄账户 · Ask about opening a savings account",
     "咨询个人贷款利率 · Ask about personal loan rates",
@@ -50,19 +52,74 @@ SCENARIOS = [
     "投诉转账延迟 · Complain about a delayed transfer",
     "咨询理财产品 · Ask about wealth-management products",
 ]
-FAILURE_COMMENTS = [
-    "柜员低头看手机，没有主动招呼。The teller was on the phone and did not greet me.",
-    "等了很久才有人接待。I waited a long time before anyone served me.",
-    "语气生硬，没有微笑。Curt tone, no smile.",
-    "离开时没有道谢。No thanks when I left.",
-    "大堂地面有污渍，宣传册凌乱。Stained floor and untidy leaflets in the hall.",
-]
-VISIT_COMMENTS = [
-    "整体服务专业，大堂经理主动引导。Professional overall; the lobby manager guided me.",
-    "排队时间偏长，但柜员解释清楚。Long queue, but the teller explained clearly.",
-    "环境整洁，服务热情。Clean branch, warm service.",
-    "柜员业务熟练，但缺少主动推荐。Skilled teller, but no proactive suggestions.",
-]
+# The shoppers' words, in the language of the checklist they fill in: the demo's
+# visits use the standard branch visit, a zh-Hans checklist, so every comment is
+# Chinese. A comment sits on the item it is about, and a scorecard quotes it
+# after that item's name, so each item that can fail has its own: what a shopper
+# saw when that item went wrong. A scorecard of an English checklist would need
+# English ones; the demo has none.
+COMMENTS_LANGUAGE = "zh-Hans"
+FAILURE_COMMENTS: dict[str, tuple[str, ...]] = {
+    "ENV02": ("门口招牌被广告牌挡住，营业时间看不清楚。", "找了两圈才找到入口，附近没有指引标识。"),
+    "ENV03": ("大厅地面有积水和纸屑，柜台上有污渍。", "入口玻璃门上满是手印，垃圾桶已经溢出来了。"),
+    "ENV04": ("大厅空调开得太冷，灯光也偏暗。", "大厅里有刺鼻的气味，背景噪音很大。"),
+    "ENV05": ("叫号机坏了，填单台上没有笔。", "有两把座椅是坏的，表格架上是空的。"),
+    "ENV06": ("通道被宣传展架挡住，走动很不方便。", "大厅布局混乱，不知道该去哪个窗口。"),
+    "CS01": ("进门后没有员工主动招呼，我先开口才有人理我。", "大堂经理在打电话，没有招呼我。"),
+    "CS02": ("进门大约一分钟后才有人问候。", "在门口站了很久才有员工过来询问。"),
+    "CS03": ("接待的员工全程没有笑容。", "员工的笑容很勉强，一闪而过。"),
+    "CS04": ("员工态度冷淡，回答很敷衍。", "我询问时员工显得很不耐烦。"),
+    "CS05": ("员工说话语气生硬。", "我问了两遍，员工就提高了嗓门。"),
+    "CS06": ("员工面无表情，没有眼神交流。", "员工一直低头看屏幕，表情冷漠。"),
+    "CS07": ("我在柜台前站了几分钟，员工在和同事聊天。", "员工忙着整理单据，让我一直等着。"),
+    "CS08": ("听说我只是咨询，员工明显敷衍。", "员工说“这个跟你说了你也不懂”，让人很不舒服。"),
+    "CS09": ("办完业务员工没有道谢。", "业务结束时员工没有任何致谢，直接叫了下一位。"),
+    "CT01": ("我还没说完员工就打断了我。", "员工一边听一边处理别的事，几次打断我。"),
+    "CT02": ("员工没有问我的具体需要，直接推荐了产品。", "只按流程办理，没有了解我的实际情况。"),
+    "CT03": ("员工答不上利率的问题，去问了同事。", "员工的解释前后矛盾，最后也没说清楚。"),
+    "CT04": ("手续费是办完之后才告诉我的。", "没有说明提前支取的条件和损失。"),
+    "CT05": ("问题没有解决，也没有告诉我下一步怎么办。", "员工让我改天再来，但没有留联系方式。"),
+    "CT06": ("柜员没有佩戴工号牌。", "员工制服不整洁，衬衫没有扎好。"),
+    "CT07": ("员工没有根据我的情况给任何建议。", "我提到要出国留学，员工没有介绍相关业务。"),
+    "WT01": ("排队等了二十多分钟。", "取号后等了将近半小时才轮到我。"),
+    "WT02": ("有人插队，员工没有制止。", "叫号顺序混乱，后到的客户先办理。"),
+    "WT03": ("等了很久，没有员工来致意或说明还要等多久。", "问员工要等多久，只说“快了”。"),
+    "WT04": ("等候区座位不够，只能站着等。", "等候区没有饮水，也没有可看的资料。"),
+    "WT05": ("客户很多时仍只开了两个窗口。", "排队的人很多，却没有员工引导分流。"),
+    "LV01": ("员工没有问我是否还有其他需要。", "办完就结束了，没有询问还有什么可以帮忙。"),
+    "LV02": ("离开时员工没有道别。", "我起身离开时员工已经在忙别的事了。"),
+    "LV03": ("银行卡没有还给我，我提醒后才拿到。", "回单少给了一张。"),
+}
+# The visit's own comment, also the answer to the free-text "overall impression":
+# praise when nothing failed, otherwise a word on what fell short.
+VISIT_COMMENTS: dict[bool, tuple[str, ...]] = {
+    False: (
+        "整体服务专业，大堂经理主动引导，办理顺利。",
+        "环境整洁，员工热情，解答清楚。",
+        "从进门到离开都很顺畅，体验很好。",
+        "柜员耐心细致，主动说明了注意事项。",
+        "等候时间短，员工始终面带微笑。",
+    ),
+    True: (
+        "整体尚可，但有几处细节需要改进。",
+        "业务办成了，但服务过程中有明显不足。",
+        "员工业务熟练，但服务态度和细节有待加强。",
+        "有好有坏：柜台服务不错，其他环节还需改进。",
+        "这次体验一般，希望下次能更好。",
+    ),
+}
+
+
+def failure_comment(item, rng: random.Random) -> str:
+    """What the shopper writes on `item` when it fails, in the checklist's language.
+
+    An item the demo has no words for (one added to the library later) gets a
+    comment naming the item itself, so a comment is never about another item.
+    """
+    comments = FAILURE_COMMENTS.get(item.code)
+    if comments:
+        return rng.choice(comments)
+    return f"未做到：{item.text_zh}"
 
 
 @dataclass(frozen=True)
@@ -104,11 +161,12 @@ def _answer(item, rule, p: float, rng: random.Random) -> AnswerBody | None:
         options = sorted(item.options, key=lambda o: float(o["score"]), reverse=True)
         value = options[0]["value"] if good else rng.choice(options[1:])["value"]
     else:
-        value = rng.choice(VISIT_COMMENTS)
+        return None  # free text: the visit's overall impression, written once all is scored
     comment = ""
     score = item_score(rule, value)
-    if score is not None and score < PASS_MARK:
-        comment = rng.choice(FAILURE_COMMENTS)
+    # As scoring judges a failure: a missing bonus (reward) item is nothing to fix.
+    if score is not None and score < PASS_MARK and not rule.is_bonus:
+        comment = failure_comment(item, rng)
     return AnswerBody(question=item.code, value=value, comment=comment)
 
 
@@ -125,7 +183,11 @@ def _photo(branch: Branch, taken_at: dt.datetime, seed: str) -> bytes:
         draw.rectangle((x0, y0, x1, y1), fill=tuple(rng.randint(0, 255) for _ in range(3)))
     door_x = rng.randint(60, 460)
     draw.rectangle((door_x, 260, door_x + 120, 480), fill=(210, 225, 235))
-    draw.text((rng.randint(20, 300), rng.randint(20, 200)), f"DEMO BANK  {branch.code}", fill=(255, 255, 255))
+    draw.text(
+        (rng.randint(20, 300), rng.randint(20, 200)),
+        f"DEMO BANK  {branch.code}",
+        fill=(255, 255, 255),
+    )
     exif = Image.Exif()
     exif.get_ifd(0x8769)[0x9003] = timezone.localtime(taken_at).strftime("%Y:%m:%d %H:%M:%S")
     buffer = io.BytesIO()
@@ -138,15 +200,28 @@ def _shopper_for(branch: Branch, shoppers: tuple[User, ...], turn: int) -> User:
     # rule would otherwise refuse that work (every pair was visited within 90 days).
     kept = {work.shopper for work in OPEN_WORK if work.branch == branch.code}
     allowed = [
-        s for s in shoppers
+        s
+        for s in shoppers
         if s.username not in kept and not s.exclusions.filter(branch=branch).exists()
     ]
     return allowed[turn % len(allowed)]
 
 
-def _visit(*, branch: Branch, shopper: User, version: ChecklistVersion, day: dt.date, key: str,
-           p: float, rules, items, location_offset: float = 0.0003, minutes: int = 18,
-           photo_seed: str | None = None, identical: bool = False) -> Visit:
+def _visit(
+    *,
+    branch: Branch,
+    shopper: User,
+    version: ChecklistVersion,
+    day: dt.date,
+    key: str,
+    p: float,
+    rules,
+    items,
+    location_offset: float = 0.0003,
+    minutes: int = 18,
+    photo_seed: str | None = None,
+    identical: bool = False,
+) -> Visit:
     """Store one visit through the services, unless this key was stored before."""
     visit_id = uuid.uuid5(NAMESPACE, key)
     existing = Visit.objects.filter(pk=visit_id).first()
@@ -154,11 +229,16 @@ def _visit(*, branch: Branch, shopper: User, version: ChecklistVersion, day: dt.
         return existing
     rng = random.Random(key)
     assignment, _ = Assignment.objects.get_or_create(
-        branch=branch, shopper=shopper, checklist_version=version,
-        window_from=day - dt.timedelta(days=3), window_to=day + dt.timedelta(days=3),
+        branch=branch,
+        shopper=shopper,
+        checklist_version=version,
+        window_from=day - dt.timedelta(days=3),
+        window_to=day + dt.timedelta(days=3),
         defaults={"scenario": rng.choice(SCENARIOS)},
     )
-    started = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(9, 15), rng.randint(0, 59))))
+    started = timezone.make_aware(
+        dt.datetime.combine(day, dt.time(rng.randint(9, 15), rng.randint(0, 59)))
+    )
     ended = started + dt.timedelta(minutes=minutes)
     rule_by_code = {r.code: r for r in rules.items}
     answers = []
@@ -168,24 +248,42 @@ def _visit(*, branch: Branch, shopper: User, version: ChecklistVersion, day: dt.
             if identical and item.answer_type == AnswerType.SCALE5:
                 answer = AnswerBody(question=item.code, value=4)
             answers.append(answer)
+    impression = rng.choice(VISIT_COMMENTS[any(answer.comment for answer in answers)])
+    answers += [
+        AnswerBody(question=item.code, value=impression)
+        for item in items.values()
+        if item.answer_type == AnswerType.TEXT
+    ]
     photo_item = next((code for code, i in items.items() if i.answer_type == AnswerType.PHOTO), "")
     photo_bytes = _photo(branch, started + dt.timedelta(minutes=2), photo_seed or key)
     photo_id = uuid.uuid5(NAMESPACE, f"{key}-photo")
     body = VisitBody(
-        id=visit_id, assignment=assignment.pk, checklist_version=version.pk,
-        started_at=started, ended_at=ended,
+        id=visit_id,
+        assignment=assignment.pk,
+        checklist_version=version.pk,
+        started_at=started,
+        ended_at=ended,
         location={
             "lat": float(branch.latitude) + rng.uniform(-1, 1) * location_offset,
             "lng": float(branch.longitude) + rng.uniform(-1, 1) * location_offset,
             "accuracy_m": rng.randint(6, 30),
         },
         answers=tuple(answers),
-        comment=rng.choice(VISIT_COMMENTS),
-        photos=(PhotoBody(id=photo_id, sha256=hashlib.sha256(photo_bytes).hexdigest(), question=photo_item),),
+        comment=impression,
+        photos=(
+            PhotoBody(
+                id=photo_id, sha256=hashlib.sha256(photo_bytes).hexdigest(), question=photo_item
+            ),
+        ),
     )
     visit = visit_submit(shopper=shopper, body=body).visit
-    photo_upload(visit=visit, photo_id=photo_id, file=io.BytesIO(photo_bytes), size=len(photo_bytes),
-                 question=photo_item)
+    photo_upload(
+        visit=visit,
+        photo_id=photo_id,
+        file=io.BytesIO(photo_bytes),
+        size=len(photo_bytes),
+        question=photo_item,
+    )
     visit.refresh_from_db()
     return visit
 
@@ -195,9 +293,13 @@ def demo_visits_seed(
 ) -> int:
     """Seed the visit history and a small review queue. Returns how many visits exist."""
     today = today or timezone.localdate()
-    version = ChecklistVersion.objects.filter(
-        checklist__code=CHECKLIST, status=ChecklistVersion.Status.PUBLISHED
-    ).order_by("-number").first()
+    version = (
+        ChecklistVersion.objects.filter(
+            checklist__code=CHECKLIST, status=ChecklistVersion.Status.PUBLISHED
+        )
+        .order_by("-number")
+        .first()
+    )
     if version is None:
         raise RuntimeError("Load the checklist library first: python manage.py load_checklists")
     rules, items = version_rules(version)
@@ -210,18 +312,28 @@ def demo_visits_seed(
             p = max(0.2, min(0.98, quality.level + quality.drift * (months - months_back)))
             for n in range(VISITS_PER_MONTH):
                 turn += 1
-                day = start + dt.timedelta(days=5 + n * 11 + turn % 4)
+                day = start + dt.timedelta(days=5 + n * 8 + turn % 4)  # 5th–24th: any month
                 with transaction.atomic():
                     visit = _visit(
-                        branch=branch, shopper=_shopper_for(branch, organisation.shoppers, turn),
-                        version=version, day=day, key=f"{branch.code}-{start:%Y-%m}-{n}",
+                        branch=branch,
+                        shopper=_shopper_for(branch, organisation.shoppers, turn),
+                        version=version,
+                        day=day,
+                        key=f"{branch.code}-{start:%Y-%m}-{n}",
                         p=random.Random(f"{branch.code}{start}{n}").gauss(p, 0.05),
-                        rules=rules, items=items,
+                        rules=rules,
+                        items=items,
                     )
                 if visit.status == Visit.Status.SUBMITTED:
-                    visit_review(visit=visit, reviewer=reviewer, decision="approve",
-                                 note="Consistent with the photos and timings.")
-    _seed_review_queue(organisation=organisation, version=version, rules=rules, items=items, today=today)
+                    visit_review(
+                        visit=visit,
+                        reviewer=reviewer,
+                        decision="approve",
+                        note="Consistent with the photos and timings.",
+                    )
+    _seed_review_queue(
+        organisation=organisation, version=version, rules=rules, items=items, today=today
+    )
     _seed_open_work(organisation=organisation, today=today)
     return Visit.objects.count()
 
@@ -242,8 +354,15 @@ def _seed_review_queue(*, organisation, version, rules, items, today: dt.date) -
     for turn, (name, branch, options) in enumerate(doubtful):
         with transaction.atomic():
             _visit(
-                branch=branch, shopper=_shopper_for(branch, organisation.shoppers, turn), version=version,
-                day=today - dt.timedelta(days=1 + turn), key=f"queue-{name}-{branch.code}", p=0.8, rules=rules, items=items, **options,
+                branch=branch,
+                shopper=_shopper_for(branch, organisation.shoppers, turn),
+                version=version,
+                day=today - dt.timedelta(days=1 + turn),
+                key=f"queue-{name}-{branch.code}",
+                p=0.8,
+                rules=rules,
+                items=items,
+                **options,
             )
 
 
@@ -264,21 +383,34 @@ def _seed_open_work(*, organisation: DemoOrganisation, today: dt.date) -> None:
         shopper = users.get(work.shopper)
         if branch is None or shopper is None:
             continue  # a slice of the organisation (tests)
-        version = ChecklistVersion.objects.filter(
-            checklist__code=work.checklist, status=ChecklistVersion.Status.PUBLISHED
-        ).order_by("-number").first()
+        version = (
+            ChecklistVersion.objects.filter(
+                checklist__code=work.checklist, status=ChecklistVersion.Status.PUBLISHED
+            )
+            .order_by("-number")
+            .first()
+        )
         if version is None:
             continue
         if Assignment.objects.filter(
-            shopper=shopper, branch=branch, checklist_version__checklist=version.checklist,
-            status=Assignment.Status.OPEN, window_from__lte=today, window_to__gte=today,
+            shopper=shopper,
+            branch=branch,
+            checklist_version__checklist=version.checklist,
+            status=Assignment.Status.OPEN,
+            window_from__lte=today,
+            window_to__gte=today,
         ).exists():
             continue
         try:
             assignment_create(
-                created_by=head_office, branch=branch.pk, checklist_version=version.pk,
-                shopper=shopper.pk, window_from=today, window_to=today + dt.timedelta(days=OPEN_WORK_DAYS),
-                scenario=work.scenario, today=today,
+                created_by=head_office,
+                branch=branch.pk,
+                checklist_version=version.pk,
+                shopper=shopper.pk,
+                window_from=today,
+                window_to=today + dt.timedelta(days=OPEN_WORK_DAYS),
+                scenario=work.scenario,
+                today=today,
             )
         except ValidationError:
             continue

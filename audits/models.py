@@ -33,7 +33,9 @@ class Region(models.Model):
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SHOPPER)
     regions = models.ManyToManyField(
-        Region, blank=True, related_name="managers",
+        Region,
+        blank=True,
+        related_name="managers",
         help_text="For regional managers: the regions they may see.",
     )
 
@@ -147,7 +149,9 @@ class Visit(models.Model):
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="visit")
     shopper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="visits")
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="visits")
-    checklist = models.ForeignKey("checklists.Checklist", on_delete=models.PROTECT, related_name="+")
+    checklist = models.ForeignKey(
+        "checklists.Checklist", on_delete=models.PROTECT, related_name="+"
+    )
     checklist_version = models.ForeignKey(
         "checklists.ChecklistVersion", on_delete=models.PROTECT, related_name="visits"
     )
@@ -233,7 +237,11 @@ class Answer(models.Model):
         ]
         indexes = [
             # The drivers report reads only these columns of a period's answers.
-            models.Index(fields=["visit"], include=["item_code", "score", "failed", "gain"], name="answer_report"),
+            models.Index(
+                fields=["visit"],
+                include=["item_code", "score", "failed", "gain"],
+                name="answer_report",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +268,9 @@ class VisitScore(models.Model):
         ]
         indexes = [
             # Section and dimension columns of the comparison, read index-only.
-            models.Index(fields=["visit"], include=["kind", "key", "score"], name="visitscore_report"),
+            models.Index(
+                fields=["visit"], include=["kind", "key", "score"], name="visitscore_report"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,7 +293,9 @@ class Photo(models.Model):
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
-    taken_at = models.DateTimeField(null=True, blank=True, help_text="From EXIF, for review checks.")
+    taken_at = models.DateTimeField(
+        null=True, blank=True, help_text="From EXIF, for review checks."
+    )
     gps_lat = models.FloatField(null=True, blank=True)
     gps_lng = models.FloatField(null=True, blank=True)
     phash = models.CharField(max_length=16, blank=True, db_index=True)

@@ -9,7 +9,9 @@ class IsShopper(BasePermission):
     message = "Only shoppers may do this."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.role == Role.SHOPPER)
+        return bool(
+            request.user and request.user.is_authenticated and request.user.role == Role.SHOPPER
+        )
 
 
 class IsReviewer(BasePermission):
@@ -18,7 +20,8 @@ class IsReviewer(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(
-            user and user.is_authenticated
+            user
+            and user.is_authenticated
             and (user.role in {Role.REVIEWER, Role.HEAD_OFFICE, Role.ADMIN} or user.is_superuser)
         )
 
@@ -53,6 +56,7 @@ class SeesReports(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(
-            user and user.is_authenticated
+            user
+            and user.is_authenticated
             and (user.sees_everything or user.role == Role.REGIONAL_MANAGER)
         )

@@ -4,6 +4,9 @@ Every setting the platform reads comes through these helpers so that a typo in
 a deployment ("DEBUG=ture", "DATABASE_URL=postgress://…") stops the process at
 start with a message naming the variable, instead of surfacing later as odd
 behaviour.
+
+An empty value counts as unset and gives the default: docker-compose passes
+`NAME: ${NAME:-}` as an empty string when .env does not set NAME.
 """
 
 from __future__ import annotations
@@ -17,12 +20,18 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def _raw(name: str) -> str | None:
+    """The variable's value, or None when it is unset or empty."""
+    return os.environ.get(name) or None
+
+
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    raw = _raw(name)
+    return default if raw is None else raw
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -34,8 +43,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    raw = _raw(name)
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -47,18 +56,17 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 def env_choice(name: str, default: str, choices: set[str]) -> str:
-    value = os.environ.get(name, default)
+    raw = _raw(name)
+    value = default if raw is None else raw
     if value not in choices:
-        raise ImproperlyConfigured(
-            f"{name}={value!r} is not one of {', '.join(sorted(choices))}."
-        )
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(sorted(choices))}.")
     return value
 
 

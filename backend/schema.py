@@ -16,7 +16,10 @@ ErrorOutput = inline_serializer(
 
 _DESCRIPTIONS = {
     400: "Invalid input: `errors` names every bad field and the problem.",
-    401: "Not signed in: send `Authorization: Token <token>`.",
+    401: (
+        "Not signed in (`code` `not_authenticated`: send `Authorization: Token <token>`), or the "
+        "token expired (`token_expired`) or was revoked (`token_invalid`): sign in again."
+    ),
     403: "Signed in, but this role may not do this.",
     404: "No such object, or not one the caller may see.",
     409: "Conflicts with what is stored (published version, stale revision, different body for the same id).",

@@ -25,9 +25,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# PRODUCTION=true: a real deployment, served over HTTPS. It makes SECRET_KEY
+# mandatory and turns on the secure defaults at the end of this file (Secure
+# cookies, redirect to https, HSTS). Without it the platform serves plain http,
+# as `make run` does on 127.0.0.1.
+PRODUCTION = env_bool("PRODUCTION", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be false when PRODUCTION=true.")
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
+    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", PRODUCTION):
         raise ImproperlyConfigured("SECRET_KEY must be set in production.")
     # The embedded default must start with no environment; a fixed development
     # key is fine there because nothing it signs leaves the machine.
@@ -47,17 +54,26 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "outbox",
     "checklists",
     "audits",
     "reports",
+    "mobile",
 ]
 
 MIDDLEWARE = [
+    # First, so every later layer and every log line of the request has its id.
+    "backend.request_id.RequestIdMiddleware",
+    # Before SecurityMiddleware: the orchestrator's probe comes over plain http
+    # to the container's own address, which neither redirects nor ALLOWED_HOSTS may refuse.
+    "backend.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backend.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "backend.query_text.ApiQueryTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,28 +170,65 @@ STORAGES = {
 # default needs no Redis. CELERY_BROKER_URL switches to real workers.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Celery takes a producer even for an eager task (nothing is ever sent to it):
+    # without a URL it would be amqp:// with a "No hostname was supplied" warning.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery beat (`celery -A backend beat`, or a worker started with --beat) drains
+# the outbox every minute: work whose after-commit kick was lost (a crash, the
+# broker down) is done within a minute.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-drain": {"task": "outbox.tasks.outbox_drain_task", "schedule": 60.0},
+    "outbox-prune": {"task": "outbox.tasks.outbox_prune_task", "schedule": 24 * 3600.0},
+}
 
+# Work a write asks for and the outbox does after the commit, by event kind
+# (outbox/services.py). Dotted paths, so the outbox never imports the layers above it.
+OUTBOX_HANDLERS = {
+    "visit.checks": "audits.services.checks.visit_checks_handle",
+    "photo.renditions": "audits.services.photos.photo_renditions_handle",
+    "photo.files_delete": "audits.services.visits.photo_files_delete_handle",
+}
+
+# The cache holds the login throttle's counters, which every worker process must
+# share: Redis with CACHE_URL, otherwise a table in the database (made by the
+# migration audits 0004, or `manage.py createcachetable`), never per-process memory.
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured("CACHE_URL must be a redis:// URL.")
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            # Past MAX_ENTRIES Django deletes a third of the rows, counters included:
+            # set high enough that a flood of failed logins cannot cull the counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "audits.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.parsers.JSONParser",  # refuses JSON nested past a depth limit
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "backend.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backend.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -198,12 +251,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Failed logins: how many are allowed per username, and per address, in a window.
-# The per-address limit is higher because many phones share one mobile-network
-# address; it stops password spraying across usernames, not a shopper's typos.
+# Failed logins in a window (the rule is explained in audits/login.py): strictly
+# per (username, address) pair; loosely per username and per address, where past
+# the limit only pairs that have failed are refused, so that an attacker cannot
+# lock a shopper, or a mobile network sharing one address, out.
 LOGIN_FAILURES_ALLOWED = env_int("LOGIN_FAILURES_ALLOWED", 5, minimum=1)
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 50, minimum=1)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+
+# API tokens expire this many days after the sign-in that issued them (audits/services/tokens.py).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)
 
 # Limits the phone app must respect (served at /api/v1/config/).
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
@@ -220,15 +278,58 @@ VISIT_MIN_SECONDS = env_int("VISIT_MIN_SECONDS", 180, minimum=0)
 PHOTO_TIME_SLACK_MINUTES = env_int("PHOTO_TIME_SLACK_MINUTES", 15, minimum=0)
 REVIEW_CONFIDENCE_THRESHOLD = env_int("REVIEW_CONFIDENCE_THRESHOLD", 70, minimum=0)
 
+# Reports: a branch scored from fewer visits in a period is a "small sample", shown
+# but not ranked. 3 because it is the fewest visits whose 90 % interval is of any use:
+# with two, Student's t is 6.31 and the interval spans most of the scale; with three
+# it is 2.92. 1 switches the rule off (every scored branch is ranked).
+SMALL_SAMPLE_VISITS = env_int("SMALL_SAMPLE_VISITS", 3, minimum=1)
+
+# Logs: one line per event on stderr, JSON lines in production (LOG_FORMAT=json)
+# for the log collector. Every line carries the request id (backend/request_id.py).
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", {"text", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "backend.request_id.RequestIdFilter"},
+        "client_errors_without_traceback": {"()": "backend.logging.ClientErrorsWithoutTraceback"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "backend.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "client_errors_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # "Task … succeeded in 0.01s" for every task: hundreds of lines per demo
+        # load, and the same again for every upload in production. Failures are
+        # logged at ERROR and still show.
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
+# The worker logs through the configuration above (JSON in production) rather
+# than Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
-if not DEBUG:
-    SESSION_COOKIE_SECURE = SECURE_COOKIES
-    CSRF_COOKIE_SECURE = SECURE_COOKIES
+# HTTPS. With PRODUCTION=true every default below is the secure one; each can
+# be set on its own. SECURE_PROXY_SSL_HEADER is opt-in: trust X-Forwarded-Proto
+# only when a proxy that always sets it (nginx in docker-compose.yml) is the
+# sole way in, or any client could claim to be on https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preloading is a promise to browsers that is slow to take back: opt in explicitly.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("TRUST_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -16,5 +16,12 @@ urlpatterns = [
     path("api/v1/", include("checklists.urls")),
     path("api/v1/", include("audits.urls")),
     path("api/v1/", include("reports.urls")),
+    path("app/", include("mobile.urls")),
     path("", include("reports.web_urls")),
 ]
+
+# Under /api/ every error answers in the API's JSON shape (backend/errors.py).
+handler400 = "backend.errors.bad_request"
+handler403 = "backend.errors.permission_denied"
+handler404 = "backend.errors.not_found"
+handler500 = "backend.errors.server_error"

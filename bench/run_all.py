@@ -3,10 +3,11 @@
     .venv/bin/python bench/run_all.py          # quick set: a few minutes
     .venv/bin/python bench/run_all.py --full   # the sizes: the better part of an hour
 
-Quick set: scorecard.py (8 rounds), batch.py --branches 100, and
-reports_pg.py --branches 1000 --visits 100000 (skipped when PostgreSQL is not
-reachable on 127.0.0.1:5432). --full: 15 rounds, 1,000 branches, and
-10,000 branches × 1,000,000 visits.
+Quick set: scorecard.py (8 rounds), batch.py --branches 100,
+reports_pg.py --branches 1000 --visits 100000 and ingest.py --quick (the last
+two skipped when PostgreSQL is not reachable on 127.0.0.1:5432). --full:
+15 rounds, 1,000 branches, 10,000 branches × 1,000,000 visits, and ingest.py
+with its full slices and the 1,000-visit retry storm.
 
 Each script runs in its own process (each points Django at its own throwaway
 database) and writes bench/out/<name>.json, which this script reads back.
@@ -125,6 +126,36 @@ def summary(names: dict[str, str], status: dict[str, str]) -> list[tuple[str, st
             rows.append((f"PG {size}: {label}", "FAILED", error[:60]))
     else:
         rows.append(("reports_pg", status["reports_pg"], ""))
+
+    ingest = load(names["ingest"]) if status["ingest"] == "ok" else None
+    if ingest:
+        for level, entry in ingest["levels"].items():
+            v, c = entry["visit"], entry["ceiling"]
+            rows.append(
+                (
+                    f"visit uploads over HTTP, {level} phones (p50/p99)",
+                    f"{v['per_s']:.1f}/s ({v['p50_ms']:.0f}/{v['p99_ms']:.0f} ms)",
+                    f"{entry['ratio'] * 100:.0f} % of GET config ({c['per_s']:.0f}/s)",
+                )
+            )
+        p = ingest["photos"]
+        rows.append(
+            (
+                f"{p['photo_mb']} MB photo uploads, {p['concurrency']} phones",
+                f"{p['per_s']}/s (p99 {p['p99_ms']:.0f} ms)",
+                f"{p['with_copies_per_s']}/s with copies",
+            )
+        )
+        s = ingest["retry_storm"]
+        rows.append(
+            (
+                f"retry storm, {s['visits']:,} visits × {s['copies']} identical POSTs",
+                f"{s['stored_visits']:,} stored",
+                "exactly once" if s["exactly_once"] else "NOT exactly once",
+            )
+        )
+    else:
+        rows.append(("ingest", status["ingest"], ""))
     return rows
 
 
@@ -138,6 +169,7 @@ def main() -> None:
             "scorecard": ("scorecard.py", ["--rounds", "15"], "scorecard"),
             "batch": ("batch.py", ["--branches", "1000"], "batch_1000"),
             "reports_pg": ("reports_pg.py", [], "reports_pg"),
+            "ingest": ("ingest.py", [], "ingest"),
         }
     else:
         plan = {
@@ -152,13 +184,14 @@ def main() -> None:
                 ["--branches", "1000", "--visits", "100000", "--name", "reports_pg_quick"],
                 "reports_pg_quick",
             ),
+            "ingest": ("ingest.py", ["--quick"], "ingest_quick"),
         }
     status: dict[str, str] = {}
     names: dict[str, str] = {}
     elapsed: dict[str, float] = {}
     for key, (script, script_args, name) in plan.items():
         names[key] = name
-        if key == "reports_pg" and not postgres_reachable():
+        if key in ("reports_pg", "ingest") and not postgres_reachable():
             status[key] = "skipped: no PostgreSQL"
             continue
         ok, seconds = run(script, *script_args)

@@ -31,7 +31,6 @@ class FrozenWhenPublishedMixin:
         return super().has_delete_permission(request, obj) and not _is_frozen(obj)
 
 
-
 class FrozenInlineMixin(FrozenWhenPublishedMixin):
     def has_add_permission(self, request, obj=None):
         # Inlines get the parent object; adding rows to a published version is refused.
@@ -53,7 +52,15 @@ class ChecklistAdmin(admin.ModelAdmin):
 
 @admin.register(ChecklistVersion)
 class ChecklistVersionAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
-    list_display = ["checklist", "number", "status", "expected_score", "tolerance", "published_at", "preview_link"]
+    list_display = [
+        "checklist",
+        "number",
+        "status",
+        "expected_score",
+        "tolerance",
+        "published_at",
+        "preview_link",
+    ]
     list_filter = ["status", "checklist"]
     readonly_fields = ["status", "published_at", "library_hash", "based_on"]
     inlines = [SectionInline]
@@ -70,8 +77,11 @@ class ChecklistVersionAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview),
-                 name="checklists_checklistversion_preview"),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview),
+                name="checklists_checklistversion_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -127,6 +137,15 @@ class SectionAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
-    list_display = ["code", "text_en", "answer_type", "critical", "rater", "area", "factor", "version"]
+    list_display = [
+        "code",
+        "text_en",
+        "answer_type",
+        "critical",
+        "rater",
+        "area",
+        "factor",
+        "version",
+    ]
     list_filter = ["answer_type", "rater", "area", "critical", "version__checklist"]
     search_fields = ["code", "text_zh", "text_en"]

@@ -47,7 +47,9 @@ class TagsOutput(serializers.Serializer):
 class OptionOutput(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField()
-    score = serializers.CharField(allow_null=True, help_text="null: the choice is recorded, not scored.")
+    score = serializers.CharField(
+        allow_null=True, help_text="null: the choice is recorded, not scored."
+    )
 
 
 class ItemOutput(serializers.Serializer):
@@ -55,7 +57,9 @@ class ItemOutput(serializers.Serializer):
     text = serializers.CharField()
     help = serializers.CharField()
     good_practice = serializers.CharField()
-    answer_type = serializers.ChoiceField(choices=["yes_no", "scale5", "scale6", "number", "choice", "text", "photo"])
+    answer_type = serializers.ChoiceField(
+        choices=["yes_no", "scale5", "scale6", "number", "choice", "text", "photo"]
+    )
     weight = serializers.CharField()
     critical = serializers.BooleanField()
     required = serializers.BooleanField()
@@ -107,17 +111,19 @@ class ChecklistListApi(APIView):
         rows = []
         for version in checklist_versions_for(request.user):
             lang = language_for(request, fallback=version.checklist.language)
-            rows.append({
-                "id": version.id,
-                "checklist": version.checklist.code,
-                "version": version.number,
-                "status": version.status,
-                "title": pick(lang, version.checklist.title_zh, version.checklist.title_en),
-                "item_count": version.item_count,
-                "expected_score": version.expected_score,
-                "tolerance": version.tolerance,
-                "published_at": version.published_at,
-            })
+            rows.append(
+                {
+                    "id": version.id,
+                    "checklist": version.checklist.code,
+                    "version": version.number,
+                    "status": version.status,
+                    "title": pick(lang, version.checklist.title_zh, version.checklist.title_en),
+                    "item_count": version.item_count,
+                    "expected_score": version.expected_score,
+                    "tolerance": version.tolerance,
+                    "published_at": version.published_at,
+                }
+            )
         return Response(VersionSummaryOutput(rows, many=True).data)
 
 
@@ -125,8 +131,12 @@ class ChecklistDetailApi(APIView):
     permission_classes = [ConfiguresOrReadOnly]
 
     class UpdateInput(serializers.Serializer):
-        expected_score = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, max_value=100, required=False)
-        tolerance = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, max_value=50, required=False)
+        expected_score = serializers.DecimalField(
+            max_digits=4, decimal_places=1, min_value=0, max_value=100, required=False
+        )
+        tolerance = serializers.DecimalField(
+            max_digits=4, decimal_places=1, min_value=0, max_value=50, required=False
+        )
         notes = serializers.CharField(required=False, allow_blank=True)
 
     def _version(self, request, pk):
@@ -139,8 +149,15 @@ class ChecklistDetailApi(APIView):
             "the checklist's own language. Send the ETag back in `If-None-Match` to get 304 "
             "when nothing changed."
         ),
-        parameters=[*LANG_PARAMETERS, OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False)],
-        responses={200: ChecklistTreeOutput, 304: OpenApiResponse(description="Not modified."), **ERRORS(401, 404)},
+        parameters=[
+            *LANG_PARAMETERS,
+            OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False),
+        ],
+        responses={
+            200: ChecklistTreeOutput,
+            304: OpenApiResponse(description="Not modified."),
+            **ERRORS(401, 404),
+        },
     )
     def get(self, request, pk: int):
         version = self._version(request, pk)
@@ -200,7 +217,9 @@ class ChecklistItemApi(APIView):
         text_en = serializers.CharField(required=False, max_length=300)
         help_zh = serializers.CharField(required=False, allow_blank=True)
         help_en = serializers.CharField(required=False, allow_blank=True)
-        weight = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
+        weight = serializers.DecimalField(
+            max_digits=6, decimal_places=2, min_value=0, required=False
+        )
         critical = serializers.BooleanField(required=False)
         required = serializers.BooleanField(required=False)
         allow_na = serializers.BooleanField(required=False)

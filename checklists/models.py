@@ -49,7 +49,9 @@ class Bpmp(models.TextChoices):
 class Checklist(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     language = models.CharField(
-        max_length=8, choices=LANGUAGES, default="zh-Hans",
+        max_length=8,
+        choices=LANGUAGES,
+        default="zh-Hans",
         help_text="The checklist's own language, used when the caller asks for neither.",
     )
     title_zh = models.CharField(max_length=200)
@@ -74,12 +76,16 @@ class ChecklistVersion(models.Model):
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     expected_score = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("80.0"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("80.0"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="The standard: the score a branch is expected to reach.",
     )
     tolerance = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("5.0"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("5.0"),
         validators=[MinValueValidator(0), MaxValueValidator(50)],
         help_text="Scores within expected ± tolerance meet expectation.",
     )
@@ -87,7 +93,8 @@ class ChecklistVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     library_hash = models.CharField(
-        max_length=64, blank=True,
+        max_length=64,
+        blank=True,
         help_text="For versions loaded from the bundled library: hash of the source file.",
     )
     based_on = models.ForeignKey(
@@ -114,8 +121,9 @@ class Section(models.Model):
     position = models.PositiveIntegerField(default=0)
     title_zh = models.CharField(max_length=200)
     title_en = models.CharField(max_length=200)
-    weight = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(1),
-                                 validators=[MinValueValidator(0)])
+    weight = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -147,9 +155,12 @@ class Item(models.Model):
     good_practice_zh = models.TextField(blank=True)
     good_practice_en = models.TextField(blank=True)
     answer_type = models.CharField(max_length=10, choices=AnswerType.choices)
-    weight = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(1),
-                                 validators=[MinValueValidator(0)])
-    critical = models.BooleanField(default=False, help_text="Knock-out: failing it zeroes the section.")
+    weight = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(0)]
+    )
+    critical = models.BooleanField(
+        default=False, help_text="Knock-out: failing it zeroes the section."
+    )
     required = models.BooleanField(default=True)
     allow_na = models.BooleanField(default=False)
     photo_required = models.BooleanField(default=False)
@@ -157,7 +168,9 @@ class Item(models.Model):
     rater = models.CharField(max_length=16, choices=Rater.choices, blank=True)
     area = models.CharField(max_length=12, choices=Area.choices, blank=True)
     factor = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(26)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
         help_text="Key-factor number 1–26 from the reference.",
     )
     bpmp = models.CharField(max_length=12, choices=Bpmp.choices, blank=True)

@@ -69,9 +69,7 @@ def comparison_columns(comparison: Comparison) -> list[Column]:
         Column("Score 90% CI high", lambda r: _end(r.interval, "high"), SCORE_FORMAT, 9),
         Column("Band", lambda r: r.band, None, 9),
         Column("Previous score", lambda r: r.previous_score, SCORE_FORMAT, 9),
-        Column(
-            "Previous 90% CI low", lambda r: _end(r.previous_interval, "low"), SCORE_FORMAT, 9
-        ),
+        Column("Previous 90% CI low", lambda r: _end(r.previous_interval, "low"), SCORE_FORMAT, 9),
         Column(
             "Previous 90% CI high", lambda r: _end(r.previous_interval, "high"), SCORE_FORMAT, 9
         ),

@@ -10,9 +10,14 @@ cd "$(dirname "$0")/.."
 # fonts-noto-cjk gives the Chinese glyphs.
 SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
 # For `make test` only: poppler-utils (pdftotext, pdffonts, pdftoppm) reads the
-# PDFs back; docker-compose validates docker-compose.yml where no Docker runs.
+# PDFs back; docker-compose validates docker-compose.yml where no Docker runs;
+# chromium runs the phone app's browser tests (Playwright cannot download a
+# browser here, Debian's works); nodejs and npm run the app's own unit tests.
 if [ "${1:-}" = "--test" ]; then
-  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils docker-compose"
+  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils docker-compose chromium"
+  # Node from any source will do (nvm, NodeSource, Debian); install Debian's only when none.
+  command -v node >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES nodejs"
+  command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES npm"
 fi
 
 missing=""
@@ -28,8 +33,9 @@ if [ -n "$missing" ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "bootstrap: installing system packages:$missing"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    # Wait for another apt run (unattended-upgrades on a fresh machine) instead of failing.
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
   else
     echo "bootstrap: these system packages are missing:$missing" >&2
     echo "bootstrap: install them, then run this again:" >&2
@@ -57,7 +63,7 @@ if [ ! -x .venv/bin/python ]; then
   if ! "$PYTHON" -m venv .venv 2>/dev/null; then
     rm -rf .venv
     if [ "$(id -u)" -eq 0 ]; then
-      apt-get install -y -qq python3-venv >/dev/null
+      apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3-venv >/dev/null
       "$PYTHON" -m venv .venv
     else
       echo "bootstrap: the venv module is missing: sudo apt-get install -y python3-venv" >&2
@@ -70,9 +76,29 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "bootstrap: installing Python packages into .venv"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  # uv installs the same packages several times faster than pip, which was
+  # most of a fresh `make run`. pip (upgraded first) stays the fallback for a
+  # machine where uv cannot be installed or cannot reach the index.
+  if .venv/bin/python -m pip install -q --disable-pip-version-check uv &&
+    .venv/bin/uv pip install -q --python .venv/bin/python -e '.[test]'; then
+    :
+  else
+    echo "bootstrap: uv failed; installing with pip instead (slower)" >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  fi
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# The phone app's test dependencies (fake-indexeddb, axe-core), exactly as locked.
+# The app itself needs no build: its one runtime library is vendored in mobile/src/vendor.
+if [ "${1:-}" = "--test" ] && [ -f mobile/package-lock.json ]; then
+  npm_stamp=mobile/node_modules/.installed-$(sha256sum mobile/package-lock.json | cut -c1-16)
+  if [ ! -f "$npm_stamp" ]; then
+    echo "bootstrap: installing the phone app's npm packages (npm ci)"
+    (cd mobile && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$npm_stamp"
+  fi
 fi
 mkdir -p var/media

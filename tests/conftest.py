@@ -36,7 +36,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(request):
+    """Every test that can touch the cache (the login throttle's counters) starts it empty.
+
+    Without CACHE_URL the cache is a database table, so only tests that use the
+    database can reach it; they clear it after too, because the flush that ends
+    a transactional test empties the models' tables, not the cache's.
+    """
+    marked = request.node.get_closest_marker("django_db") is not None
+    uses_database = marked or not {"db", "transactional_db"}.isdisjoint(request.fixturenames)
+    if not uses_database:
+        yield
+        return
+    request.getfixturevalue("db")
     cache.clear()
     yield
     cache.clear()
@@ -66,18 +78,24 @@ def west(db):
 
 @pytest.fixture
 def east_branch(east):
-    return BranchFactory(region=east, code="sh-jingan", name_zh="上海静安支行", name_en="Shanghai Jing'an")
+    return BranchFactory(
+        region=east, code="sh-jingan", name_zh="上海静安支行", name_en="Shanghai Jing'an"
+    )
 
 
 @pytest.fixture
 def pudong(east):
     """A second East branch, for ranks and region averages."""
-    return BranchFactory(region=east, code="sh-pudong", name_zh="上海浦东支行", name_en="Shanghai Pudong")
+    return BranchFactory(
+        region=east, code="sh-pudong", name_zh="上海浦东支行", name_en="Shanghai Pudong"
+    )
 
 
 @pytest.fixture
 def west_branch(west):
-    return BranchFactory(region=west, code="cd-jinjiang", name_zh="成都锦江支行", name_en="Chengdu Jinjiang")
+    return BranchFactory(
+        region=west, code="cd-jinjiang", name_zh="成都锦江支行", name_en="Chengdu Jinjiang"
+    )
 
 
 @pytest.fixture

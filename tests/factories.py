@@ -134,29 +134,97 @@ def small_checklist(*, status: str = ChecklistVersion.Status.PUBLISHED) -> Check
     env = SectionFactory(
         version=version, code="env", position=2, title_zh="环境", title_en="Environment"
     )
-    ItemFactory(section=core, code="greet", position=1, critical=True, comment_on_failure=True,
-                rater="responsiveness", area="people", factor=24, bpmp="basic")
-    ItemFactory(section=core, code="attitude", position=2, answer_type=AnswerType.SCALE5,
-                allow_na=True, text_en="Warm, willing service", text_zh="热情的服务",
-                rater="empathy", area="people", factor=5)
-    ItemFactory(section=core, code="wait", position=3, answer_type=AnswerType.NUMBER,
-                text_en="Seconds until greeted", text_zh="等候问候的秒数",
-                thresholds=[{"max": "10", "score": "100"}, {"max": "30", "score": "60"}, {"score": "0"}],
-                rater="responsiveness", area="procedure", factor=24)
-    ItemFactory(section=env, code="clean", position=1, answer_type=AnswerType.SCALE6,
-                text_en="A clean environment", text_zh="清洁的环境",
-                rater="tangibles", area="environment", factor=3)
-    ItemFactory(section=env, code="resolved", position=2, answer_type=AnswerType.CHOICE,
-                text_en="How was the question resolved?", text_zh="问题如何解决？",
-                options=[
-                    {"value": "on_the_spot", "label": {"zh-Hans": "当场解决", "en": "On the spot"}, "score": "100"},
-                    {"value": "follow_up", "label": {"zh-Hans": "承诺跟进", "en": "Follow-up promised"}, "score": "60"},
-                    {"value": "not_resolved", "label": {"zh-Hans": "未解决", "en": "Not resolved"}, "score": "0"},
-                ], rater="reliability", area="procedure")
-    ItemFactory(section=env, code="remark", position=3, answer_type=AnswerType.TEXT, required=False,
-                text_en="Overall impression", text_zh="总体印象")
-    ItemFactory(section=env, code="entrance", position=4, answer_type=AnswerType.PHOTO,
-                photo_required=True, text_en="Photo of the entrance", text_zh="入口照片")
+    ItemFactory(
+        section=core,
+        code="greet",
+        position=1,
+        critical=True,
+        comment_on_failure=True,
+        rater="responsiveness",
+        area="people",
+        factor=24,
+        bpmp="basic",
+    )
+    ItemFactory(
+        section=core,
+        code="attitude",
+        position=2,
+        answer_type=AnswerType.SCALE5,
+        allow_na=True,
+        text_en="Warm, willing service",
+        text_zh="热情的服务",
+        rater="empathy",
+        area="people",
+        factor=5,
+    )
+    ItemFactory(
+        section=core,
+        code="wait",
+        position=3,
+        answer_type=AnswerType.NUMBER,
+        text_en="Seconds until greeted",
+        text_zh="等候问候的秒数",
+        thresholds=[{"max": "10", "score": "100"}, {"max": "30", "score": "60"}, {"score": "0"}],
+        rater="responsiveness",
+        area="procedure",
+        factor=24,
+    )
+    ItemFactory(
+        section=env,
+        code="clean",
+        position=1,
+        answer_type=AnswerType.SCALE6,
+        text_en="A clean environment",
+        text_zh="清洁的环境",
+        rater="tangibles",
+        area="environment",
+        factor=3,
+    )
+    ItemFactory(
+        section=env,
+        code="resolved",
+        position=2,
+        answer_type=AnswerType.CHOICE,
+        text_en="How was the question resolved?",
+        text_zh="问题如何解决？",
+        options=[
+            {
+                "value": "on_the_spot",
+                "label": {"zh-Hans": "当场解决", "en": "On the spot"},
+                "score": "100",
+            },
+            {
+                "value": "follow_up",
+                "label": {"zh-Hans": "承诺跟进", "en": "Follow-up promised"},
+                "score": "60",
+            },
+            {
+                "value": "not_resolved",
+                "label": {"zh-Hans": "未解决", "en": "Not resolved"},
+                "score": "0",
+            },
+        ],
+        rater="reliability",
+        area="procedure",
+    )
+    ItemFactory(
+        section=env,
+        code="remark",
+        position=3,
+        answer_type=AnswerType.TEXT,
+        required=False,
+        text_en="Overall impression",
+        text_zh="总体印象",
+    )
+    ItemFactory(
+        section=env,
+        code="entrance",
+        position=4,
+        answer_type=AnswerType.PHOTO,
+        photo_required=True,
+        text_en="Photo of the entrance",
+        text_zh="入口照片",
+    )
     return version
 
 

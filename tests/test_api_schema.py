@@ -75,10 +75,14 @@ def keep_connections():
 # Schemathesis's own pytest plugin does not run on pytest 9 yet, so each
 # operation's hypothesis strategy is driven here with @given.
 @pytest.mark.slow
-@pytest.mark.parametrize("operation", _operations(), ids=lambda op: f"{op.method.upper()} {op.path}")
+@pytest.mark.parametrize(
+    "operation", _operations(), ids=lambda op: f"{op.method.upper()} {op.path}"
+)
 def test_no_request_gets_a_server_error(operation, head_office_token, keep_connections):
     @given(case=operation.as_strategy())
-    @hypothesis_settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @hypothesis_settings(
+        max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
     def check(case):
         response = case.call(headers={"Authorization": f"Token {head_office_token}"})
         assert response.status_code < 500, (

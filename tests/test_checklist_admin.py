@@ -86,7 +86,9 @@ def test_the_new_draft_action_copies_a_published_version(hq_admin, published):
         {"action": "new_draft", "_selected_action": [published.pk]},
     )
     copy = ChecklistVersion.objects.get(checklist=published.checklist, status="draft")
-    assert Item.objects.filter(version=copy).count() == Item.objects.filter(version=published).count()
+    assert (
+        Item.objects.filter(version=copy).count() == Item.objects.filter(version=published).count()
+    )
 
 
 def test_a_shopper_cannot_reach_the_admin(client, alice):

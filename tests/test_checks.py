@@ -30,7 +30,11 @@ def test_distance_is_haversine_metres():
 
 def test_it_flags_a_visit_far_from_the_branch():
     result = checks.check_location_far(visit_lat=31.2404, visit_lng=121.4737, limit_m=300, **BRANCH)
-    assert (result.code, result.passed, result.penalty) == ("location_far", False, checks.LOCATION_FAR_PENALTY)
+    assert (result.code, result.passed, result.penalty) == (
+        "location_far",
+        False,
+        checks.LOCATION_FAR_PENALTY,
+    )
     assert result.evidence["distance_m"] == pytest.approx(1112, abs=5)
     assert result.evidence["limit_m"] == 300
     assert result.evidence["branch_lat"] == 31.2304
@@ -57,7 +61,11 @@ def test_it_leaves_the_distance_to_location_missing_when_the_visit_has_no_locati
 
 def test_it_flags_a_missing_location_with_a_small_penalty():
     result = checks.check_location_missing(visit_lat=None, visit_lng=None)
-    assert (result.code, result.passed, result.penalty) == ("location_missing", False, checks.LOCATION_MISSING_PENALTY)
+    assert (result.code, result.passed, result.penalty) == (
+        "location_missing",
+        False,
+        checks.LOCATION_MISSING_PENALTY,
+    )
     assert checks.LOCATION_MISSING_PENALTY < checks.LOCATION_FAR_PENALTY
 
 
@@ -68,7 +76,9 @@ def test_it_passes_a_visit_with_a_location():
 def test_it_flags_an_inaccurate_location():
     result = checks.check_location_inaccurate(accuracy_m=250, limit_m=100)
     assert (result.code, result.passed, result.penalty) == (
-        "location_inaccurate", False, checks.LOCATION_INACCURATE_PENALTY,
+        "location_inaccurate",
+        False,
+        checks.LOCATION_INACCURATE_PENALTY,
     )
     assert result.evidence == {"accuracy_m": 250, "limit_m": 100}
 
@@ -85,13 +95,21 @@ def test_it_does_not_judge_an_unknown_accuracy():
 
 
 def test_it_flags_a_visit_too_short_to_be_real():
-    result = checks.check_visit_too_short(started_at=START, ended_at=START + dt.timedelta(seconds=90), min_seconds=180)
-    assert (result.code, result.passed, result.penalty) == ("visit_too_short", False, checks.VISIT_TOO_SHORT_PENALTY)
+    result = checks.check_visit_too_short(
+        started_at=START, ended_at=START + dt.timedelta(seconds=90), min_seconds=180
+    )
+    assert (result.code, result.passed, result.penalty) == (
+        "visit_too_short",
+        False,
+        checks.VISIT_TOO_SHORT_PENALTY,
+    )
     assert result.evidence == {"seconds": 90, "min_seconds": 180}
 
 
 def test_it_passes_a_visit_of_exactly_the_minimum_length():
-    result = checks.check_visit_too_short(started_at=START, ended_at=START + dt.timedelta(seconds=180), min_seconds=180)
+    result = checks.check_visit_too_short(
+        started_at=START, ended_at=START + dt.timedelta(seconds=180), min_seconds=180
+    )
     assert result.passed
 
 
@@ -100,10 +118,15 @@ WINDOW = {"window_from": dt.date(2025, 3, 10), "window_to": dt.date(2025, 3, 16)
 
 def test_it_flags_a_visit_after_the_assignment_window():
     result = checks.check_visit_outside_window(
-        visited_on=dt.date(2025, 3, 17), local_start=dt.time(10), local_end=dt.time(10, 20), **WINDOW
+        visited_on=dt.date(2025, 3, 17),
+        local_start=dt.time(10),
+        local_end=dt.time(10, 20),
+        **WINDOW,
     )
     assert (result.code, result.passed, result.penalty) == (
-        "visit_outside_window", False, checks.VISIT_OUTSIDE_WINDOW_PENALTY,
+        "visit_outside_window",
+        False,
+        checks.VISIT_OUTSIDE_WINDOW_PENALTY,
     )
     assert "2025-03-17" in result.message
     assert result.evidence["window_to"] == "2025-03-16"
@@ -118,15 +141,22 @@ def test_it_flags_a_visit_before_the_assignment_window():
 
 def test_it_passes_a_visit_on_the_last_day_of_the_window():
     result = checks.check_visit_outside_window(
-        visited_on=dt.date(2025, 3, 16), local_start=dt.time(10), local_end=dt.time(10, 20), **WINDOW
+        visited_on=dt.date(2025, 3, 16),
+        local_start=dt.time(10),
+        local_end=dt.time(10, 20),
+        **WINDOW,
     )
     assert (result.passed, result.penalty) == (True, 0)
 
 
 def test_it_flags_a_visit_started_before_the_agreed_hours():
     result = checks.check_visit_outside_window(
-        visited_on=dt.date(2025, 3, 14), local_start=dt.time(8, 45), local_end=dt.time(9, 10),
-        time_from=dt.time(9), time_to=dt.time(12), **WINDOW,
+        visited_on=dt.date(2025, 3, 14),
+        local_start=dt.time(8, 45),
+        local_end=dt.time(9, 10),
+        time_from=dt.time(9),
+        time_to=dt.time(12),
+        **WINDOW,
     )
     assert not result.passed
     assert "08:45" in result.message
@@ -134,8 +164,12 @@ def test_it_flags_a_visit_started_before_the_agreed_hours():
 
 def test_it_flags_a_visit_ended_after_the_agreed_hours():
     result = checks.check_visit_outside_window(
-        visited_on=dt.date(2025, 3, 14), local_start=dt.time(11, 50), local_end=dt.time(12, 10),
-        time_from=dt.time(9), time_to=dt.time(12), **WINDOW,
+        visited_on=dt.date(2025, 3, 14),
+        local_start=dt.time(11, 50),
+        local_end=dt.time(12, 10),
+        time_from=dt.time(9),
+        time_to=dt.time(12),
+        **WINDOW,
     )
     assert not result.passed
     assert result.evidence["time_to"] == "12:00"
@@ -143,8 +177,12 @@ def test_it_flags_a_visit_ended_after_the_agreed_hours():
 
 def test_it_passes_a_visit_within_the_agreed_hours():
     result = checks.check_visit_outside_window(
-        visited_on=dt.date(2025, 3, 14), local_start=dt.time(9), local_end=dt.time(12),
-        time_from=dt.time(9), time_to=dt.time(12), **WINDOW,
+        visited_on=dt.date(2025, 3, 14),
+        local_start=dt.time(9),
+        local_end=dt.time(12),
+        time_from=dt.time(9),
+        time_to=dt.time(12),
+        **WINDOW,
     )
     assert result.passed
 
@@ -154,11 +192,17 @@ def test_it_flags_a_photo_taken_outside_the_visit():
         PhotoFacts(id="p1", taken_at=START + dt.timedelta(minutes=5)),
         PhotoFacts(id="p2", taken_at=START - dt.timedelta(days=2)),
     ]
-    result = checks.check_photo_time_outside_visit(photos=photos, started_at=START, ended_at=END, slack=SLACK)
-    assert (result.code, result.passed, result.penalty) == (
-        "photo_time_outside_visit", False, checks.PHOTO_TIME_OUTSIDE_VISIT_PENALTY,
+    result = checks.check_photo_time_outside_visit(
+        photos=photos, started_at=START, ended_at=END, slack=SLACK
     )
-    assert result.evidence["outside"] == [{"photo": "p2", "taken_at": (START - dt.timedelta(days=2)).isoformat()}]
+    assert (result.code, result.passed, result.penalty) == (
+        "photo_time_outside_visit",
+        False,
+        checks.PHOTO_TIME_OUTSIDE_VISIT_PENALTY,
+    )
+    assert result.evidence["outside"] == [
+        {"photo": "p2", "taken_at": (START - dt.timedelta(days=2)).isoformat()}
+    ]
 
 
 def test_it_allows_the_slack_around_the_visit_for_photo_times():
@@ -166,20 +210,29 @@ def test_it_allows_the_slack_around_the_visit_for_photo_times():
         PhotoFacts(id="before", taken_at=START - SLACK),
         PhotoFacts(id="after", taken_at=END + SLACK),
     ]
-    result = checks.check_photo_time_outside_visit(photos=photos, started_at=START, ended_at=END, slack=SLACK)
+    result = checks.check_photo_time_outside_visit(
+        photos=photos, started_at=START, ended_at=END, slack=SLACK
+    )
     assert result.passed
 
 
 def test_it_lists_photos_without_a_capture_time_as_unchecked():
     photos = [PhotoFacts(id="p1", taken_at=START), PhotoFacts(id="p2", taken_at=None)]
-    result = checks.check_photo_time_outside_visit(photos=photos, started_at=START, ended_at=END, slack=SLACK)
+    result = checks.check_photo_time_outside_visit(
+        photos=photos, started_at=START, ended_at=END, slack=SLACK
+    )
     assert result.passed
     assert result.evidence["without_time"] == ["p2"]
 
 
 def test_it_skips_the_photo_time_check_when_no_photo_has_a_time():
     photos = [PhotoFacts(id="p1", taken_at=None)]
-    assert checks.check_photo_time_outside_visit(photos=photos, started_at=START, ended_at=END, slack=SLACK) is None
+    assert (
+        checks.check_photo_time_outside_visit(
+            photos=photos, started_at=START, ended_at=END, slack=SLACK
+        )
+        is None
+    )
 
 
 # --- photo reuse --------------------------------------------------------------------
@@ -191,15 +244,23 @@ def test_it_flags_a_photo_identical_to_one_of_another_visit():
         others=[OtherPhoto(visit_id="v2", photo_id="q9", phash="abcd000000000000")],
         distance=hamming,
     )
-    assert (result.code, result.passed, result.penalty) == ("photo_reused", False, checks.PHOTO_REUSED_PENALTY)
-    assert result.evidence["matches"] == [{"photo": "p1", "other_visit": "v2", "other_photo": "q9", "distance": 0}]
+    assert (result.code, result.passed, result.penalty) == (
+        "photo_reused",
+        False,
+        checks.PHOTO_REUSED_PENALTY,
+    )
+    assert result.evidence["matches"] == [
+        {"photo": "p1", "other_visit": "v2", "other_photo": "q9", "distance": 0}
+    ]
     assert "v2" in result.message
 
 
 def test_it_flags_a_near_duplicate_within_six_bits():
     result = checks.check_photo_reused(
         photos=[PhotoFacts(id="p1", phash="abcd000000000000")],
-        others=[OtherPhoto(visit_id="v2", photo_id="q9", phash="abcd00000000003f")],  # 6 bits differ
+        others=[
+            OtherPhoto(visit_id="v2", photo_id="q9", phash="abcd00000000003f")
+        ],  # 6 bits differ
         distance=hamming,
     )
     assert not result.passed
@@ -209,7 +270,9 @@ def test_it_flags_a_near_duplicate_within_six_bits():
 def test_it_passes_a_photo_seven_bits_from_any_other():
     result = checks.check_photo_reused(
         photos=[PhotoFacts(id="p1", phash="abcd000000000000")],
-        others=[OtherPhoto(visit_id="v2", photo_id="q9", phash="abcd00000000007f")],  # 7 bits differ
+        others=[
+            OtherPhoto(visit_id="v2", photo_id="q9", phash="abcd00000000007f")
+        ],  # 7 bits differ
         distance=hamming,
     )
     assert (result.passed, result.penalty) == (True, 0)
@@ -242,7 +305,9 @@ def scale_answers(*values):
 def test_it_flags_five_identical_scale_answers():
     result = checks.check_answers_identical(answers=scale_answers(4, 4, 4, 4, 4))
     assert (result.code, result.passed, result.penalty) == (
-        "answers_identical", False, checks.ANSWERS_IDENTICAL_PENALTY,
+        "answers_identical",
+        False,
+        checks.ANSWERS_IDENTICAL_PENALTY,
     )
     assert result.evidence["values"] == [4]
     assert result.evidence["count"] == 5

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Avg
 
 from audits.demo import demo_organisation_seed
-from audits.demo_visits import demo_visits_seed
-from audits.models import Assignment, Visit
+from audits.demo_visits import (
+    COMMENTS_LANGUAGE,
+    FAILURE_COMMENTS,
+    VISIT_COMMENTS,
+    demo_visits_seed,
+)
+from audits.models import Answer, Assignment, Visit
+from checklists.models import ChecklistVersion
+from checklists.scoring import SCORED_TYPES
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 20)
@@ -37,8 +45,20 @@ def seeded(organisation, django_capture_on_commit_callbacks):
 
 def test_every_branch_has_approved_visits_in_every_month(seeded):
     for branch in seeded.branches.values():
-        months = {v.visited_on.strftime("%Y-%m") for v in Visit.objects.filter(branch=branch, status="approved")}
+        months = {
+            v.visited_on.strftime("%Y-%m")
+            for v in Visit.objects.filter(branch=branch, status="approved")
+        }
         assert months == {"2026-09", "2026-10"}
+
+
+def test_every_branch_has_enough_visits_a_month_to_be_ranked(seeded, settings):
+    for branch in seeded.branches.values():
+        for month in (9, 10):
+            approved = Visit.objects.filter(
+                branch=branch, status="approved", visited_on__month=month
+            ).count()
+            assert approved >= settings.SMALL_SAMPLE_VISITS, (branch.code, month)
 
 
 def test_scores_differ_between_branches(seeded):
@@ -55,7 +75,11 @@ def test_some_visits_wait_for_review_with_flags(seeded):
     waiting = Visit.objects.filter(status="submitted")
     assert waiting.count() == 6
     assert waiting.filter(flagged=True).exists()
-    assert {c.code for v in waiting for c in v.checks.filter(passed=False)} >= {"location_far", "photo_reused", "visit_too_short"}
+    assert {c.code for v in waiting for c in v.checks.filter(passed=False)} >= {
+        "location_far",
+        "photo_reused",
+        "visit_too_short",
+    }
 
 
 def test_running_it_again_adds_nothing(seeded):
@@ -65,9 +89,12 @@ def test_running_it_again_adds_nothing(seeded):
 
 
 def test_shoppers_are_left_open_work_in_a_window_that_includes_today(seeded):
-    open_work = Assignment.objects.filter(status="open", window_from__lte=TODAY, window_to__gte=TODAY)
+    open_work = Assignment.objects.filter(
+        status="open", window_from__lte=TODAY, window_to__gte=TODAY
+    )
     assert {(a.shopper.username, a.branch.code) for a in open_work} == {
-        ("shopper1", "sh-jingan"), ("shopper2", "bj-guomao"),
+        ("shopper1", "sh-jingan"),
+        ("shopper2", "bj-guomao"),
     }
 
 
@@ -80,3 +107,40 @@ def test_running_it_again_adds_no_open_work(seeded):
     before = Assignment.objects.filter(status="open").count()
     demo_visits_seed(organisation=seeded, today=TODAY, months=2)
     assert Assignment.objects.filter(status="open").count() == before
+
+
+# The shoppers' comments
+
+
+def test_every_item_of_the_standard_branch_visit_that_can_fail_has_comments_of_its_own(
+    organisation,
+):
+    version = ChecklistVersion.objects.filter(
+        checklist__code="standard-branch-visit", status="published"
+    ).latest("number")
+    can_fail = {item.code for item in version.items.all() if item.answer_type in SCORED_TYPES}
+
+    assert can_fail - set(FAILURE_COMMENTS) == set()
+
+
+def test_the_comments_are_in_the_language_of_the_checklist_the_demo_fills_in(organisation):
+    version = ChecklistVersion.objects.filter(checklist__code="standard-branch-visit").first()
+    comments = [text for texts in FAILURE_COMMENTS.values() for text in texts]
+    comments += [text for texts in VISIT_COMMENTS.values() for text in texts]
+
+    assert version.checklist.language == COMMENTS_LANGUAGE == "zh-Hans"
+    assert [text for text in comments if re.search("[A-Za-z]", text)] == []
+
+
+def test_a_failed_items_comment_is_one_written_for_that_item(seeded):
+    commented = Answer.objects.filter(failed=True).exclude(comment="")
+
+    assert commented.exists()
+    for answer in commented:
+        assert answer.comment in FAILURE_COMMENTS[answer.item_code], answer.item_code
+
+
+def test_only_a_visit_without_failures_is_praised(seeded):
+    for visit in Visit.objects.all():
+        fell_short = visit.answers.filter(failed=True).exists()
+        assert visit.comment in VISIT_COMMENTS[fell_short], visit.pk

@@ -346,7 +346,9 @@ def test_it_still_refuses_a_truncated_jpeg_after_weasyprint_was_imported():
 
     with pytest.raises(PhotoRejected) as refused:
         inspect_photo(
-            corpus.truncated_jpeg(), max_bytes=corpus.CORPUS_MAX_BYTES,
-            max_pixels=corpus.CORPUS_MAX_PIXELS, default_tz=ZoneInfo("Asia/Shanghai"),
+            corpus.truncated_jpeg(),
+            max_bytes=corpus.CORPUS_MAX_BYTES,
+            max_pixels=corpus.CORPUS_MAX_PIXELS,
+            default_tz=ZoneInfo("Asia/Shanghai"),
         )
     assert refused.value.code == "truncated"

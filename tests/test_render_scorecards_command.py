@@ -113,7 +113,9 @@ def test_lang_and_checklist_are_passed_to_every_scorecard(renders, company):
 
     run("--period", "2026-Q4", "--region", "west", "--lang", "en", "--checklist", "other-visit")
 
-    assert zip_names("reports/zips/west-2026-Q4-en-other-visit.zip") == ["scorecard-cd-jinjiang-2026-Q4-en.pdf"]
+    assert zip_names("reports/zips/west-2026-Q4-en-other-visit.zip") == [
+        "scorecard-cd-jinjiang-2026-Q4-en.pdf"
+    ]
     assert renders[0].checklist_title == other.checklist.title_en
 
 

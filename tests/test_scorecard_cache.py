@@ -21,8 +21,6 @@ from tests.report_data import report_checklist, visit
 OCTOBER = parse_period("2026-10", date_from=None, date_to=None)
 
 
-
-
 @pytest.fixture
 def version(db):
     return report_checklist("branch-visit")

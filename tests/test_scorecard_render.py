@@ -417,15 +417,15 @@ def test_it_wraps_a_long_section_label_onto_a_second_line_instead_of_cutting_it(
     svg = section_bars(rows, labels=labels_for("en"))
 
     assert "…" not in svg
-    assert '>Greeting and core service: the three basic</text>' in svg
-    assert '>actions</text>' in svg
-    assert '>payment</text>' in svg
+    assert ">Greeting and core service: the three basic</text>" in svg
+    assert ">actions</text>" in svg
+    assert ">payment</text>" in svg
 
 
 def test_a_short_section_label_stays_on_one_line():
     svg = section_bars(SECTIONS, labels=labels_for("en"))
 
-    assert '>Arrival</text>' in svg
+    assert ">Arrival</text>" in svg
 
 
 def test_it_draws_no_bar_for_a_section_without_a_score():

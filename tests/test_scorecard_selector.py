@@ -40,7 +40,6 @@ def rank_every_scored_branch(settings):
     settings.SMALL_SAMPLE_VISITS = 1
 
 
-
 @pytest.fixture
 def xuhui(east):
     return BranchFactory(
@@ -342,7 +341,9 @@ def test_the_company_league_table_is_built_once_for_all_the_periods_scorecards(
     assert len(built) == 1
 
 
-def test_a_changed_visit_rebuilds_the_company_league_table(east_branch, pudong, version, monkeypatch):
+def test_a_changed_visit_rebuilds_the_company_league_table(
+    east_branch, pudong, version, monkeypatch
+):
     from reports.selectors import scorecard as selector
 
     visit(east_branch, version, "2026-10-05", 85.0)

@@ -33,6 +33,8 @@ print(json.dumps({
     "storage": settings.STORAGES["default"],
     "storage_url": url,
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "cache": settings.CACHES["default"],
+    "token_ttl_days": settings.API_TOKEN_TTL_DAYS,
 }, default=str))
 """
 
@@ -103,6 +105,11 @@ def test_it_refuses_a_log_level_not_in_its_choices(tmp_path):
 def test_it_refuses_a_cache_url_that_is_not_redis(tmp_path):
     error = refusal({"VAR_DIR": str(tmp_path), "CACHE_URL": "memcached://cache:11211"})
     assert "CACHE_URL must be a redis:// URL" in error
+
+
+def test_it_refuses_a_token_lifetime_below_one_day(tmp_path):
+    error = refusal({"VAR_DIR": str(tmp_path), "API_TOKEN_TTL_DAYS": "0"})
+    assert "API_TOKEN_TTL_DAYS=0 must be at least 1" in error
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
@@ -180,6 +187,8 @@ def production():
         {
             "DATABASE_URL": "postgres://audit@db/audit",
             "CELERY_BROKER_URL": "redis://redis:6379/0",
+            "CACHE_URL": "redis://redis:6379/1",
+            "API_TOKEN_TTL_DAYS": "7",
             "AWS_STORAGE_BUCKET_NAME": "audit-private",
             "AWS_S3_ENDPOINT_URL": "http://minio:9000",
             "AWS_ACCESS_KEY_ID": "key",
@@ -229,6 +238,23 @@ def test_without_a_database_url_the_database_is_sqlite_in_var(embedded):
 
 def test_without_a_broker_tasks_run_eagerly(embedded):
     assert embedded["eager"] is True
+
+
+def test_without_a_cache_url_the_cache_is_the_database_every_process_shares(embedded):
+    """Per-process memory would give each worker its own login-failure counts."""
+    assert embedded["cache"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def test_a_cache_url_selects_redis(production):
+    assert production["cache"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://redis:6379/1",
+    }
+
+
+def test_api_tokens_last_30_days_unless_set(embedded, production):
+    assert embedded["token_ttl_days"] == 30
+    assert production["token_ttl_days"] == 7
 
 
 def test_with_a_broker_tasks_go_to_the_workers(production):

@@ -34,8 +34,16 @@ def interval(low: str, high: str) -> Interval:
 
 @pytest.mark.parametrize(
     ("df", "printed"),
-    [(1, 6.314), (2, 2.920), (3, 2.353), (4, 2.132), (5, 2.015), (10, 1.812), (30, 1.697),
-     (120, 1.658)],
+    [
+        (1, 6.314),
+        (2, 2.920),
+        (3, 2.353),
+        (4, 2.132),
+        (5, 2.015),
+        (10, 1.812),
+        (30, 1.697),
+        (120, 1.658),
+    ],
 )
 def test_t_matches_the_printed_table_at_95_percent_one_sided(df, printed):
     assert round(t_quantile(df), 3) == printed

@@ -17,6 +17,7 @@ import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 from PIL import Image
 from storages.backends.s3 import S3Storage
@@ -232,3 +233,15 @@ def test_a_regional_manager_of_another_region_gets_no_signed_url(client_for, wes
     response = client_for(wes).get(f"/api/v1/visits/{visit_id}/photos/{photo_id}/?size=thumb")
 
     assert response.status_code == 404
+
+
+def test_check_storage_lists_the_bucket_and_finds_an_orphan(s3_client, uploaded):
+    visit_id, photo_id = uploaded
+    orphan = f"visits/{visit_id}/photos/{uuid.uuid4()}/original.jpg"
+    s3_client.put_object(Bucket=BUCKET, Key=orphan, Body=b"left behind")
+    out = io.StringIO()
+
+    call_command("check_storage", stdout=out)
+
+    assert f"  orphan: {orphan}\n" in out.getvalue()
+    assert f"/photos/{photo_id}/original.jpg\n" not in out.getvalue()

@@ -46,6 +46,13 @@ def version(east_branch, west_branch):
     return version
 
 
+@pytest.fixture(autouse=True)
+def rank_every_scored_branch(settings):
+    """Most tests here rank branches scored from one or two visits, so the small-sample
+    rule is switched off (1); the tests of that rule set their own threshold."""
+    settings.SMALL_SAMPLE_VISITS = 1
+
+
 def signed_in(client, user):
     client.force_login(user)
     return client
@@ -122,6 +129,21 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, east_branch, version):
     assert response["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_the_scorecard_page_names_the_language_of_its_card(
+    client, hank, east_branch, version, lang
+):
+    # Accept-Language asks for the other one: the card's own language is what counts.
+    response = signed_in(client, hank).get(
+        scorecard_url(east_branch),
+        {**OCTOBER, "lang": lang},
+        HTTP_ACCEPT_LANGUAGE="en" if lang == "zh-Hans" else "zh-Hans",
+    )
+
+    assert response["Content-Language"] == lang
+    assert f'<html lang="{lang}">' in response.content.decode()
+
+
 def test_a_bad_period_on_the_scorecard_page_is_a_400(client, hank, east_branch, version):
     response = signed_in(client, hank).get(scorecard_url(east_branch), {"period": "2026-13"})
 
@@ -155,6 +177,30 @@ def test_the_comparison_page_ranks_every_branch(client, hank, version):
         ("2", "sh-jingan"),
         ("3", "sh-pudong"),
     ]
+
+
+def test_the_comparison_page_marks_a_small_sample_where_its_rank_would_be(
+    client, hank, version, settings
+):
+    settings.SMALL_SAMPLE_VISITS = 2  # every branch here has one October visit
+
+    page = comparison(signed_in(client, hank), lang="en").content.decode()
+
+    assert league(page) == []  # no row shows a rank
+    assert page.count('<span class="small-sample"') == 3
+    assert "Branches with fewer than 2 visits this period are a small sample" in page
+
+
+def test_the_comparison_page_shows_each_branchs_90_percent_interval(
+    client, hank, version, east_branch
+):
+    visit(east_branch, version, "2026-10-15", 80.0)
+    visit(east_branch, version, "2026-10-25", 90.0)  # 85, 80, 90: 85.0, 76.6–93.4
+
+    page = comparison(signed_in(client, hank), lang="en").content.decode()
+
+    assert '<td class="num interval">76.6–93.4</td>' in page
+    assert '<td class="num interval">—</td>' in page  # one visit: no interval
 
 
 def test_the_comparison_page_draws_a_branch_by_section_heatmap(client, hank, version):
@@ -238,6 +284,17 @@ def test_the_review_queue_shows_confidence_flags_and_failed_checks(client, rita,
     assert "Photos taken 3.2 km from the branch." in page
     assert '<span class="flag">flagged</span>' in page
     assert '<td class="num">40</td>' in page
+
+
+def test_the_review_queue_marks_a_visit_whose_checks_have_not_run(client, rita, east_branch):
+    version = report_checklist("branch-visit")
+    # Stored as submitted with no confidence: its checks have not run.
+    visit(east_branch, version, "2026-10-06", 90.0, status=Visit.Status.SUBMITTED)
+
+    page = signed_in(client, rita).get(reverse("review-queue-page")).content.decode()
+
+    assert '<span class="pending">checks pending</span>' in page
+    assert '<span class="flag">' not in page
 
 
 def test_head_office_may_see_the_review_queue(client, hank, queued):

@@ -32,7 +32,9 @@ def visit_body(assignment, *, photo_bytes: bytes = b"photo", **overrides) -> dic
             {"question": "remark", "value": "Friendly but slow."},
         ],
         "comment": "Busy Saturday morning.",
-        "photos": [{"id": str(uuid.uuid4()), "sha256": sha256(photo_bytes), "question": "entrance"}],
+        "photos": [
+            {"id": str(uuid.uuid4()), "sha256": sha256(photo_bytes), "question": "entrance"}
+        ],
     }
     body.update(overrides)
     return body

@@ -14,7 +14,7 @@ from audits.api.organisation import BranchLocationOutput
 from audits.models import Assignment, Visit
 from audits.roles import ManagesAssignments
 from audits.selectors.assignments import assignment_detail, assignments_listed_for
-from audits.selectors.scope import assignments_visible_to
+from audits.selectors.scope import assignments_visible_to, shows_shopper_identity
 from audits.services.assignments import (
     BULK_MAX,
     AssignmentSpec,
@@ -65,10 +65,23 @@ class AssignmentVisitOutput(serializers.Serializer):
 
     id = serializers.UUIDField(required=False)
     status = serializers.ChoiceField(choices=Visit.Status.choices)
-    revision = serializers.IntegerField(required=False, help_text="Send this as `revision` when correcting a returned visit.")
-    review_note = serializers.CharField(required=False, allow_blank=True, help_text="The reviewer's note when returned.")
-    question_notes = serializers.DictField(required=False, child=serializers.CharField(), help_text="Notes by question code, when returned.")
-    missing_photos = serializers.ListField(required=False, child=serializers.UUIDField(), help_text="Photo ids still to upload.")
+    revision = serializers.IntegerField(
+        required=False, help_text="Send this as `revision` when correcting a returned visit."
+    )
+    review_note = serializers.CharField(
+        required=False, allow_blank=True, help_text="The reviewer's note when returned."
+    )
+    question_notes = serializers.DictField(
+        required=False,
+        child=serializers.CharField(),
+        help_text="Notes by question code, when returned.",
+    )
+    missing_photos = serializers.ListField(
+        required=False, child=serializers.UUIDField(), help_text="Photo ids still to upload."
+    )
+
+
+ABSENT_FOR_MANAGERS = "Absent for regional managers, who learn neither who visits nor when."
 
 
 class AssignmentOutput(serializers.Serializer):
@@ -76,14 +89,21 @@ class AssignmentOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Assignment.Status.choices)
     branch = AssignmentBranchOutput()
     checklist_version = serializers.IntegerField()
-    shopper = AssignmentShopperOutput()
+    shopper = AssignmentShopperOutput(required=False, help_text=ABSENT_FOR_MANAGERS)
     scenario = serializers.CharField(allow_blank=True)
-    window_from = serializers.DateField()
-    window_to = serializers.DateField()
-    time_from = serializers.TimeField(allow_null=True)
-    time_to = serializers.TimeField(allow_null=True)
+    window_from = serializers.DateField(required=False, help_text=ABSENT_FOR_MANAGERS)
+    window_to = serializers.DateField(required=False, help_text=ABSENT_FOR_MANAGERS)
+    time_from = serializers.TimeField(
+        allow_null=True, required=False, help_text=ABSENT_FOR_MANAGERS
+    )
+    time_to = serializers.TimeField(allow_null=True, required=False, help_text=ABSENT_FOR_MANAGERS)
     visit = AssignmentVisitOutput(allow_null=True)
-    created_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField(required=False, help_text=ABSENT_FOR_MANAGERS)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # What assignment_detail leaves out stays out: DRF would give a nullable field null.
+        return {key: value for key, value in data.items() if key in instance}
 
 
 class AssignmentBulkOutput(serializers.Serializer):
@@ -128,21 +148,30 @@ class AssignmentListApi(GenericAPIView):
     serializer_class = AssignmentOutput
 
     def get_queryset(self):
-        return assignments_listed_for(self.request.user)
+        queryset = assignments_listed_for(self.request.user)
+        if "shopper" in self.request.query_params and not shows_shopper_identity(self.request.user):
+            # Regional managers may not select by shopper: always empty, whatever the id,
+            # so the answer confirms no shopper's assignments.
+            return queryset.none()
+        return queryset
 
     @extend_schema(
         summary="Assignments the caller may see, filtered and paginated",
         description=(
             "A shopper sees only what the phone can act on: open assignments, and submitted ones "
             "whose visit is `incomplete` (photos missing) or `returned` (with the review notes). "
-            "Regional managers see their regions'; reviewers and head office all."
+            "Regional managers see their regions', without shopper, window, times or "
+            "`created_at`, ordered by branch; `shopper=` gives them an empty list. Reviewers "
+            "and head office see all."
         ),
         responses={200: AssignmentOutput(many=True), **ERRORS(400, 401)},
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(
-            AssignmentOutput([assignment_detail(a, viewer=request.user) for a in page], many=True).data
+            AssignmentOutput(
+                [assignment_detail(a, viewer=request.user) for a in page], many=True
+            ).data
         )
 
     @extend_schema(
@@ -150,7 +179,10 @@ class AssignmentListApi(GenericAPIView):
         description=(
             "400 names the field: `branch` (not in your regions, inactive, excluded for this "
             "shopper, or the same shopper there within the rotation period), `checklist_version` "
-            "(not published), `shopper`, `window_from`/`window_to` (in the past or reversed), `time_to`."
+            "(not published), `shopper`, `window_from`/`window_to` (in the past or reversed), `time_to`. "
+            "For a regional manager a refused shopper (not an active shopper, excluded, rotation) "
+            "is one same message on `shopper`, given only when the rest of the request is right "
+            "(in a batch: on `assignments`, without the row); the 201 has no shopper or window."
         ),
         request=AssignmentInput,
         responses={201: AssignmentOutput, **ERRORS(400, 401, 403)},
@@ -160,7 +192,10 @@ class AssignmentListApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         assignment = assignment_create(created_by=request.user, **data.validated_data)
         assignment = assignments_listed_for(request.user).get(pk=assignment.pk)
-        return Response(AssignmentOutput(assignment_detail(assignment, viewer=request.user)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AssignmentOutput(assignment_detail(assignment, viewer=request.user)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class AssignmentBulkCreateApi(APIView):
@@ -181,11 +216,14 @@ class AssignmentBulkCreateApi(APIView):
         if not data.is_valid():
             raise serializers.ValidationError(_flat_errors(data.errors))
         created = assignments_create(
-            created_by=request.user, specs=[AssignmentSpec(**row) for row in data.validated_data["assignments"]]
+            created_by=request.user,
+            specs=[AssignmentSpec(**row) for row in data.validated_data["assignments"]],
         )
         stored = assignments_listed_for(request.user).in_bulk([a.pk for a in created])
         rows = [assignment_detail(stored[a.pk], viewer=request.user) for a in created]
-        return Response(AssignmentBulkOutput({"assignments": rows}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AssignmentBulkOutput({"assignments": rows}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class AssignmentCancelApi(APIView):

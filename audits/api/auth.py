@@ -1,12 +1,14 @@
-"""Token login for the phone app."""
+"""Token sign-in and sign-out for the phone app."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audits.authentication import ExpiringTokenAuthentication
 from audits.login import LoginFailed, LoginThrottled, token_login
+from audits.services.tokens import token_expires_at, token_revoke
 from backend.schema import ERRORS
 
 
@@ -20,12 +22,20 @@ class TokenLoginApi(APIView):
 
     class Output(serializers.Serializer):
         token = serializers.CharField()
+        expires_at = serializers.DateTimeField(
+            help_text="When the token stops working (401 `token_expired`): sign in again before or then."
+        )
         role = serializers.CharField()
         username = serializers.CharField()
 
     @extend_schema(
         summary="Exchange a username and password for an API token",
-        description="Failed attempts are counted per username and per address; past the limit the answer is 429.",
+        description=(
+            "The token lasts API_TOKEN_TTL_DAYS (30 by default) from this sign-in; signing in "
+            "again while it is valid keeps the same token and restarts its lifetime. Failed "
+            "attempts are counted per username and address, and more loosely per username and "
+            "per address; past a limit the answer is 429 with Retry-After."
+        ),
         request=Input,
         responses={200: Output, **ERRORS(400, 429)},
     )
@@ -47,8 +57,36 @@ class TokenLoginApi(APIView):
             )
         except LoginFailed:
             return Response(
-                {"detail": "Wrong username or password.", "errors": {"non_field_errors": ["Wrong username or password."]}},
+                {
+                    "detail": "Wrong username or password.",
+                    "errors": {"non_field_errors": ["Wrong username or password."]},
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         user = token.user
-        return Response(self.Output({"token": token.key, "role": user.role, "username": user.username}).data)
+        return Response(
+            self.Output(
+                {
+                    "token": token.key,
+                    "expires_at": token_expires_at(token),
+                    "role": user.role,
+                    "username": user.username,
+                }
+            ).data
+        )
+
+
+class TokenLogoutApi(APIView):
+    # Only the token can be signed out here; a web session signs out at /accounts/logout/.
+    authentication_classes = [ExpiringTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Sign out: revoke the API token this request is sent with",
+        description="Afterwards the token is refused with 401 `token_invalid`.",
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked."), **ERRORS(401)},
+    )
+    def post(self, request):
+        token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -34,7 +34,6 @@ class ConfigOutput(serializers.Serializer):
 
 
 class ConfigApi(APIView):
-
     @extend_schema(
         operation_id="config_retrieve",
         summary="Limits the phone app must respect",
@@ -43,10 +42,18 @@ class ConfigApi(APIView):
             "clock is in the `X-Server-Time` header (ISO 8601), on 200 and 304 alike, so the body "
             "stays cacheable while the phone corrects its clock skew."
         ),
-        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False)],
-        responses={200: ConfigOutput, 304: OpenApiResponse(description="Not modified."), **ERRORS(401)},
+        parameters=[
+            OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False)
+        ],
+        responses={
+            200: ConfigOutput,
+            304: OpenApiResponse(description="Not modified."),
+            **ERRORS(401),
+        },
     )
     def get(self, request):
         data = ConfigOutput(phone_config()).data
         # server_time changes every call: in the body it would defeat the ETag.
-        return conditional_response(request, data, headers={"X-Server-Time": timezone.now().isoformat()})
+        return conditional_response(
+            request, data, headers={"X-Server-Time": timezone.now().isoformat()}
+        )

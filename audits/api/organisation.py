@@ -25,7 +25,8 @@ class SeesOrganisation(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(
-            user and user.is_authenticated
+            user
+            and user.is_authenticated
             and (user.sees_everything or user.role == Role.REGIONAL_MANAGER)
         )
 
@@ -93,7 +94,9 @@ class BranchListApi(GenericAPIView):
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(BranchOutput([branch_detail(b) for b in page], many=True).data)
+        return self.get_paginated_response(
+            BranchOutput([branch_detail(b) for b in page], many=True).data
+        )
 
 
 class RegionListApi(APIView):

@@ -162,7 +162,7 @@ class PhotoApi(APIView):
         summary="A metadata-free copy of a received photo",
         description=(
             "For the visit's shopper, reviewers, head office and the regional managers of the "
-            "branch's region. `thumb` is at most 320 px on its longest side, `print` 1600, `full` "
+            "branch's region. `thumb` is at most 320 px on its longest side, `print` 800, `full` "
             "4000; all are upright JPEGs without EXIF, GPS or other metadata (the original is "
             "never served). On local storage the JPEG is in the response; on S3 the response is "
             "a 302 to a signed URL that expires within minutes. 404 also when the photo has not "

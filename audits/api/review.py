@@ -20,6 +20,7 @@ from audits.selectors.review import (
 from audits.selectors.scope import visits_visible_to
 from audits.selectors.visits import visit_detail
 from audits.services.review import visit_answer_correct, visit_review
+from backend.fields import JSONValueField, TextKeysDictField
 from backend.schema import ERRORS
 
 
@@ -51,20 +52,31 @@ class ReviewQueueApi(GenericAPIView):
         submitted_at = serializers.DateTimeField(allow_null=True)
         revision = serializers.IntegerField()
         score = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
-        confidence = serializers.IntegerField(allow_null=True, help_text="Null until the checks have run.")
+        confidence = serializers.IntegerField(
+            allow_null=True, help_text="Null until the checks have run."
+        )
         flagged = serializers.BooleanField()
+        checks_pending = serializers.BooleanField(
+            help_text="True while the automatic checks have not run (confidence null): the visit "
+            "is not known to be fine, whatever `flagged` says.",
+        )
         failed_checks = FailedCheckOutput(many=True)
 
     serializer_class = Output
 
     @extend_schema(
         summary="Submitted visits waiting for review",
-        description="Flagged visits first (lowest confidence first), then the oldest submitted. Paginated.",
-        responses={200: Output(many=True), **ERRORS(401, 403)},
+        description=(
+            "Flagged visits first (lowest confidence first), then visits whose checks are still "
+            "pending (`checks_pending`), then the oldest submitted. Paginated."
+        ),
+        responses={200: Output(many=True), **ERRORS(400, 401, 403)},
     )
     def get(self, request):
         page = self.paginate_queryset(review_queue())
-        return self.get_paginated_response(self.Output([review_queue_item(v) for v in page], many=True).data)
+        return self.get_paginated_response(
+            self.Output([review_queue_item(v) for v in page], many=True).data
+        )
 
 
 class VisitReviewApi(GenericAPIView):
@@ -77,11 +89,17 @@ class VisitReviewApi(GenericAPIView):
 
         decision = serializers.ChoiceField(choices=Review.Decision.choices)
         note = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=5000,
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=5000,
             help_text="Required to return (unless question notes say what to fix) and to reject.",
         )
-        question_notes = serializers.DictField(
-            child=serializers.CharField(allow_blank=True, max_length=2000), required=False, default=dict,
+        question_notes = TextKeysDictField(
+            key_max_length=40,  # a question code, as in a visit's answers
+            child=serializers.CharField(allow_blank=True, max_length=2000),
+            required=False,
+            default=dict,
             help_text="Notes to the shopper by question code; blank notes are ignored.",
         )
 
@@ -130,12 +148,16 @@ class VisitAnswerCorrectionApi(GenericAPIView):
         class Meta:
             ref_name = "AnswerCorrection"
 
-        value = serializers.JSONField(
-            required=False, allow_null=True, default=None,
+        value = JSONValueField(
+            required=False,
+            allow_null=True,
+            default=None,
             help_text="bool, integer, number or string, by answer type; null when N/A.",
         )
         na = serializers.BooleanField(default=False)
-        reason = serializers.CharField(max_length=2000, help_text="Why the answer is corrected; kept in the audit trail.")
+        reason = serializers.CharField(
+            max_length=2000, help_text="Why the answer is corrected; kept in the audit trail."
+        )
 
     serializer_class = Input
 
@@ -153,9 +175,14 @@ class VisitAnswerCorrectionApi(GenericAPIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         correction = visit_answer_correct(
-            visit=visit, reviewer=request.user, question=question, **data.validated_data,
+            visit=visit,
+            reviewer=request.user,
+            question=question,
+            **data.validated_data,
         )
-        return Response(CorrectionOutput(correction_item(correction)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CorrectionOutput(correction_item(correction)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class VisitCorrectionListApi(GenericAPIView):

@@ -15,7 +15,7 @@ from audits.selectors.scope import visits_visible_to
 from audits.selectors.visits import visit_detail
 from audits.services.visit_body import AnswerBody, PhotoBody, VisitBody
 from audits.services.visits import visit_correct, visit_submit
-from backend.fields import IdField, IdFilter
+from backend.fields import FREE_TEXT_MAX_LENGTH, IdField, IdFilter, JSONValueField
 from backend.schema import ERRORS
 
 
@@ -27,14 +27,23 @@ class LocationInput(serializers.Serializer):
 
 class AnswerInput(serializers.Serializer):
     question = serializers.CharField(max_length=40)
-    value = serializers.JSONField(required=False, allow_null=True, help_text="bool, integer, number or string, by answer type; null when N/A.")
+    value = JSONValueField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "bool, integer, number or string, by answer type; null when N/A. "
+            f"Text of at most {FREE_TEXT_MAX_LENGTH} characters."
+        ),
+    )
     na = serializers.BooleanField(default=False)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class PhotoManifestInput(serializers.Serializer):
     id = serializers.UUIDField()
-    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "Must be 64 hexadecimal characters."})
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$", error_messages={"invalid": "Must be 64 hexadecimal characters."}
+    )
     question = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -87,14 +96,19 @@ class VisitOutput(serializers.Serializer):
     band = serializers.CharField(allow_null=True)
     critical_failures = serializers.ListField(child=serializers.CharField())
     sections = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
-    dimensions = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
+    dimensions = serializers.DictField(
+        child=serializers.DecimalField(max_digits=4, decimal_places=1)
+    )
     areas = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
     factors = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
     answers = serializers.ListField(child=serializers.DictField())
     photos = serializers.DictField()
     confidence = serializers.IntegerField(allow_null=True)
     flagged = serializers.BooleanField()
-    checks = serializers.ListField(child=serializers.DictField())
+    checks = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="code, passed, message, evidence, penalty; for regional managers only code, passed and penalty.",
+    )
     review = serializers.DictField()
     submitted_at = serializers.DateTimeField(allow_null=True)
 
@@ -119,7 +133,9 @@ class VisitListApi(GenericAPIView):
     serializer_class = VisitOutput
 
     def get_queryset(self):
-        queryset = visits_visible_to(self.request.user).prefetch_related("scores", "answers__item", "photos", "checks", "reviews")
+        queryset = visits_visible_to(self.request.user).prefetch_related(
+            "scores", "answers__item", "photos", "checks", "reviews"
+        )
         if "shopper" in self.request.query_params and self.request.user.role == "regional_manager":
             return queryset.none()  # regional managers may not select by shopper
         return queryset.order_by("-submitted_at", "-started_at")
@@ -129,11 +145,16 @@ class VisitListApi(GenericAPIView):
             return [IsShopper()]
         return super().get_permissions()
 
-    @extend_schema(summary="Visits the caller may see, filtered and paginated", responses={200: VisitOutput(many=True), **ERRORS(400, 401)})
+    @extend_schema(
+        summary="Visits the caller may see, filtered and paginated",
+        responses={200: VisitOutput(many=True), **ERRORS(400, 401)},
+    )
     def get(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response([visit_detail(v, viewer=request.user) for v in page])
+        rows = [visit_detail(v, viewer=request.user) for v in page]
+        # Through VisitOutput, as the detail is, so that scores are strings in both.
+        return self.get_paginated_response(VisitOutput(rows, many=True).data)
 
     @extend_schema(
         summary="Upload a scored visit (idempotent by its id)",
@@ -158,7 +179,14 @@ class VisitListApi(GenericAPIView):
 class VisitDetailApi(GenericAPIView):
     serializer_class = VisitOutput
 
-    @extend_schema(summary="One visit with its scores, photos and checks", responses={200: VisitOutput, **ERRORS(401, 404)})
+    def get_queryset(self):
+        # GET and PUT scope the visit themselves; OPTIONS (DRF's metadata) looks it up through this.
+        return visits_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="One visit with its scores, photos and checks",
+        responses={200: VisitOutput, **ERRORS(401, 404)},
+    )
     def get(self, request, pk):
         visit = get_object_or_404(visits_visible_to(request.user), pk=pk)
         return Response(VisitOutput(visit_detail(visit, viewer=request.user)).data)
@@ -176,11 +204,11 @@ class VisitDetailApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         try:
             result = visit_correct(
-                shopper=request.user, visit_id=pk,
-                body=visit_body_from(data.validated_data), revision=data.validated_data["revision"],
+                shopper=request.user,
+                visit_id=pk,
+                body=visit_body_from(data.validated_data),
+                revision=data.validated_data["revision"],
             )
         except Visit.DoesNotExist:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
         return Response(VisitOutput(visit_detail(result.visit, viewer=request.user)).data)
-
-

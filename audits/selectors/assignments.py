@@ -34,6 +34,9 @@ def assignments_listed_for(user) -> QuerySet[Assignment]:
             Q(status=Assignment.Status.OPEN)
             | Q(status=Assignment.Status.SUBMITTED, visit__status__in=ACTIONABLE_VISIT_STATUSES)
         )
+    if not shows_shopper_identity(user):
+        # The default order is by window, which would tell a manager when visits are due.
+        assignments = assignments.order_by("branch__code", "id")
     return assignments
 
 
@@ -72,12 +75,24 @@ def _visit_summary(visit: Visit) -> dict:
 
 
 def assignment_detail(assignment: Assignment, *, viewer) -> dict:
+    """One assignment; for a regional manager without who visits, or when.
+
+    A manager sees which branches are planned and whether each visit happened,
+    never the shopper, the window or the creation time: together with the
+    branch's own records any of them would tell the staff who the shopper is.
+    """
     visit = getattr(assignment, "visit", None)
     summary = _visit_summary(visit) if visit is not None else None
-    if summary is not None and not shows_shopper_identity(viewer):
-        # A regional manager sees that the visit happened, not which visit it is:
-        # with its id they could tie the visit to the shopper named here.
-        summary = {"status": summary["status"]}
+    if not shows_shopper_identity(viewer):
+        return {
+            "id": assignment.id,
+            "status": assignment.status,
+            "branch": branch_summary(assignment.branch),
+            "checklist_version": assignment.checklist_version_id,
+            "scenario": assignment.scenario,
+            # The visit's status only, not which visit it is: its id leads to its times.
+            "visit": {"status": summary["status"]} if summary is not None else None,
+        }
     return {
         "id": assignment.id,
         "status": assignment.status,
@@ -98,8 +113,10 @@ def branch_detail(branch: Branch) -> dict:
     return {
         **branch_summary(branch),
         "region": {
-            "id": branch.region_id, "code": branch.region.code,
-            "name_zh": branch.region.name_zh, "name_en": branch.region.name_en,
+            "id": branch.region_id,
+            "code": branch.region.code,
+            "name_zh": branch.region.name_zh,
+            "name_en": branch.region.name_en,
         },
         "active": branch.active,
     }

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, F, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from audits.models import AnswerCorrection, Visit, VisitCheck
 
 
 def review_queue() -> QuerySet[Visit]:
-    """Submitted visits: flagged ones first, lowest confidence first; then the oldest submitted.
+    """Submitted visits: flagged ones first, lowest confidence first; then those whose
+    checks are pending; then the oldest submitted.
 
-    A visit whose checks have not run yet (confidence null) waits with the
-    unflagged ones in submission order rather than being hidden.
+    A visit whose checks have not run yet (confidence null) is not known to be
+    fine, so it never passes for an unflagged one: it is annotated
+    `checks_pending` and comes before the visits the checks found fine.
     """
     failed_checks = VisitCheck.objects.filter(passed=False).order_by("-penalty", "code")
     return (
         Visit.objects.filter(status=Visit.Status.SUBMITTED)
         .select_related("branch__region")
         .prefetch_related(Prefetch("checks", queryset=failed_checks, to_attr="failed_checks"))
+        .annotate(
+            checks_pending=ExpressionWrapper(
+                Q(confidence__isnull=True), output_field=BooleanField()
+            )
+        )
         .order_by(
             F("flagged").desc(),
+            F("checks_pending").desc(),
             # Among unflagged visits confidence does not matter: first come, first served.
             Case(When(flagged=True, then=F("confidence")), default=Value(0)).asc(),
             F("submitted_at").asc(nulls_last=True),
@@ -32,16 +50,24 @@ def review_queue_item(visit: Visit) -> dict:
     """One queue row; expects the visit from review_queue() (failed checks prefetched)."""
     return {
         "id": visit.id,
-        "branch": {"id": visit.branch_id, "code": visit.branch.code, "name_zh": visit.branch.name_zh,
-                   "name_en": visit.branch.name_en, "region": visit.branch.region.code},
+        "branch": {
+            "id": visit.branch_id,
+            "code": visit.branch.code,
+            "name_zh": visit.branch.name_zh,
+            "name_en": visit.branch.name_en,
+            "region": visit.branch.region.code,
+        },
         "visited_on": visit.visited_on,
         "submitted_at": visit.submitted_at,
         "revision": visit.revision,
         "score": visit.score,
         "confidence": visit.confidence,
         "flagged": visit.flagged,
+        # The checks always set a confidence, so none means they have not run.
+        "checks_pending": visit.confidence is None,
         "failed_checks": [
-            {"code": c.code, "message": c.message, "penalty": c.penalty} for c in visit.failed_checks
+            {"code": c.code, "message": c.message, "penalty": c.penalty}
+            for c in visit.failed_checks
         ],
     }
 
@@ -55,9 +81,14 @@ def correction_item(correction: AnswerCorrection) -> dict:
     return {
         "id": correction.id,
         "question": correction.item_code,
-        "old_value": correction.old_value, "old_na": correction.old_na, "old_score": correction.old_score,
-        "new_value": correction.new_value, "new_na": correction.new_na, "new_score": correction.new_score,
-        "old_visit_score": correction.old_visit_score, "new_visit_score": correction.new_visit_score,
+        "old_value": correction.old_value,
+        "old_na": correction.old_na,
+        "old_score": correction.old_score,
+        "new_value": correction.new_value,
+        "new_na": correction.new_na,
+        "new_score": correction.new_score,
+        "old_visit_score": correction.old_visit_score,
+        "new_visit_score": correction.new_visit_score,
         "reason": correction.reason,
         "corrected_by": correction.corrected_by.username,
         "corrected_at": correction.corrected_at,

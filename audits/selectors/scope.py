@@ -31,7 +31,9 @@ def visits_visible_to(user) -> QuerySet[Visit]:
 
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
-    assignments = Assignment.objects.select_related("branch__region", "checklist_version__checklist", "shopper")
+    assignments = Assignment.objects.select_related(
+        "branch__region", "checklist_version__checklist", "shopper"
+    )
     if user.sees_everything:
         return assignments
     if user.role == Role.REGIONAL_MANAGER:

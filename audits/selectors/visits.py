@@ -14,8 +14,12 @@ def photo_state(visit: Visit) -> dict:
         "missing": [str(p.id) for p in photos if not p.received],
         "items": [
             {
-                "id": str(p.id), "question": p.item_code or None, "received": p.received,
-                "sha256": p.sha256, "taken_at": p.taken_at, "content_type": p.content_type or None,
+                "id": str(p.id),
+                "question": p.item_code or None,
+                "received": p.received,
+                "sha256": p.sha256,
+                "taken_at": p.taken_at,
+                "content_type": p.content_type or None,
             }
             for p in photos
         ],
@@ -35,17 +39,26 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
         "id": visit.id,
         "assignment": visit.assignment_id,
         "checklist_version": visit.checklist_version_id,
-        "branch": {"id": visit.branch_id, "code": visit.branch.code,
-                   "name_zh": visit.branch.name_zh, "name_en": visit.branch.name_en,
-                   "region": visit.branch.region.code},
+        "branch": {
+            "id": visit.branch_id,
+            "code": visit.branch.code,
+            "name_zh": visit.branch.name_zh,
+            "name_en": visit.branch.name_en,
+            "region": visit.branch.region.code,
+        },
         "status": visit.status,
         "revision": visit.revision,
         "started_at": visit.started_at,
         "ended_at": visit.ended_at,
         "visited_on": visit.visited_on,
         "location": (
-            {"lat": visit.location_lat, "lng": visit.location_lng, "accuracy_m": visit.location_accuracy_m}
-            if visit.location_lat is not None else None
+            {
+                "lat": visit.location_lat,
+                "lng": visit.location_lng,
+                "accuracy_m": visit.location_accuracy_m,
+            }
+            if visit.location_lat is not None
+            else None
         ),
         "comment": visit.comment,
         "score": visit.score,
@@ -56,15 +69,27 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
         "areas": scores[VisitScore.Kind.AREA],
         "factors": scores[VisitScore.Kind.FACTOR],
         "answers": [
-            {"question": a.item_code, "value": a.value, "na": a.na, "comment": a.comment,
-             "score": a.score, "failed": a.failed}
+            {
+                "question": a.item_code,
+                "value": a.value,
+                "na": a.na,
+                "comment": a.comment,
+                "score": a.score,
+                "failed": a.failed,
+            }
             for a in answers
         ],
         "photos": photo_state(visit),
         "confidence": visit.confidence,
         "flagged": visit.flagged,
         "checks": [
-            {"code": c.code, "passed": c.passed, "message": c.message, "evidence": c.evidence, "penalty": c.penalty}
+            {
+                "code": c.code,
+                "passed": c.passed,
+                "message": c.message,
+                "evidence": c.evidence,
+                "penalty": c.penalty,
+            }
             for c in visit.checks.all()
         ],
         "review": {
@@ -77,6 +102,10 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
     if shows_shopper_identity(viewer):
         data["shopper"] = visit.shopper.username
     else:
-        # The assignment names its shopper, so it goes too.
+        # The assignment names its shopper, so it goes too; and the checks' messages and
+        # evidence, which quote the assignment's window and name other visits.
         del data["assignment"]
+        data["checks"] = [
+            {"code": c.code, "passed": c.passed, "penalty": c.penalty} for c in visit.checks.all()
+        ]
     return data

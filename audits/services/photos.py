@@ -27,16 +27,28 @@ from django.utils import timezone
 
 from audits.imaging import PhotoRejected, inspect_photo, render_copy
 from audits.models import Photo, Visit
+from audits.selectors.photo_storage import PhotoStorageReport, photo_storage_orphans
 from audits.services.visits import visit_status_refresh
 from audits.storage import photo_path, private_storage, storage_overwrite
 from backend.errors import Conflict
 from checklists.models import Item
+from outbox.services import event_enqueue
 
 # Longest side, in pixels, of each copy that may leave the server. `full` is
 # for a reviewer zooming in; it is still a re-encode, never the original.
-RENDITION_SIDES: dict[str, int] = {"thumb": 320, "print": 1600, "full": 4000}
+# `print` is what scorecards embed, in a 58 mm box: 800 px is 350 dpi there, sharp
+# in print, and a phone photo's copy is ~120 KB where 1,600 px made it ~330 KB (a
+# scorecard with three photos: ~0.75 MB instead of ~1.4 MB). Photos stored before
+# keep their 1,600 px copy until their copies are made again.
+RENDITION_SIDES: dict[str, int] = {"thumb": 320, "print": 800, "full": 4000}
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
+
+
+class PhotoDamaged(ValidationError):
+    """The bytes do not hash to the declared sha256: cut or damaged on the way, so retry."""
+
+    api_code = "sha256_mismatch"
 
 
 class PhotoNotDeclared(Exception):
@@ -128,11 +140,11 @@ def photo_upload(
         photo.phash = info.phash
         photo.save()
         visit_status_refresh(visit=visit)
-        photo_id_text = str(photo.id)
-        # robust: the photo is stored once this commits, so a failure to make
-        # the copies must not turn the upload into an error the phone retries
-        # forever; the download view makes missing copies on demand.
-        transaction.on_commit(lambda: _make_renditions_later(photo_id_text), robust=True)
+        # The copies are made after the commit, by the outbox: recorded here, so a
+        # crash after the commit cannot leave the photo without them, and a failure
+        # to make them is retried instead of turning the upload into an error the
+        # phone retries forever. The download view makes missing copies on demand.
+        event_enqueue(kind="photo.renditions", key=str(photo.id))
     return PhotoUploadResult(photo=photo, created=True)
 
 
@@ -162,14 +174,42 @@ def photo_renditions_make(*, photo: Photo) -> Photo:
     return photo
 
 
+@dataclass(frozen=True)
+class PhotoStorageRepair:
+    copies_enqueued: list[Photo]
+    orphans_deleted: list[str]
+
+
+def photo_storage_repair(*, report: PhotoStorageReport) -> PhotoStorageRepair:
+    """Ask for the missing copies (outbox) and delete the orphans check_storage found.
+
+    A missing original cannot be remade and is left to a human. Each orphan is
+    looked at again just before it goes, in case a photo claimed it meanwhile.
+    """
+    photos = [photo for photo, _ in report.missing_copies]
+    with transaction.atomic():
+        for photo in photos:
+            event_enqueue(kind="photo.renditions", key=str(photo.id))
+    storage = private_storage()
+    deleted = photo_storage_orphans(names=report.orphans)
+    for name in deleted:
+        storage.delete(name)
+    return PhotoStorageRepair(copies_enqueued=photos, orphans_deleted=deleted)
+
+
 def photo_renditions_ready(photo: Photo) -> bool:
     return bool(photo.thumb_name and photo.print_name)
 
 
-def _make_renditions_later(photo_id: str) -> None:
-    from audits.tasks import photo_renditions_task
+def photo_renditions_handle(*, key: str, payload: dict | None = None) -> None:
+    """Outbox handler of "photo.renditions" (key: the photo id): make its copies.
 
-    photo_renditions_task.delay(photo_id)
+    Makes them again even when the photo has them, since check_storage asks for
+    copies that went missing from storage. A photo dropped since needs none.
+    """
+    photo = Photo.objects.filter(pk=key, received_at__isnull=False).first()
+    if photo is not None:
+        photo_renditions_make(photo=photo)
 
 
 def _declared(visit: Visit, photo_id) -> Photo:
@@ -207,5 +247,6 @@ def _check_declaration(photo: Photo, *, visit: Visit, digest: str, question: str
     if digest != photo.sha256:
         # Almost always bytes damaged or cut off in transit: the phone should retry.
         errors["file"] = [f"sha256 mismatch: declared {photo.sha256}, received {digest}."]
+        raise PhotoDamaged(errors)
     if errors:
         raise ValidationError(errors)

@@ -30,19 +30,25 @@ _OUTCOMES = {
 def _locked_submitted(visit: Visit, *, doing: str) -> Visit:
     locked = (
         Visit.objects.select_for_update(of=("self",))
-        .select_related("assignment", "checklist_version").get(pk=visit.pk)
+        .select_related("assignment", "checklist_version")
+        .get(pk=visit.pk)
     )
     if locked.status != Visit.Status.SUBMITTED:
         raise Conflict(
             f"Only a submitted visit can be {doing}; this one is {locked.status}.",
-            code="not_submitted", extra={"status": locked.status},
+            code="not_submitted",
+            extra={"status": locked.status},
         )
     return locked
 
 
 @transaction.atomic
 def visit_review(
-    *, visit: Visit, reviewer: User, decision: str, note: str = "",
+    *,
+    visit: Visit,
+    reviewer: User,
+    decision: str,
+    note: str = "",
     question_notes: dict[str, str] | None = None,
 ) -> Review:
     """Approve, return or reject a submitted visit, and record the review.
@@ -60,7 +66,9 @@ def visit_review(
         errors["note"] = ["Say what the shopper must fix: a note or at least one question note."]
     elif decision == Review.Decision.REJECT and not note:
         errors["note"] = ["Give the reason for the rejection."]
-    codes = set(Item.objects.filter(version_id=visit.checklist_version_id).values_list("code", flat=True))
+    codes = set(
+        Item.objects.filter(version_id=visit.checklist_version_id).values_list("code", flat=True)
+    )
     for code in notes:
         if code not in codes:
             errors[f"question_notes.{code}"] = [f"No question {code!r} in this visit's checklist."]
@@ -70,8 +78,12 @@ def visit_review(
     visit = _locked_submitted(visit, doing="reviewed")
     visit_status, assignment_status = _OUTCOMES[decision]
     review = Review.objects.create(
-        visit=visit, reviewer=reviewer, decision=decision, note=note,
-        question_notes=notes, revision=visit.revision,
+        visit=visit,
+        reviewer=reviewer,
+        decision=decision,
+        note=note,
+        question_notes=notes,
+        revision=visit.revision,
     )
     visit.status = visit_status
     visit.reviewed_at = review.created_at
@@ -85,12 +97,16 @@ def visit_review(
     return review
 
 
-def _value_errors(item: Item | None, rules, *, question: str, value, na: bool) -> dict[str, list[str]]:
+def _value_errors(
+    item: Item | None, rules, *, question: str, value, na: bool
+) -> dict[str, list[str]]:
     """The same verdict on a corrected value as the upload gives (visit_body_check)."""
     if item is None:
         return {"question": [f"No question {question!r} in this visit's checklist."]}
     if item.answer_type == AnswerType.PHOTO:
-        return {"question": [f"Question {question!r} is a photo question; it has no value to correct."]}
+        return {
+            "question": [f"Question {question!r} is a photo question; it has no value to correct."]
+        }
     if na:
         if not item.allow_na:
             return {"na": [f"Question {question!r} does not allow N/A."]}
@@ -107,7 +123,13 @@ def _value_errors(item: Item | None, rules, *, question: str, value, na: bool) -
 
 @transaction.atomic
 def visit_answer_correct(
-    *, visit: Visit, reviewer: User, question: str, value=None, na: bool = False, reason: str,
+    *,
+    visit: Visit,
+    reviewer: User,
+    question: str,
+    value=None,
+    na: bool = False,
+    reason: str,
 ) -> AnswerCorrection:
     """Correct one answer of a submitted visit, re-score the visit and record the correction.
 
@@ -128,10 +150,14 @@ def visit_answer_correct(
     answer = next((a for a in answers if a.item_code == question), None)
     if answer is not None and answer.na == na and answer.value == value:
         raise ValidationError({"value": ["This already is the answer; nothing to correct."]})
-    old_value, old_na, old_score = (answer.value, answer.na, answer.score) if answer else (None, False, None)
+    old_value, old_na, old_score = (
+        (answer.value, answer.na, answer.score) if answer else (None, False, None)
+    )
     old_visit_score = visit.score
     if answer is None:
-        answer = Answer.objects.create(visit=visit, item=items[question], item_code=question, value=value, na=na)
+        answer = Answer.objects.create(
+            visit=visit, item=items[question], item_code=question, value=value, na=na
+        )
         answers.append(answer)
     else:
         answer.value, answer.na = value, na
@@ -140,9 +166,16 @@ def visit_answer_correct(
     # score, the band and possibly a critical failure.
     visit_score_store(visit=visit, rules=rules, answers=answers)
     return AnswerCorrection.objects.create(
-        visit=visit, item_code=question,
-        old_value=old_value, old_na=old_na, old_score=old_score,
-        new_value=value, new_na=na, new_score=answer.score,
-        old_visit_score=old_visit_score, new_visit_score=visit.score,
-        reason=reason, corrected_by=reviewer,
+        visit=visit,
+        item_code=question,
+        old_value=old_value,
+        old_na=old_na,
+        old_score=old_score,
+        new_value=value,
+        new_na=na,
+        new_score=answer.score,
+        old_visit_score=old_visit_score,
+        new_visit_score=visit.score,
+        reason=reason,
+        corrected_by=reviewer,
     )

@@ -59,16 +59,23 @@ class VisitBody:
         data["started_at"] = self.started_at.astimezone(dt.UTC).isoformat()
         data["ended_at"] = self.ended_at.astimezone(dt.UTC).isoformat()
         data["photos"] = sorted(
-            ({"id": str(p.id), "sha256": p.sha256.lower(), "question": p.question} for p in self.photos),
+            (
+                {"id": str(p.id), "sha256": p.sha256.lower(), "question": p.question}
+                for p in self.photos
+            ),
             key=lambda p: p["id"],
         )
         data["answers"] = sorted(
-            ({"question": a.question, "value": a.value, "na": a.na, "comment": a.comment}
-             for a in self.answers),
+            (
+                {"question": a.question, "value": a.value, "na": a.na, "comment": a.comment}
+                for a in self.answers
+            ),
             key=lambda a: a["question"],
         )
         if self.location is not None:
-            data["location"] = {k: float(v) if v is not None else None for k, v in self.location.items()}
+            data["location"] = {
+                k: float(v) if v is not None else None for k, v in self.location.items()
+            }
         return data
 
     def hash(self) -> str:
@@ -102,8 +109,14 @@ def _accepts_visits(assignment: Assignment, body: VisitBody) -> bool:
 
 
 def visit_body_check(
-    *, body: VisitBody, shopper, assignment: Assignment | None, version: ChecklistVersion | None,
-    rules: ChecklistRules | None, items: dict[str, Item], require_open: bool = True,
+    *,
+    body: VisitBody,
+    shopper,
+    assignment: Assignment | None,
+    version: ChecklistVersion | None,
+    rules: ChecklistRules | None,
+    items: dict[str, Item],
+    require_open: bool = True,
 ) -> None:
     """Raise ValidationError naming every problem with the body, or return None."""
     errors: dict[str, list[str]] = {}
@@ -115,9 +128,14 @@ def visit_body_check(
         _add(errors, "assignment", f"Assignment {assignment.pk} is {assignment.status}, not open.")
     if version is None:
         _add(errors, "checklist_version", f"No checklist version {body.checklist_version}.")
-    elif assignment is not None and assignment.shopper_id == shopper.id and assignment.checklist_version_id != version.id:
+    elif (
+        assignment is not None
+        and assignment.shopper_id == shopper.id
+        and assignment.checklist_version_id != version.id
+    ):
         _add(
-            errors, "checklist_version",
+            errors,
+            "checklist_version",
             f"Assignment {assignment.pk} uses checklist version {assignment.checklist_version_id}, "
             f"not {version.id}.",
         )
@@ -135,11 +153,19 @@ def visit_body_check(
     photo_questions: set[str] = set()
     for index, photo in enumerate(body.photos):
         if photo.id in seen_photos:
-            _add(errors, f"photos[{index}].id", f"Photo {photo.id} is listed twice (also photos[{seen_photos[photo.id]}]).")
+            _add(
+                errors,
+                f"photos[{index}].id",
+                f"Photo {photo.id} is listed twice (also photos[{seen_photos[photo.id]}]).",
+            )
         seen_photos.setdefault(photo.id, index)
         if photo.question:
             if items and photo.question not in items:
-                _add(errors, f"photos[{index}].question", f"Unknown question {photo.question!r} in this checklist.")
+                _add(
+                    errors,
+                    f"photos[{index}].question",
+                    f"Unknown question {photo.question!r} in this checklist.",
+                )
             photo_questions.add(photo.question)
 
     if version is None:
@@ -153,11 +179,18 @@ def visit_body_check(
         where = f"answers[{index}]"
         item = items.get(answer.question)
         if item is None:
-            _add(errors, f"{where}.question", f"Unknown question {answer.question!r} in this checklist.")
+            _add(
+                errors,
+                f"{where}.question",
+                f"Unknown question {answer.question!r} in this checklist.",
+            )
             continue
         if answer.question in seen:
-            _add(errors, f"{where}.question",
-                 f"Question {answer.question!r} is answered twice (also answers[{seen[answer.question]}]).")
+            _add(
+                errors,
+                f"{where}.question",
+                f"Question {answer.question!r} is answered twice (also answers[{seen[answer.question]}]).",
+            )
             continue
         seen[answer.question] = index
         if answer.na:
@@ -170,7 +203,11 @@ def visit_body_check(
             continue
         if item.answer_type == AnswerType.PHOTO:
             if answer.value is not None:
-                _add(errors, f"{where}.value", "A photo question takes no value: declare the photo in `photos`.")
+                _add(
+                    errors,
+                    f"{where}.value",
+                    "A photo question takes no value: declare the photo in `photos`.",
+                )
             continue
         if answer.value is None:
             continue  # unanswered; the required check below reports it if needed
@@ -183,19 +220,33 @@ def visit_body_check(
         if item.comment_on_failure and not answer.comment.strip():
             score = item_score(by_code[answer.question], plain_value(answer.value))
             if score is not None and score < PASS_MARK:
-                _add(errors, f"{where}.comment",
-                     f"Question {answer.question!r} failed: a comment saying what happened is required.")
+                _add(
+                    errors,
+                    f"{where}.comment",
+                    f"Question {answer.question!r} failed: a comment saying what happened is required.",
+                )
 
     for code, item in items.items():
         if item.answer_type == AnswerType.PHOTO:
-            if (item.required or item.photo_required) and code not in photo_questions and code not in not_applicable:
-                _add(errors, "photos", f"Question {code!r} needs a photo: declare one with question {code!r}.")
+            if (
+                (item.required or item.photo_required)
+                and code not in photo_questions
+                and code not in not_applicable
+            ):
+                _add(
+                    errors,
+                    "photos",
+                    f"Question {code!r} needs a photo: declare one with question {code!r}.",
+                )
             continue
         if item.required and code not in answered:
             _add(errors, "answers", f"Question {code!r} is required but has no answer.")
         elif item.photo_required and code not in not_applicable and code not in photo_questions:
-            _add(errors, "photos", f"Question {code!r} needs a photo: declare one with question {code!r}.")
+            _add(
+                errors,
+                "photos",
+                f"Question {code!r} needs a photo: declare one with question {code!r}.",
+            )
 
     if errors:
         raise ValidationError(errors)
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from backend.errors import Conflict
 from checklists.models import ChecklistVersion
 from checklists.rules import version_rules
 from checklists.scoring import AnswerInput, score_visit
+from outbox.services import event_enqueue
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,11 @@ def _replay(existing: Visit, *, body: VisitBody, shopper) -> SubmitResult:
 def _load(body: VisitBody):
     """The assignment, version and scoring rules the body names (None where unknown)."""
     assignment = Assignment.objects.filter(pk=body.assignment).first()
-    version = ChecklistVersion.objects.select_related("checklist").filter(pk=body.checklist_version).first()
+    version = (
+        ChecklistVersion.objects.select_related("checklist")
+        .filter(pk=body.checklist_version)
+        .first()
+    )
     rules, items = version_rules(version) if version else (None, {})
     return assignment, version, rules, items
 
@@ -57,8 +63,22 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
 
     assignment, version, rules, items = _load(body)
     # Checked before the lock, so a bad body never waits for the write lock...
-    visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
-                     rules=rules, items=items)
+    try:
+        visit_body_check(
+            body=body,
+            shopper=shopper,
+            assignment=assignment,
+            version=version,
+            rules=rules,
+            items=items,
+        )
+    except ValidationError:
+        # ...unless an identical request stored this visit since the look-up above:
+        # its assignment is now submitted, and a retry must get the visit, not a 400.
+        existing = Visit.objects.filter(pk=body.id).first()
+        if existing is not None:
+            return _replay(existing, body=body, shopper=shopper)
+        raise
     try:
         with transaction.atomic():
             # Locking the assignment serialises racing uploads of the same visit.
@@ -72,17 +92,29 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
                     code="assignment_has_visit",
                 )
             # ...and again under it: the assignment may have been closed meanwhile.
-            visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
-                             rules=rules, items=items)
+            visit_body_check(
+                body=body,
+                shopper=shopper,
+                assignment=assignment,
+                version=version,
+                rules=rules,
+                items=items,
+            )
             visit = Visit(
-                id=body.id, assignment=assignment, shopper=shopper, branch_id=assignment.branch_id,
-                checklist_id=version.checklist_id, checklist_version=version,
+                id=body.id,
+                assignment=assignment,
+                shopper=shopper,
+                branch_id=assignment.branch_id,
+                checklist_id=version.checklist_id,
+                checklist_version=version,
             )
             _apply_body(visit, body)
             visit.save(force_insert=True)
             _store_answers_and_scores(visit, body=body, rules=rules, items=items)
             _declare_photos(visit, body)
-            VisitRevision.objects.create(visit=visit, revision=1, body=body.canonical(), score=visit.score)
+            VisitRevision.objects.create(
+                visit=visit, revision=1, body=body.canonical(), score=visit.score
+            )
             assignment.status = Assignment.Status.SUBMITTED
             assignment.save(update_fields=["status", "updated_at"])
             visit_status_refresh(visit=visit)
@@ -110,16 +142,29 @@ def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> Submi
         if revision != visit.revision:
             raise Conflict(
                 f"Revision {revision} is stale: the visit is at revision {visit.revision}.",
-                code="stale_revision", extra={"revision": visit.revision},
+                code="stale_revision",
+                extra={"revision": visit.revision},
             )
         if visit.status != Visit.Status.RETURNED:
-            raise Conflict(f"Only a returned visit can be corrected; this one is {visit.status}.",
-                           code="not_returned", extra={"status": visit.status})
+            raise Conflict(
+                f"Only a returned visit can be corrected; this one is {visit.status}.",
+                code="not_returned",
+                extra={"status": visit.status},
+            )
         if body.id != visit.id or body.assignment != visit.assignment_id:
-            raise Conflict("The body's id and assignment must be the visit's own.", code="wrong_visit")
+            raise Conflict(
+                "The body's id and assignment must be the visit's own.", code="wrong_visit"
+            )
         assignment, version, rules, items = _load(body)
-        visit_body_check(body=body, shopper=shopper, assignment=assignment, version=version,
-                         rules=rules, items=items, require_open=False)
+        visit_body_check(
+            body=body,
+            shopper=shopper,
+            assignment=assignment,
+            version=version,
+            rules=rules,
+            items=items,
+            require_open=False,
+        )
         for photo in body.photos:
             other = Photo.objects.filter(pk=photo.id).exclude(visit=visit).exists()
             if other:
@@ -142,7 +187,9 @@ def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> Submi
         _store_answers_and_scores(visit, body=body, rules=rules, items=items)
         _photos_drop_undeclared(visit, body)
         _declare_photos(visit, body)
-        VisitRevision.objects.create(visit=visit, revision=visit.revision, body=body.canonical(), score=visit.score)
+        VisitRevision.objects.create(
+            visit=visit, revision=visit.revision, body=body.canonical(), score=visit.score
+        )
         visit_status_refresh(visit=visit)
     return SubmitResult(visit=visit, created=False)
 
@@ -161,8 +208,14 @@ def _apply_body(visit: Visit, body: VisitBody) -> None:
 
 def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) -> None:
     answers = [
-        Answer(visit=visit, item=items[a.question], item_code=a.question,
-               value=None if a.na else plain_value(a.value), na=a.na, comment=a.comment)
+        Answer(
+            visit=visit,
+            item=items[a.question],
+            item_code=a.question,
+            value=None if a.na else plain_value(a.value),
+            na=a.na,
+            comment=a.comment,
+        )
         for a in body.answers
     ]
     Answer.objects.bulk_create(answers)
@@ -173,7 +226,11 @@ def visit_score_store(*, visit: Visit, rules, answers: list[Answer]) -> None:
     """Score the answers and store every derived number, so reports never re-score."""
     result = score_visit(
         rules,
-        [AnswerInput(code=a.item_code, value=a.value, na=a.na) for a in answers if a.na or a.value is not None],
+        [
+            AnswerInput(code=a.item_code, value=a.value, na=a.na)
+            for a in answers
+            if a.na or a.value is not None
+        ],
     )
     for answer in answers:
         item = result.items.get(answer.item_code)
@@ -183,10 +240,22 @@ def visit_score_store(*, visit: Visit, rules, answers: list[Answer]) -> None:
         answer.gain = item.gain if item else None
     Answer.objects.bulk_update(answers, ["score", "failed", "critical_failure", "gain"])
     visit.scores.all().delete()
-    rows = [VisitScore(visit=visit, kind=VisitScore.Kind.SECTION, key=k, score=v) for k, v in result.sections.items()]
-    rows += [VisitScore(visit=visit, kind=VisitScore.Kind.DIMENSION, key=k, score=v) for k, v in result.dimensions.items()]
-    rows += [VisitScore(visit=visit, kind=VisitScore.Kind.AREA, key=k, score=v) for k, v in result.areas.items()]
-    rows += [VisitScore(visit=visit, kind=VisitScore.Kind.FACTOR, key=str(k), score=v) for k, v in result.factors.items()]
+    rows = [
+        VisitScore(visit=visit, kind=VisitScore.Kind.SECTION, key=k, score=v)
+        for k, v in result.sections.items()
+    ]
+    rows += [
+        VisitScore(visit=visit, kind=VisitScore.Kind.DIMENSION, key=k, score=v)
+        for k, v in result.dimensions.items()
+    ]
+    rows += [
+        VisitScore(visit=visit, kind=VisitScore.Kind.AREA, key=k, score=v)
+        for k, v in result.areas.items()
+    ]
+    rows += [
+        VisitScore(visit=visit, kind=VisitScore.Kind.FACTOR, key=str(k), score=v)
+        for k, v in result.factors.items()
+    ]
     VisitScore.objects.bulk_create(rows)
     visit.score = result.score
     visit.band = result.band or ""
@@ -203,31 +272,36 @@ def visit_status_refresh(*, visit: Visit) -> Visit:
     visit.status = Visit.Status.SUBMITTED
     visit.submitted_at = timezone.now()
     visit.save(update_fields=["status", "submitted_at", "updated_at"])
-    visit_id = visit.id
-    transaction.on_commit(lambda: _run_checks_later(visit_id))
+    # In the same transaction as the status: a submitted visit always has its checks
+    # done or still to do, even if the process dies right after the commit.
+    event_enqueue(kind="visit.checks", key=str(visit.id))
     return visit
-
-
-def _run_checks_later(visit_id) -> None:
-    from audits.tasks import visit_checks_task
-
-    visit_checks_task.delay(str(visit_id))
 
 
 def _photos_drop_undeclared(visit: Visit, body: VisitBody) -> None:
     """A corrected body replaces the whole visit, its photo manifest included."""
     declared = {p.id for p in body.photos}
     dropped = list(visit.photos.exclude(pk__in=declared))
-    names = [p.original_name for p in dropped if p.original_name]
-    names += [photo_path(visit.id, p.id, kind) for p in dropped for kind in ("thumb", "print", "full")]
     visit.photos.filter(pk__in=[p.pk for p in dropped]).delete()
-    if names:
-        transaction.on_commit(lambda: _storage_delete(names))
+    # The files go once the rows are gone for good: an outbox event, so a rolled-back
+    # correction keeps them and a crash after the commit does not leave them behind.
+    for photo in dropped:
+        stored = [photo.original_name, photo.thumb_name, photo.print_name]
+        expected = [photo_path(visit.id, photo.id, kind) for kind in ("thumb", "print", "full")]
+        names = list(dict.fromkeys(name for name in stored + expected if name))
+        event_enqueue(kind="photo.files_delete", key=str(photo.id), payload={"names": names})
 
 
-def _storage_delete(names: list[str]) -> None:
+def photo_files_delete_handle(*, key: str, payload: dict | None = None) -> None:
+    """Outbox handler of "photo.files_delete" (key: a dropped photo's id): delete its files.
+
+    A photo declared again since (same id) owns its files again, so they stay;
+    check_storage finds any it no longer refers to. Deleting a missing file is a no-op.
+    """
+    if Photo.objects.filter(pk=key).exists():
+        return
     storage = private_storage()
-    for name in names:
+    for name in (payload or {}).get("names", []):
         storage.delete(name)
 
 
@@ -235,7 +309,9 @@ def _declare_photos(visit: Visit, body: VisitBody) -> None:
     for photo in body.photos:
         stored = Photo.objects.filter(pk=photo.id).first()
         if stored is None:
-            Photo.objects.create(id=photo.id, visit=visit, sha256=photo.sha256.lower(), item_code=photo.question)
+            Photo.objects.create(
+                id=photo.id, visit=visit, sha256=photo.sha256.lower(), item_code=photo.question
+            )
         elif stored.visit_id != visit.id:
             raise Conflict(f"Photo {photo.id} belongs to another visit.", code="photo_in_use")
         elif stored.sha256 != photo.sha256.lower() and stored.received_at is not None:
@@ -248,5 +324,3 @@ def _declare_photos(visit: Visit, body: VisitBody) -> None:
             stored.sha256 = photo.sha256.lower()
             stored.item_code = photo.question
             stored.save(update_fields=["sha256", "item_code"])
-
-

@@ -85,19 +85,28 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
     makes a new key.
     """
     start = previous(period).start
-    visits = Visit.objects.filter(checklist=checklist, visited_on__range=(start, period.end)).aggregate(
-        count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision")
-    )
+    visits = Visit.objects.filter(
+        checklist=checklist, visited_on__range=(start, period.end)
+    ).aggregate(count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision"))
     branches = Branch.objects.filter(active=True).aggregate(
         count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
     )
     stamp = hashlib.sha256(
-        repr((
-            checklist.pk, period.kind, period.start, period.end,
-            visits["count"], visits["changed"], int(visits["revisions"] or 0),
-            branches["count"], int(branches["ids"] or 0), int(branches["regions"] or 0),
-            settings.SMALL_SAMPLE_VISITS,
-        )).encode()
+        repr(
+            (
+                checklist.pk,
+                period.kind,
+                period.start,
+                period.end,
+                visits["count"],
+                visits["changed"],
+                int(visits["revisions"] or 0),
+                branches["count"],
+                int(branches["ids"] or 0),
+                int(branches["regions"] or 0),
+                settings.SMALL_SAMPLE_VISITS,
+            )
+        ).encode()
     ).hexdigest()
     key = f"company-comparison:{stamp}"
     comparison = cache.get(key)

@@ -230,7 +230,12 @@ def region_branches(region: Region) -> list[Branch]:
 
 
 def _batch_start(
-    *, region: Region, period: Period, lang: str, checklist: Checklist | None, total: int,
+    *,
+    region: Region,
+    period: Period,
+    lang: str,
+    checklist: Checklist | None,
+    total: int,
     requested_by: User | None,
 ) -> ScorecardBatch:
     return ScorecardBatch.objects.create(
@@ -310,7 +315,11 @@ def region_zip_build(
     """
     branches = region_branches(region)
     batch = _batch_start(
-        region=region, period=period, lang=lang, checklist=checklist, total=len(branches),
+        region=region,
+        period=period,
+        lang=lang,
+        checklist=checklist,
+        total=len(branches),
         requested_by=requested_by,
     )
     try:
@@ -339,7 +348,10 @@ def region_zip_latest(
     """
     batch = (
         ScorecardBatch.objects.filter(
-            region=region, checklist=checklist, period=period.label, lang=lang,
+            region=region,
+            checklist=checklist,
+            period=period.label,
+            lang=lang,
             status=ScorecardBatch.Status.DONE,
         )
         .exclude(file_name="")
@@ -378,7 +390,11 @@ def region_scorecards_render(
 
     branches = region_branches(region)
     batch = _batch_start(
-        region=region, period=period, lang=lang, checklist=checklist, total=len(branches),
+        region=region,
+        period=period,
+        lang=lang,
+        checklist=checklist,
+        total=len(branches),
         requested_by=requested_by,
     )
     job = group(

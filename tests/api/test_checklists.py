@@ -35,14 +35,22 @@ def test_it_lists_the_published_library_for_a_shopper(client_for, alice, library
     assert response.status_code == 200
     codes = {row["checklist"] for row in response.json()}
     assert codes == {
-        "standard-branch-visit", "key-factors-26", "rater",
-        "complaint-handling", "sales-visit", "service-temperature",
+        "standard-branch-visit",
+        "key-factors-26",
+        "rater",
+        "complaint-handling",
+        "sales-visit",
+        "service-temperature",
     }
 
 
 def test_it_hides_drafts_from_shoppers(client_for, alice, factors):
     ChecklistVersion.objects.create(checklist=factors.checklist, number=2)
-    versions = [row["version"] for row in client_for(alice).get(LIST).json() if row["checklist"] == "key-factors-26"]
+    versions = [
+        row["version"]
+        for row in client_for(alice).get(LIST).json()
+        if row["checklist"] == "key-factors-26"
+    ]
     assert versions == [1]
 
 
@@ -81,7 +89,10 @@ def test_the_lang_parameter_wins_over_accept_language(client_for, alice, factors
 def test_every_factor_carries_its_tags(client_for, alice, factors):
     items = items_of(client_for(alice).get(detail(factors)).json())
     assert [i["tags"]["factor"] for i in items] == list(range(1, 27))
-    assert all(i["tags"]["rater"] in {"reliability", "assurance", "tangibles", "empathy", "responsiveness"} for i in items)
+    assert all(
+        i["tags"]["rater"] in {"reliability", "assurance", "tangibles", "empathy", "responsiveness"}
+        for i in items
+    )
     assert all(i["tags"]["area"] in {"procedure", "people", "environment"} for i in items)
     assert all(i["answer_type"] == "scale5" and i["allow_na"] for i in items)
 

@@ -31,7 +31,6 @@ def rank_every_scored_branch(settings):
     settings.SMALL_SAMPLE_VISITS = 1
 
 
-
 @pytest.fixture
 def wuhou(west):
     return BranchFactory(
@@ -464,9 +463,7 @@ def test_the_previous_score_carries_its_interval_too(client_for, hank, fair):
     assert rows["cd-jinjiang"]["previous_interval"] is None
 
 
-def test_a_change_is_significant_only_when_the_two_intervals_do_not_overlap(
-    client_for, hank, fair
-):
+def test_a_change_is_significant_only_when_the_two_intervals_do_not_overlap(client_for, hank, fair):
     rows = rows_by_code(get(client_for(hank)).json())
 
     assert (rows["cd-wuhou"]["change"], rows["cd-wuhou"]["change_significant"]) == ("20.0", True)

@@ -27,7 +27,9 @@ def test_it_serves_the_photo_limits_from_settings(client_for, alice, settings):
     settings.PHOTOS_PER_VISIT_MAX = 12
     data = client_for(alice).get(URL).json()
     assert (data["photo_max_bytes"], data["photo_max_pixels"], data["photos_per_visit_max"]) == (
-        8 * 1024 * 1024, 24_000_000, 12,
+        8 * 1024 * 1024,
+        24_000_000,
+        12,
     )
     assert data["api_version"] == settings.SPECTACULAR_SETTINGS["VERSION"]
 
@@ -35,14 +37,21 @@ def test_it_serves_the_photo_limits_from_settings(client_for, alice, settings):
 def test_it_offers_heic_when_the_heif_plugin_is_installed(client_for, alice):
     pytest.importorskip("pillow_heif")
     assert client_for(alice).get(URL).json()["photo_types"] == [
-        "image/jpeg", "image/png", "image/webp", "image/heic",
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/heic",
     ]
 
 
 def test_it_drops_heic_when_the_upload_cannot_read_it(client_for, alice, monkeypatch):
     # Without pillow_heif, audits.imaging leaves HEIF out of the formats it accepts.
     monkeypatch.delitem(imaging.ACCEPTED_FORMATS, "HEIF", raising=False)
-    assert client_for(alice).get(URL).json()["photo_types"] == ["image/jpeg", "image/png", "image/webp"]
+    assert client_for(alice).get(URL).json()["photo_types"] == [
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+    ]
 
 
 def test_it_sends_the_server_time_in_a_header(client_for, alice):

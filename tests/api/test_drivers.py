@@ -19,7 +19,6 @@ def version(db):
     return report_checklist("branch-visit")
 
 
-
 @pytest.fixture
 def wuhou(west):
     return BranchFactory(region=west, code="cd-wuhou")

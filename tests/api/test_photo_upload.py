@@ -192,6 +192,17 @@ def test_it_refuses_bytes_that_do_not_hash_to_the_declared_sha256(client_for, al
     assert nothing_stored(visit_id)
 
 
+def test_damaged_bytes_answer_with_the_sha256_mismatch_code(client_for, alice, assignment):
+    data = corpus.good_jpeg_with_gps()
+    photo = declare(data)
+    visit_id = submit_visit(client_for(alice), assignment, [photo])
+
+    response = upload(client_for(alice), visit_id, photo["id"], data[:-100] + bytes(100))
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "sha256_mismatch"
+
+
 def test_a_retried_upload_with_the_same_bytes_returns_the_stored_photo(
     client_for, alice, assignment
 ):

@@ -22,8 +22,6 @@ def url(region_id: int) -> str:
     return f"/api/v1/regions/{region_id}/scorecards.zip"
 
 
-
-
 @pytest.fixture
 def version(east_branch, west_branch):
     version = report_checklist("branch-visit")

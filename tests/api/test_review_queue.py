@@ -21,7 +21,6 @@ URL = "/api/v1/review/queue/"
 FAR = {"lat": 31.2404, "lng": 121.4737, "accuracy_m": 12}  # about 1.1 km north of the branch
 
 
-
 @pytest.fixture
 def submit(client_for, alice, east_branch, django_capture_on_commit_callbacks):
     """Upload a visit for a new assignment of alice's and receive its photos; checks run on commit."""
@@ -54,7 +53,9 @@ def checks_of(visit: Visit) -> dict[str, VisitCheck]:
 # --- the checks' verdict --------------------------------------------------------------
 
 
-def test_checks_wait_until_every_photo_has_arrived(client_for, alice, east_branch, django_capture_on_commit_callbacks):
+def test_checks_wait_until_every_photo_has_arrived(
+    client_for, alice, east_branch, django_capture_on_commit_callbacks
+):
     assignment = AssignmentFactory(shopper=alice, branch=east_branch)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(alice).post("/api/v1/visits/", visit_body(assignment), format="json")
@@ -67,8 +68,13 @@ def test_a_visit_passing_every_check_has_full_confidence_and_keeps_the_passed_ch
     visit = submit()
     assert (visit.status, visit.confidence, visit.flagged) == (Visit.Status.SUBMITTED, 100, False)
     assert set(checks_of(visit)) == {
-        "location_missing", "location_far", "location_inaccurate", "visit_too_short",
-        "visit_outside_window", "photo_time_outside_visit", "photo_reused",
+        "location_missing",
+        "location_far",
+        "location_inaccurate",
+        "visit_too_short",
+        "visit_outside_window",
+        "photo_time_outside_visit",
+        "photo_reused",
     }
     assert all(c.passed and c.penalty == 0 for c in visit.checks.all())
 
@@ -84,8 +90,11 @@ def test_it_flags_a_visit_far_from_the_branch(submit):
 
 def test_a_short_visit_alone_lowers_confidence_to_the_threshold_without_flagging(submit):
     started = timezone.now() - dt.timedelta(hours=1)
-    visit = submit(started_at=started.isoformat(), ended_at=(started + dt.timedelta(seconds=60)).isoformat(),
-                   taken_at=started + dt.timedelta(seconds=30))
+    visit = submit(
+        started_at=started.isoformat(),
+        ended_at=(started + dt.timedelta(seconds=60)).isoformat(),
+        taken_at=started + dt.timedelta(seconds=30),
+    )
     assert checks_of(visit)["visit_too_short"].passed is False
     assert (visit.confidence, visit.flagged) == (70, False)
 
@@ -93,8 +102,11 @@ def test_a_short_visit_alone_lowers_confidence_to_the_threshold_without_flagging
 def test_it_flags_a_visit_once_confidence_falls_below_the_threshold(submit, settings):
     settings.REVIEW_CONFIDENCE_THRESHOLD = 71
     started = timezone.now() - dt.timedelta(hours=1)
-    visit = submit(started_at=started.isoformat(), ended_at=(started + dt.timedelta(seconds=60)).isoformat(),
-                   taken_at=started + dt.timedelta(seconds=30))
+    visit = submit(
+        started_at=started.isoformat(),
+        ended_at=(started + dt.timedelta(seconds=60)).isoformat(),
+        taken_at=started + dt.timedelta(seconds=30),
+    )
     assert (visit.confidence, visit.flagged) == (70, True)
 
 
@@ -125,9 +137,14 @@ def test_it_flags_a_photo_taken_days_before_the_visit(submit):
 def test_it_flags_a_visit_outside_the_assignments_hours(submit, alice, east_branch):
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     started = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(8, 0)))
-    assignment = AssignmentFactory(shopper=alice, branch=east_branch, time_from=dt.time(9), time_to=dt.time(17))
-    visit = submit(assignment=assignment, started_at=started.isoformat(),
-                   ended_at=(started + dt.timedelta(minutes=20)).isoformat())
+    assignment = AssignmentFactory(
+        shopper=alice, branch=east_branch, time_from=dt.time(9), time_to=dt.time(17)
+    )
+    visit = submit(
+        assignment=assignment,
+        started_at=started.isoformat(),
+        ended_at=(started + dt.timedelta(minutes=20)).isoformat(),
+    )
     check = checks_of(visit)["visit_outside_window"]
     assert (check.passed, check.penalty) == (False, 25)
     assert "08:00" in check.message
@@ -135,37 +152,53 @@ def test_it_flags_a_visit_outside_the_assignments_hours(submit, alice, east_bran
 
 def test_it_flags_a_visit_outside_the_assignments_dates(submit, alice, east_branch):
     today = timezone.localdate()
-    assignment = AssignmentFactory(shopper=alice, branch=east_branch,
-                                   window_from=today + dt.timedelta(days=1), window_to=today + dt.timedelta(days=5))
+    assignment = AssignmentFactory(
+        shopper=alice,
+        branch=east_branch,
+        window_from=today + dt.timedelta(days=1),
+        window_to=today + dt.timedelta(days=5),
+    )
     visit = submit(assignment=assignment)
     assert checks_of(visit)["visit_outside_window"].passed is False
 
 
 def test_it_flags_a_photo_reused_from_another_visit(submit, bob, east_branch):
     first = submit(phash="c3a5000000000000")
-    second = submit(assignment=AssignmentFactory(shopper=bob, branch=east_branch), phash="c3a5000000000003")
+    second = submit(
+        assignment=AssignmentFactory(shopper=bob, branch=east_branch), phash="c3a5000000000003"
+    )
     check = checks_of(second)["photo_reused"]
     assert (check.passed, check.penalty) == (False, 50)
-    assert check.evidence["matches"] == [{
-        "photo": str(second.photos.get().id), "other_visit": str(first.id),
-        "other_photo": str(first.photos.get().id), "distance": 2,
-    }]
+    assert check.evidence["matches"] == [
+        {
+            "photo": str(second.photos.get().id),
+            "other_visit": str(first.id),
+            "other_photo": str(first.photos.get().id),
+            "distance": 2,
+        }
+    ]
     assert (second.confidence, second.flagged) == (50, True)
 
 
 def test_it_does_not_call_a_different_photo_reused(submit, bob, east_branch):
     submit(phash="c3a5000000000000")
-    second = submit(assignment=AssignmentFactory(shopper=bob, branch=east_branch), phash="c3a500000000ffff")
+    second = submit(
+        assignment=AssignmentFactory(shopper=bob, branch=east_branch), phash="c3a500000000ffff"
+    )
     assert checks_of(second)["photo_reused"].passed is True
 
 
-def test_it_flags_straight_lined_scale_answers(client_for, alice, east_branch, django_capture_on_commit_callbacks):
+def test_it_flags_straight_lined_scale_answers(
+    client_for, alice, east_branch, django_capture_on_commit_callbacks
+):
     version = VersionFactory()
     section = SectionFactory(version=version)
     for n in range(5):
         ItemFactory(section=section, code=f"s{n}", position=n, answer_type=AnswerType.SCALE5)
     assignment = AssignmentFactory(shopper=alice, branch=east_branch, checklist_version=version)
-    body = visit_body(assignment, photos=[], answers=[{"question": f"s{n}", "value": 3} for n in range(5)])
+    body = visit_body(
+        assignment, photos=[], answers=[{"question": f"s{n}", "value": 3} for n in range(5)]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(alice).post("/api/v1/visits/", body, format="json")
     visit = Visit.objects.get(pk=response.json()["id"])
@@ -201,7 +234,12 @@ def test_it_lists_a_submitted_visit_with_its_branch_score_and_confidence(client_
     assert row["id"] == str(visit.id)
     assert row["branch"]["code"] == "sh-jingan"
     assert row["visited_on"] == visit.visited_on.isoformat()
-    assert (row["score"], row["confidence"], row["flagged"], row["failed_checks"]) == ("78.9", 100, False, [])
+    assert (row["score"], row["confidence"], row["flagged"], row["failed_checks"]) == (
+        "78.9",
+        100,
+        False,
+        [],
+    )
 
 
 def test_a_flagged_visit_appears_in_the_queue_with_its_failed_checks(client_for, rita, submit):
@@ -212,7 +250,9 @@ def test_a_flagged_visit_appears_in_the_queue_with_its_failed_checks(client_for,
     assert "from the branch" in row["failed_checks"][0]["message"]
 
 
-def test_it_puts_flagged_visits_first_lowest_confidence_first_then_the_oldest_submitted(client_for, rita, submit):
+def test_it_puts_flagged_visits_first_lowest_confidence_first_then_the_oldest_submitted(
+    client_for, rita, submit
+):
     old_ok = submit()
     new_ok = submit()
     doubtful = submit(location=FAR)  # 60
@@ -227,8 +267,11 @@ def test_it_leaves_out_incomplete_and_reviewed_visits(client_for, rita, alice, e
     waiting = submit()
     approved = submit()
     Visit.objects.filter(pk=approved.pk).update(status=Visit.Status.APPROVED)
-    client_for(alice).post("/api/v1/visits/", visit_body(AssignmentFactory(shopper=alice, branch=east_branch)),
-                           format="json")  # its photo never arrives
+    client_for(alice).post(
+        "/api/v1/visits/",
+        visit_body(AssignmentFactory(shopper=alice, branch=east_branch)),
+        format="json",
+    )  # its photo never arrives
     assert [row["id"] for row in queue(client_for, rita)["results"]] == [str(waiting.id)]
 
 
@@ -239,6 +282,37 @@ def test_it_shows_a_visit_whose_checks_have_not_run_yet(client_for, rita, alice,
     receive_photos(visit)  # on_commit never fires here: the checks have not run
     [row] = queue(client_for, rita)["results"]
     assert (row["id"], row["confidence"], row["flagged"]) == (str(visit.id), None, False)
+
+
+def test_a_visit_whose_checks_were_lost_to_a_crash_shows_as_checks_pending(
+    client_for, rita, alice, east_branch, django_capture_on_commit_callbacks
+):
+    assignment = AssignmentFactory(shopper=alice, branch=east_branch)
+    with django_capture_on_commit_callbacks(execute=False):  # killed right after the commit
+        response = client_for(alice).post("/api/v1/visits/", visit_body(assignment), format="json")
+        receive_photos(Visit.objects.get(pk=response.json()["id"]))
+    [row] = queue(client_for, rita)["results"]
+    assert (row["checks_pending"], row["confidence"], row["flagged"]) == (True, None, False)
+
+
+def test_a_checked_visit_is_not_pending(client_for, rita, submit):
+    submit()
+    [row] = queue(client_for, rita)["results"]
+    assert row["checks_pending"] is False
+
+
+def test_visits_with_checks_pending_come_after_the_flagged_and_before_the_checked(
+    client_for, rita, alice, east_branch, submit
+):
+    checked = submit()
+    flagged = submit(location=FAR)
+    assignment = AssignmentFactory(shopper=alice, branch=east_branch)
+    response = client_for(alice).post("/api/v1/visits/", visit_body(assignment), format="json")
+    pending = Visit.objects.get(pk=response.json()["id"])
+    receive_photos(pending)  # no commit here, so no drain: its checks wait
+    Visit.objects.filter(pk=pending.pk).update(submitted_at=timezone.now() + dt.timedelta(hours=1))
+    ids = [row["id"] for row in queue(client_for, rita)["results"]]
+    assert ids == [str(flagged.id), str(pending.id), str(checked.id)]
 
 
 def test_it_is_paginated(client_for, rita, submit, monkeypatch):
@@ -268,4 +342,3 @@ def test_a_regional_manager_may_not_see_the_queue(client_for, erin):
 
 def test_an_anonymous_caller_must_sign_in(anon):
     assert anon.get(URL).status_code == 401
-

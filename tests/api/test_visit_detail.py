@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from audits.models import Visit
+from audits.services.checks import visit_checks_run
 from tests.factories import AssignmentFactory
-from tests.visit_bodies import visit_body
+from tests.visit_bodies import receive_photos, visit_body
 
 
 @pytest.fixture
@@ -56,3 +58,38 @@ def test_the_branchs_regional_manager_sees_the_scores(client_for, erin, visit_id
 
 def test_an_unknown_visit_is_404(client_for, rita):
     assert client_for(rita).get(url("00000000-0000-4000-8000-000000000000")).status_code == 404
+
+
+def test_the_branchs_regional_manager_sees_each_checks_verdict_not_its_evidence(
+    client_for, erin, visit_id
+):
+    """The evidence quotes the assignment's window and names other visits."""
+    visit = Visit.objects.get(pk=visit_id)
+    receive_photos(visit)
+    visit_checks_run(visit=Visit.objects.get(pk=visit_id))
+    checks = client_for(erin).get(url(visit_id)).json()["checks"]
+    assert checks
+    assert all(set(check) == {"code", "passed", "penalty"} for check in checks)
+
+
+def test_a_reviewer_sees_each_checks_message_and_evidence(client_for, rita, visit_id):
+    visit = Visit.objects.get(pk=visit_id)
+    receive_photos(visit)
+    visit_checks_run(visit=Visit.objects.get(pk=visit_id))
+    checks = client_for(rita).get(url(visit_id)).json()["checks"]
+    window = next(c for c in checks if c["code"] == "visit_outside_window")
+    assert set(window) == {"code", "passed", "message", "evidence", "penalty"}
+    assert "window_from" in window["evidence"]
+
+
+def test_options_describes_the_endpoint(client_for, alice, visit_id):
+    """DRF's metadata looks the visit up; it used to find no queryset and answer 500."""
+    response = client_for(alice).options(url(visit_id))
+    assert response.status_code == 200
+    assert response.json()["name"]
+
+
+def test_a_malformed_id_is_a_json_404(client_for, rita):
+    response = client_for(rita).get(url("not-a-uuid"))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -53,13 +53,43 @@ def test_a_regional_manager_cannot_select_by_shopper(client_for, erin, visits):
 
 
 def test_it_filters_by_date_range(client_for, rita, visits):
-    assert ids_of(client_for(rita).get(URL, {"date_from": "2000-01-01", "date_to": "2000-12-31"})) == set()
+    assert (
+        ids_of(client_for(rita).get(URL, {"date_from": "2000-01-01", "date_to": "2000-12-31"}))
+        == set()
+    )
 
 
 def test_it_paginates(client_for, rita, visits):
     data = client_for(rita).get(URL, {"page_size": 1}).json()
     assert data["count"] == 2
     assert set(data) == {"count", "next", "previous", "results"}
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", ""])
+def test_a_page_that_is_not_a_number_from_1_is_a_400_naming_page(client_for, rita, visits, page):
+    response = client_for(rita).get(URL, {"page": page})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["page"]
+
+
+def test_a_page_past_the_last_is_404(client_for, rita, visits):
+    assert client_for(rita).get(URL, {"page": 99}).status_code == 404
+
+
+def test_a_regional_manager_selecting_by_any_shopper_gets_the_same_empty_list(
+    client_for, erin, visits
+):
+    names = ["alice", "bob", "nobody"]
+    answers = [client_for(erin).get(URL, {"shopper": name}).json() for name in names]
+    assert answers == [{"count": 0, "next": None, "previous": None, "results": []}] * 3
+
+
+def test_the_list_gives_scores_as_strings_like_the_detail(client_for, rita, visits):
+    (row,) = [r for r in client_for(rita).get(URL).json()["results"] if r["id"] == visits["east"]]
+    detail = client_for(rita).get(f"{URL}{visits['east']}/").json()
+    assert row["score"] == detail["score"] == "78.9"
+    assert row["sections"] == detail["sections"] == {"core": "78.3", "env": "80.0"}
+    assert row == detail
 
 
 def test_it_refuses_a_bad_filter_value_naming_it(client_for, rita, visits):

@@ -6,8 +6,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 
-from audits.models import Assignment, Visit, VisitRevision
+from audits.models import Assignment, Photo, Visit, VisitRevision
+from audits.services.visits import photo_files_delete_handle
+from audits.storage import photo_path, private_storage
 from tests.factories import AssignmentFactory
 from tests.visit_bodies import receive_photos, sha256, visit_body
 
@@ -31,7 +34,10 @@ def returned(client_for, alice, rita, body, django_capture_on_commit_callbacks):
         receive_photos(visit)
     response = client_for(rita).post(
         f"/api/v1/visits/{visit.id}/review/",
-        {"decision": "return", "question_notes": {"wait": "The video shows 8 seconds; check your timer."}},
+        {
+            "decision": "return",
+            "question_notes": {"wait": "The video shows 8 seconds; check your timer."},
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -54,7 +60,9 @@ def put(client_for, user, visit, data):
 def test_the_shopper_sees_what_to_fix(client_for, alice, returned):
     data = client_for(alice).get(f"/api/v1/visits/{returned.id}/").json()
     assert data["status"] == "returned"
-    assert data["review"]["question_notes"] == {"wait": "The video shows 8 seconds; check your timer."}
+    assert data["review"]["question_notes"] == {
+        "wait": "The video shows 8 seconds; check your timer."
+    }
 
 
 def test_a_corrected_visit_becomes_revision_2_and_is_rescored(client_for, alice, returned, body):
@@ -68,12 +76,19 @@ def test_a_corrected_visit_becomes_revision_2_and_is_rescored(client_for, alice,
 def test_the_earlier_revision_is_kept(client_for, alice, returned, body):
     put(client_for, alice, returned, corrected(body, revision=1))
     first, second = VisitRevision.objects.filter(visit=returned).order_by("revision")
-    assert (first.revision, first.score, second.revision, second.score) == (1, Decimal("78.9"), 2, Decimal("87.8"))
+    assert (first.revision, first.score, second.revision, second.score) == (
+        1,
+        Decimal("78.9"),
+        2,
+        Decimal("87.8"),
+    )
     assert next(a for a in first.body["answers"] if a["question"] == "wait")["value"] == 25
     assert next(a for a in second.body["answers"] if a["question"] == "wait")["value"] == 8
 
 
-def test_a_correction_keeping_its_photos_is_submitted_again_at_once(client_for, alice, returned, body):
+def test_a_correction_keeping_its_photos_is_submitted_again_at_once(
+    client_for, alice, returned, body
+):
     response = put(client_for, alice, returned, corrected(body, revision=1))
     assert response.json()["status"] == "submitted"
     returned.refresh_from_db()
@@ -81,9 +96,13 @@ def test_a_correction_keeping_its_photos_is_submitted_again_at_once(client_for, 
     assert (returned.reviewed_at, returned.reviewed_by) == (None, None)
 
 
-def test_a_correction_with_a_new_photo_waits_for_it_then_is_submitted(client_for, alice, returned, body):
+def test_a_correction_with_a_new_photo_waits_for_it_then_is_submitted(
+    client_for, alice, returned, body
+):
     photo = {"id": str(uuid.uuid4()), "sha256": sha256(b"retaken"), "question": "entrance"}
-    response = put(client_for, alice, returned, corrected(body, revision=1, photos=[*body["photos"], photo]))
+    response = put(
+        client_for, alice, returned, corrected(body, revision=1, photos=[*body["photos"], photo])
+    )
     assert response.json()["status"] == "incomplete"
     returned.refresh_from_db()
     assert returned.status == Visit.Status.INCOMPLETE
@@ -92,7 +111,9 @@ def test_a_correction_with_a_new_photo_waits_for_it_then_is_submitted(client_for
     assert returned.status == Visit.Status.SUBMITTED
 
 
-def test_the_corrected_visit_is_checked_again(client_for, alice, returned, body, django_capture_on_commit_callbacks):
+def test_the_corrected_visit_is_checked_again(
+    client_for, alice, returned, body, django_capture_on_commit_callbacks
+):
     far = {"lat": 31.2404, "lng": 121.4737, "accuracy_m": 12}
     with django_capture_on_commit_callbacks(execute=True):
         put(client_for, alice, returned, corrected(body, revision=1, location=far))
@@ -102,23 +123,36 @@ def test_the_corrected_visit_is_checked_again(client_for, alice, returned, body,
 
 
 def test_a_returned_corrected_visit_is_approved_and_closes_its_assignment(
-    client_for, alice, rita, returned, body, assignment,
+    client_for,
+    alice,
+    rita,
+    returned,
+    body,
+    assignment,
 ):
     put(client_for, alice, returned, corrected(body, revision=1))
     queue = client_for(rita).get("/api/v1/review/queue/").json()
     assert [row["id"] for row in queue["results"]] == [str(returned.id)]
-    response = client_for(rita).post(f"/api/v1/visits/{returned.id}/review/", {"decision": "approve"}, format="json")
+    response = client_for(rita).post(
+        f"/api/v1/visits/{returned.id}/review/", {"decision": "approve"}, format="json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "approved"
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.CLOSED
-    assert list(returned.reviews.values_list("decision", "revision")) == [("return", 1), ("approve", 2)]
+    assert list(returned.reviews.values_list("decision", "revision")) == [
+        ("return", 1),
+        ("approve", 2),
+    ]
 
 
 def test_a_visit_can_be_returned_twice(client_for, alice, rita, returned, body):
     put(client_for, alice, returned, corrected(body, revision=1))
-    client_for(rita).post(f"/api/v1/visits/{returned.id}/review/",
-                          {"decision": "return", "note": "Still wrong."}, format="json")
+    client_for(rita).post(
+        f"/api/v1/visits/{returned.id}/review/",
+        {"decision": "return", "note": "Still wrong."},
+        format="json",
+    )
     response = put(client_for, alice, returned, corrected(body, revision=2, wait=9))
     assert response.status_code == 200, response.json()
     assert response.json()["revision"] == 3
@@ -127,7 +161,9 @@ def test_a_visit_can_be_returned_twice(client_for, alice, rita, returned, body):
 # --- retries and conflicts -------------------------------------------------------------------
 
 
-def test_a_retried_identical_correction_is_answered_with_the_stored_visit(client_for, alice, returned, body):
+def test_a_retried_identical_correction_is_answered_with_the_stored_visit(
+    client_for, alice, returned, body
+):
     data = corrected(body, revision=1)
     first = put(client_for, alice, returned, data)
     again = put(client_for, alice, returned, data)
@@ -143,7 +179,9 @@ def test_a_stale_revision_is_a_conflict(client_for, alice, returned, body):
     assert (response.json()["code"], response.json()["revision"]) == ("stale_revision", 2)
 
 
-def test_a_visit_that_was_not_returned_cannot_be_corrected(client_for, alice, body, django_capture_on_commit_callbacks):
+def test_a_visit_that_was_not_returned_cannot_be_corrected(
+    client_for, alice, body, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(alice).post("/api/v1/visits/", body, format="json")
         visit = Visit.objects.get(pk=body["id"])
@@ -179,7 +217,12 @@ def test_a_reviewer_cannot_replace_the_shoppers_body(client_for, rita, returned,
 
 
 def test_an_anonymous_caller_must_sign_in_to_correct(anon, returned, body):
-    assert anon.put(f"/api/v1/visits/{returned.id}/", corrected(body, revision=1), format="json").status_code == 401
+    assert (
+        anon.put(
+            f"/api/v1/visits/{returned.id}/", corrected(body, revision=1), format="json"
+        ).status_code
+        == 401
+    )
 
 
 def test_a_correction_that_drops_a_received_photo_removes_it(client_for, alice, returned, body):
@@ -189,7 +232,9 @@ def test_a_correction_that_drops_a_received_photo_removes_it(client_for, alice, 
     assert [str(p.id) for p in returned.photos.all()] == [replacement["id"]]
 
 
-def test_a_received_photo_cannot_be_redeclared_with_other_content(client_for, alice, returned, body):
+def test_a_received_photo_cannot_be_redeclared_with_other_content(
+    client_for, alice, returned, body
+):
     changed = [{**body["photos"][0], "sha256": sha256(b"something else")}]
     response = put(client_for, alice, returned, corrected(body, revision=1, photos=changed))
     assert response.status_code == 409
@@ -202,3 +247,31 @@ def test_a_correction_clears_the_previous_revisions_checks(client_for, alice, re
     put(client_for, alice, returned, corrected(body, revision=1))
     returned.refresh_from_db()
     assert (returned.checks.count(), returned.confidence, returned.flagged) == (0, None, False)
+
+
+def test_the_files_of_a_dropped_photo_are_deleted_after_the_commit(
+    client_for, alice, returned, body, django_capture_on_commit_callbacks
+):
+    photo = returned.photos.get()
+    names = [
+        photo_path(returned.id, photo.id, kind) for kind in ("original", "thumb", "print", "full")
+    ]
+    for name in names:
+        private_storage().save(name, ContentFile(b"bytes"))
+    Photo.objects.filter(pk=photo.pk).update(original_name=names[0])
+    replacement = {"id": str(uuid.uuid4()), "sha256": sha256(b"retaken"), "question": "entrance"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        put(client_for, alice, returned, corrected(body, revision=1, photos=[replacement]))
+
+    assert not any(private_storage().exists(name) for name in names)
+
+
+def test_a_dropped_photo_declared_again_keeps_its_files(returned):
+    photo = returned.photos.get()
+    name = photo_path(returned.id, photo.id, "thumb")
+    private_storage().save(name, ContentFile(b"bytes"))
+
+    photo_files_delete_handle(key=str(photo.id), payload={"names": [name]})
+
+    assert private_storage().exists(name)

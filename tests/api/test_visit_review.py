@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -17,12 +18,13 @@ def url(visit) -> str:
     return f"/api/v1/visits/{visit.id}/review/"
 
 
-
 @pytest.fixture
 def upload(client_for, alice, east_branch):
     def make(**overrides) -> Visit:
         assignment = AssignmentFactory(shopper=alice, branch=east_branch)
-        response = client_for(alice).post("/api/v1/visits/", visit_body(assignment, **overrides), format="json")
+        response = client_for(alice).post(
+            "/api/v1/visits/", visit_body(assignment, **overrides), format="json"
+        )
         assert response.status_code == 201, response.json()
         return Visit.objects.get(pk=response.json()["id"])
 
@@ -52,7 +54,11 @@ def test_a_reviewer_approves_a_submitted_visit(client_for, rita, visit):
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "approved"
     visit.refresh_from_db()
-    assert (visit.status, visit.reviewed_by, visit.review_note) == (Visit.Status.APPROVED, rita, "Well documented.")
+    assert (visit.status, visit.reviewed_by, visit.review_note) == (
+        Visit.Status.APPROVED,
+        rita,
+        "Well documented.",
+    )
     assert visit.reviewed_at is not None
 
 
@@ -63,10 +69,21 @@ def test_approving_closes_the_assignment(client_for, rita, visit):
 
 
 def test_a_review_is_recorded_with_the_revision_it_judged(client_for, rita, visit):
-    review(client_for, rita, visit, decision="return", note="Photo is blurred.",
-           question_notes={"entrance": "Retake it from across the street."})
+    review(
+        client_for,
+        rita,
+        visit,
+        decision="return",
+        note="Photo is blurred.",
+        question_notes={"entrance": "Retake it from across the street."},
+    )
     [row] = Review.objects.filter(visit=visit)
-    assert (row.reviewer, row.decision, row.note, row.revision) == (rita, "return", "Photo is blurred.", 1)
+    assert (row.reviewer, row.decision, row.note, row.revision) == (
+        rita,
+        "return",
+        "Photo is blurred.",
+        1,
+    )
     assert row.question_notes == {"entrance": "Retake it from across the street."}
 
 
@@ -78,16 +95,27 @@ def test_returning_a_visit_keeps_its_assignment_submitted(client_for, rita, visi
 
 
 def test_the_shopper_sees_the_notes_of_a_return(client_for, rita, alice, visit):
-    review(client_for, rita, visit, decision="return", note="Two questions need detail.",
-           question_notes={"wait": "Did you time it?", "remark": "Who served you?"})
+    review(
+        client_for,
+        rita,
+        visit,
+        decision="return",
+        note="Two questions need detail.",
+        question_notes={"wait": "Did you time it?", "remark": "Who served you?"},
+    )
     data = client_for(alice).get(f"/api/v1/visits/{visit.id}/").json()
     assert data["status"] == "returned"
     assert data["review"]["note"] == "Two questions need detail."
-    assert data["review"]["question_notes"] == {"wait": "Did you time it?", "remark": "Who served you?"}
+    assert data["review"]["question_notes"] == {
+        "wait": "Did you time it?",
+        "remark": "Who served you?",
+    }
 
 
 def test_a_return_with_only_question_notes_is_enough(client_for, rita, visit):
-    response = review(client_for, rita, visit, decision="return", question_notes={"wait": "Did you time it?"})
+    response = review(
+        client_for, rita, visit, decision="return", question_notes={"wait": "Did you time it?"}
+    )
     assert response.status_code == 200, response.json()
 
 
@@ -100,28 +128,44 @@ def test_a_return_must_say_what_to_fix(client_for, rita, visit):
 
 
 def test_blank_question_notes_do_not_count_as_saying_what_to_fix(client_for, rita, visit):
-    response = review(client_for, rita, visit, decision="return", question_notes={"wait": " ", "greet": ""})
+    response = review(
+        client_for, rita, visit, decision="return", question_notes={"wait": " ", "greet": ""}
+    )
     assert response.status_code == 400
     assert "note" in response.json()["errors"]
 
 
 def test_blank_question_notes_are_not_stored(client_for, rita, visit):
-    review(client_for, rita, visit, decision="return", note="See the wait.", question_notes={"wait": "Time it.", "greet": ""})
+    review(
+        client_for,
+        rita,
+        visit,
+        decision="return",
+        note="See the wait.",
+        question_notes={"wait": "Time it.", "greet": ""},
+    )
     assert Review.objects.get(visit=visit).question_notes == {"wait": "Time it."}
 
 
 def test_question_notes_must_name_questions_of_the_visits_checklist(client_for, rita, visit):
-    response = review(client_for, rita, visit, decision="return", question_notes={"wait": "Time it.", "nope": "?"})
+    response = review(
+        client_for, rita, visit, decision="return", question_notes={"wait": "Time it.", "nope": "?"}
+    )
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["question_notes.nope"]
 
 
 def test_a_reviewer_rejects_a_visit_with_a_reason(client_for, rita, visit):
-    response = review(client_for, rita, visit, decision="reject", note="Photo is from another branch.")
+    response = review(
+        client_for, rita, visit, decision="reject", note="Photo is from another branch."
+    )
     assert response.status_code == 200, response.json()
     visit.refresh_from_db()
     visit.assignment.refresh_from_db()
-    assert (visit.status, visit.review_note) == (Visit.Status.REJECTED, "Photo is from another branch.")
+    assert (visit.status, visit.review_note) == (
+        Visit.Status.REJECTED,
+        "Photo is from another branch.",
+    )
     assert visit.assignment.status == Assignment.Status.CLOSED
 
 
@@ -137,13 +181,17 @@ def test_an_unknown_decision_is_refused(client_for, rita, visit):
     assert "decision" in response.json()["errors"]
 
 
-def test_a_flagged_visit_can_still_be_approved(client_for, rita, upload, django_capture_on_commit_callbacks):
+def test_a_flagged_visit_can_still_be_approved(
+    client_for, rita, upload, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         visit = upload(location=FAR)
         receive_photos(visit)
     visit.refresh_from_db()
     assert visit.flagged
-    response = review(client_for, rita, visit, decision="approve", note="Branch moved; address is outdated.")
+    response = review(
+        client_for, rita, visit, decision="approve", note="Branch moved; address is outdated."
+    )
     assert response.json()["status"] == "approved"
 
 
@@ -174,7 +222,9 @@ def test_reviewing_a_returned_visit_is_a_conflict(client_for, rita, visit):
 
 
 def test_reviewing_an_unknown_visit_is_not_found(client_for, rita, db):
-    response = client_for(rita).post(f"/api/v1/visits/{uuid.uuid4()}/review/", {"decision": "approve"}, format="json")
+    response = client_for(rita).post(
+        f"/api/v1/visits/{uuid.uuid4()}/review/", {"decision": "approve"}, format="json"
+    )
     assert response.status_code == 404
 
 
@@ -197,3 +247,24 @@ def test_a_regional_manager_may_not_review(client_for, erin, visit):
 
 def test_an_anonymous_caller_must_sign_in(anon, visit):
     assert anon.post(url(visit), {"decision": "approve"}, format="json").status_code == 401
+
+
+# --- text the databases cannot store ----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Fix it\x00", "Fix it\ud800"], ids=["nul", "surrogate"])
+def test_a_note_that_cannot_be_stored_is_refused_naming_it(client_for, rita, visit, text):
+    body = json.dumps({"decision": "reject", "note": text})
+    response = client_for(rita).post(url(visit), body, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["note"]
+
+
+@pytest.mark.parametrize("code", ["greet\x00", "greet\ud800"], ids=["nul", "surrogate"])
+def test_a_question_note_keyed_by_text_that_cannot_be_stored_is_refused_naming_it(
+    client_for, rita, visit, code
+):
+    body = json.dumps({"decision": "return", "question_notes": {code: "Say hello."}})
+    response = client_for(rita).post(url(visit), body, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["question_notes"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audits.models import Answer, Assignment, Visit
+from audits.services import visits as visits_service
 from tests.factories import AssignmentFactory
 from tests.visit_bodies import visit_body
 
@@ -32,13 +33,56 @@ def test_it_stores_and_scores_a_visit(client_for, alice, assignment):
     assert assignment.status == Assignment.Status.SUBMITTED
 
 
-def test_it_returns_the_stored_visit_when_the_same_body_is_sent_again(client_for, alice, assignment):
+def test_it_returns_the_stored_visit_when_the_same_body_is_sent_again(
+    client_for, alice, assignment
+):
     body = visit_body(assignment)
     first = client_for(alice).post(URL, body, format="json")
     again = client_for(alice).post(URL, body, format="json")
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]
     assert Visit.objects.count() == 1
+
+
+def test_a_retry_that_misses_the_original_by_a_moment_still_gets_the_stored_visit(
+    client_for, alice, assignment, monkeypatch
+):
+    """The original commits after the retry looked for the id but before it read the assignment."""
+    body = visit_body(assignment)
+    load = visits_service._load
+    original: list[int] = []
+
+    def load_after_the_original_lands(loaded_body):
+        if not original:
+            original.append(0)  # the original's own _load must not start another original
+            original[0] = client_for(alice).post(URL, body, format="json").status_code
+        return load(loaded_body)
+
+    monkeypatch.setattr(visits_service, "_load", load_after_the_original_lands)
+    retry = client_for(alice).post(URL, body, format="json")
+    assert original == [201]
+    assert retry.status_code == 200, retry.json()
+    assert retry.json()["id"] == body["id"]
+    assert Visit.objects.count() == 1
+
+
+def test_a_different_body_that_misses_the_original_by_a_moment_is_a_conflict_not_a_400(
+    client_for, alice, assignment, monkeypatch
+):
+    body = visit_body(assignment)
+    load = visits_service._load
+    original: list[int] = []
+
+    def load_after_the_original_lands(loaded_body):
+        if not original:
+            original.append(0)  # the original's own _load must not start another original
+            original[0] = client_for(alice).post(URL, body, format="json").status_code
+        return load(loaded_body)
+
+    monkeypatch.setattr(visits_service, "_load", load_after_the_original_lands)
+    other = client_for(alice).post(URL, {**body, "comment": "Another text."}, format="json")
+    assert other.status_code == 409
+    assert other.json()["code"] == "different_body"
 
 
 def test_it_refuses_the_same_id_with_a_different_body(client_for, alice, assignment):
@@ -50,7 +94,9 @@ def test_it_refuses_the_same_id_with_a_different_body(client_for, alice, assignm
     assert response.json()["code"] == "different_body"
 
 
-def test_it_accepts_a_visit_made_in_the_window_of_an_assignment_that_expired_since(client_for, alice, assignment):
+def test_it_accepts_a_visit_made_in_the_window_of_an_assignment_that_expired_since(
+    client_for, alice, assignment
+):
     """The phone was offline; the daily expiry ran before the upload."""
     Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.EXPIRED)
     response = client_for(alice).post(URL, visit_body(assignment), format="json")

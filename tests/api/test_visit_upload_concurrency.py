@@ -14,6 +14,7 @@ import pytest
 from django.db import connection, connections
 
 from audits.models import Answer, Assignment, Photo, Visit, VisitRevision, VisitScore
+from audits.services import visits as visits_service
 from tests.factories import AssignmentFactory
 from tests.visit_bodies import visit_body
 
@@ -26,22 +27,26 @@ def assignment(alice, east_branch):
     return AssignmentFactory(shopper=alice, branch=east_branch)
 
 
-def _post_from_threads(client_for, user, bodies: list[dict]) -> list[int]:
+def _post_from_threads(client_for, user, bodies: list[dict], post=None) -> list[int]:
+    """POST each body from its own thread; `post(client)` may replace the plain POST."""
     statuses: list[int] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(bodies))
 
-    def post(body):
+    def send(body):
         try:
             client = client_for(user)
             barrier.wait(timeout=10)
-            statuses.append(client.post(URL, body, format="json").status_code)
+            if post is None:
+                statuses.append(client.post(URL, body, format="json").status_code)
+            else:
+                statuses.append(post(client))
         except BaseException as problem:  # noqa: BLE001 — reported below
             errors.append(problem)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=post, args=(b,)) for b in bodies]
+    threads = [threading.Thread(target=send, args=(b,)) for b in bodies]
     for t in threads:
         t.start()
     for t in threads:
@@ -60,20 +65,55 @@ def test_the_same_visit_posted_from_several_threads_lands_once(client_for, alice
     assert Photo.objects.count() == 1
 
 
-def test_two_different_visits_racing_for_one_assignment_store_only_one(client_for, alice, assignment):
+def test_identical_retries_that_read_the_assignment_after_the_original_stored_it_all_get_200(
+    client_for, alice, assignment
+):
+    """The retries miss the visit when they look for its id, then find the assignment submitted."""
+    body = visit_body(assignment)
+    load = visits_service._load
+    first_in = threading.Lock()
+    original_done = threading.Event()
+
+    def load_after_the_original(loaded_body):
+        if first_in.acquire(blocking=False):
+            return load(loaded_body)  # the original goes ahead; the others wait for it to commit
+        original_done.wait(timeout=30)
+        return load(loaded_body)
+
+    def post(client):
+        try:
+            return client.post(URL, body, format="json").status_code
+        finally:
+            original_done.set()  # the original answered (or died): let the waiting ones read
+
+    with mock.patch.object(visits_service, "_load", side_effect=load_after_the_original):
+        statuses = _post_from_threads(client_for, alice, [body] * 4, post=post)
+    assert statuses == [200, 200, 200, 201]
+    assert Visit.objects.count() == 1
+
+
+def test_two_different_visits_racing_for_one_assignment_store_only_one(
+    client_for, alice, assignment
+):
     first, second = visit_body(assignment), visit_body(assignment)
     statuses = _post_from_threads(client_for, alice, [first, second])
     assert statuses == [201, 409]
     assert Visit.objects.count() == 1
 
 
-def test_a_connection_dropped_mid_upload_leaves_nothing_and_the_retry_succeeds(client_for, alice, assignment):
+def test_a_connection_dropped_mid_upload_leaves_nothing_and_the_retry_succeeds(
+    client_for, alice, assignment
+):
     body = visit_body(assignment)
     # The database goes away while the photo manifest is being written, after
     # the visit, answers and scores were inserted in the same transaction.
-    with mock.patch(
-        "audits.services.visits._declare_photos", side_effect=ConnectionResetError("connection lost")
-    ), pytest.raises(ConnectionResetError):
+    with (
+        mock.patch(
+            "audits.services.visits._declare_photos",
+            side_effect=ConnectionResetError("connection lost"),
+        ),
+        pytest.raises(ConnectionResetError),
+    ):
         client_for(alice).post(URL, body, format="json")
 
     assert Visit.objects.count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -102,11 +103,14 @@ def test_it_names_a_missing_comment_on_a_failed_item(post, assignment):
     assert "comment" in errors_of(post(body))["answers[0].comment"][0]
 
 
-def test_a_failed_item_with_its_comment_is_accepted_and_flags_the_critical_failure(post, assignment):
+def test_a_failed_item_with_its_comment_is_accepted_and_flags_the_critical_failure(
+    post, assignment
+):
     body = with_answer(visit_body(assignment), "greet", value=False, comment="Nobody looked up.")
     data = post(body).json()
     assert data["critical_failures"] == ["greet"]
-    assert data["sections"]["core"] == "0.0"
+    # Capped at 50, and already below it: (0 + 75 + 60) / 3
+    assert data["sections"]["core"] == "45.0"
 
 
 def test_it_names_a_checklist_version_that_is_not_the_assignments(post, assignment):
@@ -127,8 +131,11 @@ def test_it_names_an_assignment_that_is_not_open(post, assignment):
 
 def test_it_names_a_start_in_the_future(post, assignment):
     future = timezone.now() + dt.timedelta(hours=2)
-    body = visit_body(assignment, started_at=future.isoformat(),
-                      ended_at=(future + dt.timedelta(minutes=10)).isoformat())
+    body = visit_body(
+        assignment,
+        started_at=future.isoformat(),
+        ended_at=(future + dt.timedelta(minutes=10)).isoformat(),
+    )
     errors = errors_of(post(body))
     assert "started_at" in errors
     assert "ended_at" in errors
@@ -136,8 +143,11 @@ def test_it_names_a_start_in_the_future(post, assignment):
 
 def test_it_names_an_end_before_the_start(post, assignment):
     start = timezone.now() - dt.timedelta(hours=1)
-    body = visit_body(assignment, started_at=start.isoformat(),
-                      ended_at=(start - dt.timedelta(minutes=1)).isoformat())
+    body = visit_body(
+        assignment,
+        started_at=start.isoformat(),
+        ended_at=(start - dt.timedelta(minutes=1)).isoformat(),
+    )
     assert "before it started" in errors_of(post(body))["ended_at"][0]
 
 
@@ -151,7 +161,9 @@ def test_it_names_a_location_out_of_range(post, assignment):
 
 
 def test_it_names_a_malformed_photo_hash(post, assignment):
-    body = visit_body(assignment, photos=[{"id": str(uuid.uuid4()), "sha256": "abc", "question": "entrance"}])
+    body = visit_body(
+        assignment, photos=[{"id": str(uuid.uuid4()), "sha256": "abc", "question": "entrance"}]
+    )
     assert "photos" in errors_of(post(body))
 
 
@@ -179,3 +191,55 @@ def test_it_names_every_problem_at_once(post, assignment):
 def test_the_summary_line_names_the_first_bad_field(post, assignment):
     response = post(with_answer(visit_body(assignment), "attitude", value=9))
     assert response.json()["detail"].startswith("answers[1].value:")
+
+
+# --- text the databases cannot store, and text too long ---------------------------------
+# PostgreSQL refuses NUL in text and jsonb, and no driver encodes a lone surrogate:
+# each must be a 400 naming the field on every database, never a 500 on every retry.
+# Sent as raw JSON: the escapes are what a client puts on the wire.
+
+
+def post_raw(client_for, alice, body: dict):
+    return client_for(alice).post(URL, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("text", ["Friendly\x00", "Friendly\ud800"], ids=["nul", "surrogate"])
+def test_a_text_answer_that_cannot_be_stored_is_refused_naming_it(
+    client_for, alice, assignment, text
+):
+    body = with_answer(visit_body(assignment), "remark", value=text)
+    response = post_raw(client_for, alice, body)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("answers[5].value:")
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["Slow\x00", "Slow\ud800"], ids=["nul", "surrogate"])
+def test_an_answer_comment_that_cannot_be_stored_is_refused_naming_it(
+    client_for, alice, assignment, text
+):
+    body = with_answer(visit_body(assignment), "greet", value=False, comment=text)
+    response = post_raw(client_for, alice, body)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("answers[0].comment:")
+
+
+@pytest.mark.parametrize("text", ["Busy\x00", "Busy\ud800"], ids=["nul", "surrogate"])
+def test_a_visit_comment_that_cannot_be_stored_is_refused_naming_it(
+    client_for, alice, assignment, text
+):
+    response = post_raw(client_for, alice, visit_body(assignment, comment=text))
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["comment"]
+
+
+def test_a_text_answer_is_limited_to_2000_characters_like_a_comment(post, assignment):
+    assert post(with_answer(visit_body(assignment), "remark", value="x" * 2000)).status_code == 201
+
+
+def test_a_text_answer_past_2000_characters_is_refused_naming_it(post, assignment):
+    response = post(with_answer(visit_body(assignment), "remark", value="x" * 2001))
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "answers[5].value: Ensure this text has no more than 2000 characters."
+    )

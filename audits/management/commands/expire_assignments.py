@@ -11,12 +11,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--today", help="The local date to expire against (YYYY-MM-DD); defaults to today.",
+            "--today",
+            help="The local date to expire against (YYYY-MM-DD); defaults to today.",
         )
 
     def handle(self, *args, **options):
         try:
-            today = dt.date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
+            today = (
+                dt.date.fromisoformat(options["today"])
+                if options["today"]
+                else timezone.localdate()
+            )
         except ValueError as error:
             raise CommandError(f"--today: {error}") from error
         expired = assignments_expire(today=today)

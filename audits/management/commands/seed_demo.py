@@ -16,7 +16,9 @@ VISITS_MODULE = "audits.demo_visits"
 
 
 class Command(BaseCommand):
-    help = "Create or update the Demo Bank demo data (organisation, users, visits). Safe to run again."
+    help = (
+        "Create or update the Demo Bank demo data (organisation, users, visits). Safe to run again."
+    )
 
     def handle(self, *args, **options):
         organisation = demo_organisation_seed()
@@ -53,6 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(("  " + "  ".join(cells)).rstrip())
         self.stdout.write("")
         self.stdout.write(f"Web:       {base_url}/")
-        self.stdout.write(f"Phone app: {base_url}/app/  (sign in as shopper1, shopper2 or shopper3)")
+        self.stdout.write(
+            f"Phone app: {base_url}/app/  (sign in as shopper1, shopper2 or shopper3)"
+        )
         self.stdout.write(f"Admin:     {base_url}/admin/")
         self.stdout.write(f"API docs:  {base_url}/api/docs/")
