@@ -403,7 +403,7 @@ def test_it_marks_a_missing_rater_dimension_with_a_hollow_dot():
 def test_it_puts_the_translated_legend_on_the_section_chart():
     svg = section_bars(SECTIONS, labels=labels_for("zh-Hans"))
 
-    for legend in ("本网点", "区域平均", "全行平均"):
+    for legend in ("本网点", "区域平均", "全公司平均"):
         assert legend in svg
 
 
@@ -487,3 +487,13 @@ def test_both_languages_have_the_same_label_keys():
 
 def test_it_falls_back_to_english_labels_for_an_unknown_language():
     assert labels_for("fr")["title"] == "Branch service scorecard"
+
+
+def test_the_chinese_labels_say_否决项_and_全公司():
+    from reports.labels import LABELS
+
+    texts = " ".join(str(value) for value in LABELS["zh-Hans"].values())
+    assert "否决项" in texts
+    assert "全公司" in texts
+    assert "关键项" not in texts
+    assert "全行" not in texts

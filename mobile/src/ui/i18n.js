@@ -190,7 +190,7 @@ const zh = {
   comment: "备注",
   commentRequired: "备注（必填：此项未通过，请说明情况）",
   unit: "单位：{unit}",
-  critical: "关键项",
+  critical: "否决项",
   reviewerNote: "审核员意见",
   takePhoto: "拍照",
   choosePhoto: "从相册选择",
