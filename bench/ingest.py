@@ -32,7 +32,7 @@ What it does, in one run:
    client on the same database: queries (CaptureQueriesContext), time inside
    the database driver, and cProfile's top functions;
 7. prints a table and writes ``bench/out/ingest.json``; drops the database
-   unless ``--keep``.
+   and deletes the uploaded files (``bench/out/ingest_var``) unless ``--keep``.
 
 Only 127.0.0.1 is ever contacted. Every loop is bounded in time and count.
 """
@@ -49,6 +49,7 @@ import io
 import json
 import os
 import pstats
+import shutil
 import signal
 import socket
 import statistics
@@ -982,6 +983,7 @@ def main() -> None:
     connections.close_all()
     if not args.keep:
         drop_database(args.database)
+        shutil.rmtree(var_dir, ignore_errors=True)  # the uploaded photos and their copies
     path = write_results(name, results)
 
     rows = []
