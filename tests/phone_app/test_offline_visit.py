@@ -108,6 +108,8 @@ def test_a_draft_comes_back_at_its_section_after_a_reload_and_a_closed_tab(
     item(page, "Overall impression").get_by_role(
         "textbox", name="Overall impression"
     ).press_sequentially("Quiet")
+    # Each keystroke is its own write; on a busy machine the last one may still be queued.
+    expect(page.locator("html")).to_have_attribute("data-saving", "false")
 
     page.reload()
     expect(page.get_by_role("heading", level=2, name="Environment")).to_be_visible()

@@ -31,6 +31,7 @@ export async function render(app, main, [id]) {
   const urls = []; // blob: URLs of thumbnails, revoked on leaving
   let left = false; // the shopper moved to another screen: late callbacks must not save this copy
   let saving = Promise.resolve();
+  let pending = 0;
   let index = Math.min(Math.max(0, visit.section || 0), finishIndex);
   // Sent back by the server: open where the first refused answer is.
   if (visit.state === "attention") index = firstSectionWithError() ?? finishIndex;
@@ -43,7 +44,16 @@ export async function render(app, main, [id]) {
     if (visit.state === "attention") next = { ...next, state: "attention" };
     visit = next;
     const snapshot = visit;
-    saving = saving.then(() => app.db.saveVisit(snapshot)).catch(onSaveError);
+    // Saves queued but not yet written, on <html data-saving>: what a reload would lose.
+    pending += 1;
+    document.documentElement.dataset.saving = "true";
+    saving = saving
+      .then(() => app.db.saveVisit(snapshot))
+      .catch(onSaveError)
+      .finally(() => {
+        pending -= 1;
+        if (pending === 0) document.documentElement.dataset.saving = "false";
+      });
     updateLive();
     return saving;
   }
