@@ -36,6 +36,12 @@ PROPERTIES = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# The reward-item properties need a drawn visit with a reward item in it (some at 0),
+# which the general strategy makes in only a fraction of draws: on an unlucky seed
+# that trips the filtering health check, though enough examples remain to test.
+REWARD_PROPERTIES = settings(
+    PROPERTIES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 
 
 def tenths(low: int, high: int) -> st.SearchStrategy[Decimal]:
@@ -445,7 +451,7 @@ def bonus_codes(rules: ChecklistRules, result: VisitResult) -> list[str]:
     return [rule.code for rule, _ in scored_answers(rules, result) if rule.is_bonus]
 
 
-@PROPERTIES
+@REWARD_PROPERTIES
 @given(visits(), st.data())
 def test_a_reward_item_can_only_raise_a_score(
     visit: tuple[ChecklistRules, list[AnswerInput]], data: st.DataObject
@@ -469,7 +475,7 @@ def test_a_reward_item_can_only_raise_a_score(
             assert key in new and new[key] >= old_score, (name, key)
 
 
-@PROPERTIES
+@REWARD_PROPERTIES
 @given(visits(), st.data())
 def test_an_absent_reward_item_changes_nothing_but_its_own_entry(
     visit: tuple[ChecklistRules, list[AnswerInput]], data: st.DataObject
@@ -488,7 +494,7 @@ def test_an_absent_reward_item_changes_nothing_but_its_own_entry(
     )
 
 
-@PROPERTIES
+@REWARD_PROPERTIES
 @given(visits())
 def test_a_reward_item_never_appears_as_a_failure(
     visit: tuple[ChecklistRules, list[AnswerInput]],
