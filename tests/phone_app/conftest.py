@@ -153,8 +153,12 @@ def persistent(playwright_instance, problems, tmp_path):
         if not background_sync:
             context.add_init_script(NO_BACKGROUND_SYNC)
         context.on("page", problems.watch)
-        page = context.pages[0] if context.pages else context.new_page()
-        problems.watch(page)
+        # A fresh page, opened after the init script: the blank page the profile
+        # starts with may have been created before it, and would keep SyncManager.
+        blank = list(context.pages)
+        page = context.new_page()
+        for stale in blank:
+            stale.close()
         return context, page
 
     yield launch
