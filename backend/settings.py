@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "outbox",
     "checklists",
     "audits",
@@ -241,6 +242,10 @@ SPECTACULAR_SETTINGS = {
         "assignments, visit upload with photos, review and reports."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and ReDoc from our own static files, never a CDN (the docs work offline).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Two models have a `status` field; name their enums so generated clients stay stable.
