@@ -62,8 +62,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
         return _replay(existing, body=body, shopper=shopper)
 
     assignment, version, rules, items = _load(body)
-    # Checked before the lock, so a bad body never waits for the write lock...
-    try:
+    def check(assignment: Assignment | None) -> None:
         visit_body_check(
             body=body,
             shopper=shopper,
@@ -72,6 +71,10 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             rules=rules,
             items=items,
         )
+
+    # Checked before the lock, so a bad body never waits for the write lock...
+    try:
+        check(assignment)
     except ValidationError:
         # ...unless an identical request stored this visit since the look-up above:
         # its assignment is now submitted, and a retry must get the visit, not a 400.
@@ -92,14 +95,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
                     code="assignment_has_visit",
                 )
             # ...and again under it: the assignment may have been closed meanwhile.
-            visit_body_check(
-                body=body,
-                shopper=shopper,
-                assignment=assignment,
-                version=version,
-                rules=rules,
-                items=items,
-            )
+            check(assignment)
             visit = Visit(
                 id=body.id,
                 assignment=assignment,
