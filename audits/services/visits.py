@@ -62,6 +62,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
         return _replay(existing, body=body, shopper=shopper)
 
     assignment, version, rules, items = _load(body)
+
     def check(assignment: Assignment | None) -> None:
         visit_body_check(
             body=body,
