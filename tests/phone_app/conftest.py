@@ -26,6 +26,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import playwright.sync_api as playwright_sync  # noqa: E402
+from django.test.testcases import QuietWSGIRequestHandler  # noqa: E402
 from PIL import ExifTags, Image, ImageDraw, ImageOps  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
@@ -189,8 +190,55 @@ def live_server(request):
     )
     with override_settings(MEDIA_URL="/__live-server-media-unused__/"):
         server = LiveServer(address)
+    server.network = Network()
+    server.thread.httpd.RequestHandlerClass = server.network.request_handler()
     yield server
     server.stop()
+
+
+class Network:
+    """The shopper's signal, cut at the server as well as in the browser.
+
+    Chromium's offline emulation does not hold for every request a page and its
+    service worker make (microsoft/playwright#2311): a visit has been seen
+    reaching the server from an "offline" browser. So while the signal is cut,
+    the live server also closes every /api/ connection without an answer, which
+    the app sees exactly as it sees no network: fetch() fails.
+    """
+
+    def __init__(self):
+        self.up = True
+
+    def cut(self, context: BrowserContext | None) -> None:
+        """No signal; with context=None the browser is not told (navigator.onLine stays true)."""
+        self.up = False
+        if context is not None:
+            context.set_offline(True)
+
+    def restore(self, context: BrowserContext | None) -> None:
+        if context is not None:
+            context.set_offline(False)
+        self.up = True
+
+    def request_handler(self) -> type:
+        network = self
+
+        class RequestHandler(QuietWSGIRequestHandler):
+            def parse_request(self) -> bool:
+                if not super().parse_request():
+                    return False
+                if not network.up and self.path.startswith("/api/"):
+                    self.close_connection = True
+                    return False  # no response at all: the connection just drops
+                return True
+
+        return RequestHandler
+
+
+@pytest.fixture
+def network(live_server) -> Iterator[Network]:
+    yield live_server.network
+    live_server.network.up = True  # the next test starts with signal
 
 
 # --- data --------------------------------------------------------------------------------

@@ -24,33 +24,28 @@ from tests.phone_app.conftest import (
 
 pytestmark = [pytest.mark.phone_app, pytest.mark.slow]
 
-VISITS = "**/api/v1/visits/"
 SENT_WITHIN_MS = 15_000
 
 
-def refuse_network(route):
-    route.abort("internetdisconnected")
-
-
-def waiting_visit(page, context, app_url, photo_file, *, offline: bool) -> None:
+def waiting_visit(page, context, network, app_url, photo_file, *, offline: bool) -> None:
     """A finalized visit whose first try failed, now waiting for its retry."""
     page.clock.install()
     page.clock.pause_at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
     sign_in(page, app_url)
     start_visit(page)
     fill_small_checklist(page, photo_file())
-    if offline:
-        context.set_offline(True)
-    else:
-        page.route(VISITS, refuse_network)  # no signal, without telling the page it is offline
+    # offline=False: no signal, without the page being told it is offline.
+    network.cut(context if offline else None)
     finalize(page)
     expect(outbox_card(page).get_by_text("Waiting for network")).to_be_visible()
     assert page.evaluate("'SyncManager' in window") is False
 
 
-def test_it_sends_when_the_connection_returns(page, context, app_url, assignment, photo_file):
-    waiting_visit(page, context, app_url, photo_file, offline=True)
-    context.set_offline(False)
+def test_it_sends_when_the_connection_returns(
+    page, context, network, app_url, assignment, photo_file
+):
+    waiting_visit(page, context, network, app_url, photo_file, offline=True)
+    network.restore(context)
     expect(outbox_card(page).get_by_text("Sent ✓", exact=True)).to_be_visible(
         timeout=SENT_WITHIN_MS
     )
@@ -58,10 +53,10 @@ def test_it_sends_when_the_connection_returns(page, context, app_url, assignment
 
 
 def test_it_sends_when_the_app_returns_to_the_foreground(
-    page, context, app_url, assignment, photo_file
+    page, context, network, app_url, assignment, photo_file
 ):
-    waiting_visit(page, context, app_url, photo_file, offline=False)
-    page.unroute(VISITS, refuse_network)
+    waiting_visit(page, context, network, app_url, photo_file, offline=False)
+    network.restore(None)
     page.wait_for_timeout(1_000)
     expect(
         outbox_card(page).get_by_text("Waiting for network")
@@ -81,9 +76,11 @@ def test_it_sends_when_the_app_returns_to_the_foreground(
     assert the_visit().status == "submitted"
 
 
-def test_it_sends_when_the_retry_timer_fires(page, context, app_url, assignment, photo_file):
-    waiting_visit(page, context, app_url, photo_file, offline=False)
-    page.unroute(VISITS, refuse_network)
+def test_it_sends_when_the_retry_timer_fires(
+    page, context, network, app_url, assignment, photo_file
+):
+    waiting_visit(page, context, network, app_url, photo_file, offline=False)
+    network.restore(None)
     page.wait_for_timeout(1_000)
     expect(outbox_card(page).get_by_text("Waiting for network")).to_be_visible()
     # The first retry is due 2.5–7.5 s after the failure (5 s with ±50 % jitter).
@@ -94,9 +91,9 @@ def test_it_sends_when_the_retry_timer_fires(page, context, app_url, assignment,
     assert the_visit().status == "submitted"
 
 
-def test_it_sends_when_the_app_starts(page, context, app_url, assignment, photo_file):
-    waiting_visit(page, context, app_url, photo_file, offline=False)
-    page.unroute(VISITS, refuse_network)
+def test_it_sends_when_the_app_starts(page, context, network, app_url, assignment, photo_file):
+    waiting_visit(page, context, network, app_url, photo_file, offline=False)
+    network.restore(None)
     page.reload()
     expect(outbox_card(page).get_by_text("Sent ✓", exact=True)).to_be_visible(
         timeout=SENT_WITHIN_MS

@@ -30,12 +30,12 @@ pytestmark = [pytest.mark.phone_app, pytest.mark.slow]
 
 
 def test_sign_out_is_refused_while_a_visit_is_unsent(
-    page, context, app_url, assignment, photo_file
+    page, context, network, app_url, assignment, photo_file
 ):
     sign_in(page, app_url)
     start_visit(page)
     fill_small_checklist(page, photo_file())
-    context.set_offline(True)
+    network.cut(context)
     finalize(page)
 
     page.get_by_role("link", name="Settings").click()
@@ -53,7 +53,7 @@ def test_sign_out_is_refused_while_a_visit_is_unsent(
     photo = exported["photos"][0]
     assert hashlib.sha256(base64.b64decode(photo["base64"])).hexdigest() == photo["sha256"]
 
-    context.set_offline(False)
+    network.restore(context)
     expect_sent(page)
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("button", name="Sign out").click()
