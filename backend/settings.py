@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "audits",
     "reports",
     "mobile",
+    "front",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +92,7 @@ LOGOUT_REDIRECT_URL = "login"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "backend" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

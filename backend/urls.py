@@ -1,15 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from audits.web import LoginView
-from backend.views import home
-
 urlpatterns = [
-    path("", home, name="home"),
-    path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -17,7 +10,7 @@ urlpatterns = [
     path("api/v1/", include("audits.urls")),
     path("api/v1/", include("reports.urls")),
     path("app/", include("mobile.urls")),
-    path("", include("reports.web_urls")),
+    path("", include("front.urls")),
 ]
 
 # Under /api/ every error answers in the API's JSON shape (backend/errors.py).

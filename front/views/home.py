@@ -10,4 +10,4 @@ from audits.selectors.scope import branches_visible_to
 def home(request):
     user = request.user
     branches = branches_visible_to(user).filter(active=True).order_by("region__code", "code")
-    return render(request, "home.html", {"branches": branches})
+    return render(request, "front/home.html", {"branches": branches})

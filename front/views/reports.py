@@ -1,4 +1,4 @@
-"""Server-rendered pages for signed-in staff: a branch scorecard, the comparison, the review queue.
+"""The report pages: a branch scorecard and the branch comparison.
 
 Thin views over the same selectors as the API. The scorecard page is the PDF's
 own HTML (render_scorecard_html) with a bar of links put in front, so the web
@@ -12,7 +12,7 @@ import re
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from audits.models import Region
-from audits.roles import IsReviewer, SeesReports
-from audits.selectors.review import review_queue, review_queue_item
+from audits.roles import SeesReports
 from audits.selectors.scope import branches_visible_to
 from checklists.languages import language_for, pick
 from checklists.models import Checklist, ChecklistVersion
+from front.views.access import require
 from reports.charts import format_interval, format_score, heatmap
 from reports.labels import labels_for
 from reports.periods import Period, PeriodError, date_range, month, parse_period, previous, quarter
@@ -40,15 +40,7 @@ from reports.selectors.scorecard import (
     trend_window,
 )
 
-# The queue page shows the head of the queue; the API pages through all of it.
-QUEUE_ROWS = 200
 _BODY_TAG = re.compile(r"<body\b[^>]*>")
-
-
-def _require(permission, request) -> None:
-    """The API's permission classes, so a page and its endpoint admit the same roles."""
-    if not permission().has_permission(request, None):
-        raise PermissionDenied(permission.message)
 
 
 def _page_period(params) -> Period:
@@ -92,7 +84,7 @@ def _bad_request(message: str) -> HttpResponse:
 
 @login_required
 def scorecard_page(request, pk: int):
-    _require(SeesReports, request)
+    require(SeesReports, request)
     branch = get_object_or_404(branches_visible_to(request.user), pk=pk)
     code = request.GET.get("checklist", "").strip()
     try:
@@ -111,7 +103,7 @@ def scorecard_page(request, pk: int):
     show_next = after is not None and after.start <= timezone.localdate()
     same = {"checklist": code, "lang": lang}
     bar = render_to_string(
-        "reports/scorecard_page.html",
+        "front/scorecard_bar.html",
         {
             "lang": lang,
             "pdf_url": _url("scorecard-pdf", branch.pk, **_period_query(period), **same),
@@ -147,7 +139,7 @@ def scorecard_page(request, pk: int):
 
 @login_required
 def comparison_page(request):
-    _require(SeesReports, request)
+    require(SeesReports, request)
     user = request.user
     lang = language_for(request, fallback="zh-Hans")
     try:
@@ -208,7 +200,7 @@ def comparison_page(request):
         regions = user.regions.order_by("code")
     return render(
         request,
-        "reports/comparison_page.html",
+        "front/comparison.html",
         {
             "lang": lang,
             "t": t,
@@ -254,19 +246,3 @@ def _direction(change) -> str:
     if change is None or format_score(abs(change)) == "0.0":
         return "flat"
     return "up" if change > 0 else "down"
-
-
-@login_required
-def review_queue_page(request):
-    _require(IsReviewer, request)
-    queue = review_queue()
-    rows = []
-    for visit in queue[:QUEUE_ROWS]:
-        item = review_queue_item(visit)
-        item["url"] = reverse("visit-detail", args=[visit.pk])
-        rows.append(item)
-    return render(
-        request,
-        "reports/review_queue_page.html",
-        {"rows": rows, "total": queue.count(), "limit": QUEUE_ROWS},
-    )
