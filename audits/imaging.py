@@ -60,6 +60,12 @@ _FORMAT_LABELS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC"}
 
 _BOMB_SIGNALS = (Image.DecompressionBombWarning, Image.DecompressionBombError)
 
+# The perceptual hash looks at 32x32 pixels: a JPEG decoded at 1/8 of a phone
+# photo's size (about 500 px) gives it all the detail it uses.
+_HASH_SOURCE_SIDE = 512
+# EXIF orientations 5-8 turn the picture on its side: width and height swap.
+_SIDEWAYS = {5, 6, 7, 8}
+
 RejectionCode = Literal[
     "too_large",
     "too_many_pixels",
@@ -105,7 +111,14 @@ class PhotoInfo:
     phash: str
 
 
-def inspect_photo(data: bytes, *, max_bytes: int, max_pixels: int, default_tz: tzinfo) -> PhotoInfo:
+def inspect_photo(
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    default_tz: tzinfo,
+    max_decoded_bytes: int | None = None,
+) -> PhotoInfo:
     """Accept or refuse an uploaded photo by its content, and describe it.
 
     The image is decoded completely, because a file cut off mid-upload often
@@ -115,6 +128,13 @@ def inspect_photo(data: bytes, *, max_bytes: int, max_pixels: int, default_tz: t
 
     `default_tz` interprets the capture time when the camera recorded no UTC
     offset (older phones and many cameras do not); pass the branch's time zone.
+
+    Memory: a JPEG is decoded at the smallest scale that still gives the hash
+    its detail (1/8 for a phone photo: every byte is still read, so a cut-off
+    file is still caught); other formats cannot be reduced while decoding and
+    are refused when their decoded pixels would take more than
+    `max_decoded_bytes`. The hash is taken from a small copy, so no full-size
+    rotated or flattened copy is ever made.
 
     Raises PhotoRejected.
     """
@@ -126,20 +146,29 @@ def inspect_photo(data: bytes, *, max_bytes: int, max_pixels: int, default_tz: t
             f"The file is {_megabytes(len(data))}; the limit is {_megabytes(max_bytes)}. "
             "Please upload a smaller photo.",
         )
-    image = _decode(data, max_pixels=max_pixels)
+    image = _decode(
+        data,
+        max_pixels=max_pixels,
+        jpeg_draft_side=_HASH_SOURCE_SIDE,
+        max_decoded_bytes=max_decoded_bytes,
+    )
+    width, height = _stored_size(data)
     exif = _exif(image)
-    image = _oriented(image)
+    if _orientation(exif) in _SIDEWAYS:
+        width, height = height, width
     fmt = _FORMAT_ALIASES.get(image.format or "", image.format or "")
     gps_lat, gps_lng = _gps(exif)
+    # Reduce first: rotating and flattening then touch a few hundred kilobytes.
+    image.thumbnail((_HASH_SOURCE_SIDE, _HASH_SOURCE_SIDE), Image.Resampling.BOX)
     return PhotoInfo(
         content_type=ACCEPTED_FORMATS[fmt],
         format=fmt,
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
         taken_at=_taken_at(exif, default_tz),
         gps_lat=gps_lat,
         gps_lng=gps_lng,
-        phash=_phash(_flattened_rgb(image)),
+        phash=_phash(_flattened_rgb(_oriented(image))),
     )
 
 
@@ -216,7 +245,11 @@ def _refusing_decompression_bombs() -> Iterator[None]:
 
 
 def _decode(
-    data: bytes, *, max_pixels: int | None, jpeg_draft_side: int | None = None
+    data: bytes,
+    *,
+    max_pixels: int | None,
+    jpeg_draft_side: int | None = None,
+    max_decoded_bytes: int | None = None,
 ) -> Image.Image:
     """Open, check and fully decode an accepted photo, or raise PhotoRejected."""
     with _refusing_decompression_bombs():
@@ -236,6 +269,8 @@ def _decode(
             # Other formats' draft() may substitute an embedded thumbnail, which
             # need not show what the photo shows, so it is used for JPEG only.
             image.draft("RGB", (jpeg_draft_side, jpeg_draft_side))
+        if max_decoded_bytes is not None:
+            _check_decoded_bytes(image, max_decoded_bytes)
         try:
             image.load()
         except _BOMB_SIGNALS:
@@ -288,6 +323,38 @@ def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
             f"The photo is {width}x{height} pixels ({width * height / 1e6:.1f} megapixels); "
             f"the limit is {max_pixels / 1e6:.1f} megapixels. Please upload a smaller photo.",
         )
+
+
+def _check_decoded_bytes(image: Image.Image, max_decoded_bytes: int) -> None:
+    """Refuse an image whose decoded pixels (at the scale it will decode to) exceed the budget.
+
+    A small PNG can declare 50 megapixels of one colour: 142 KB on the wire,
+    200 MB once decoded. JPEGs were reduced by draft() before this check.
+    """
+    width, height = image.size
+    channels = len(image.getbands())
+    depth = 2 if image.mode.startswith("I;16") else 4 if image.mode in ("I", "F") else 1
+    decoded = width * height * channels * depth
+    if decoded > max_decoded_bytes:
+        raise PhotoRejected(
+            "too_many_pixels",
+            f"The photo is {width}x{height} pixels; decoding it would take "
+            f"{_megabytes(decoded)}, more than the {_megabytes(max_decoded_bytes)} a photo may. "
+            "Please upload the photo as JPEG or HEIC, as the phone's camera saves it.",
+        )
+
+
+def _stored_size(data: bytes) -> tuple[int, int]:
+    """The dimensions the file declares, before any reduction while decoding."""
+    with _refusing_decompression_bombs():
+        return _open(data).size
+
+
+def _orientation(exif: Image.Exif | None) -> int:
+    try:
+        return int(exif.get(ExifTags.Base.Orientation, 1)) if exif else 1
+    except (TypeError, ValueError):
+        return 1
 
 
 def _looks_like_svg(data: bytes) -> bool:

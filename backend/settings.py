@@ -273,6 +273,11 @@ API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=10_000)
 PHOTOS_PER_VISIT_MAX = env_int("PHOTOS_PER_VISIT_MAX", 30, minimum=1)
+# The bound on decoding memory, per process: at most PHOTO_DECODES_AT_ONCE photos
+# are decoded at a time (others wait), each into at most PHOTO_MAX_DECODED_MB of
+# pixels (a JPEG is reduced while decoding; a 50 MP RGB image is 150 MB).
+PHOTO_MAX_DECODED_MB = env_int("PHOTO_MAX_DECODED_MB", 150, minimum=1)
+PHOTO_DECODES_AT_ONCE = env_int("PHOTO_DECODES_AT_ONCE", 2, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 

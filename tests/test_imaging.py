@@ -352,3 +352,41 @@ def test_it_still_refuses_a_truncated_jpeg_after_weasyprint_was_imported():
             default_tz=ZoneInfo("Asia/Shanghai"),
         )
     assert refused.value.code == "truncated"
+
+
+# --- decoding memory ------------------------------------------------------------
+
+
+def test_a_small_png_whose_pixels_would_take_more_memory_than_allowed_is_refused():
+    # 2000x2000 RGBA: a few kilobytes on the wire, 16 MB once decoded.
+    data = corpus.encode(Image.new("RGBA", (2000, 2000), (10, 20, 30, 255)), "PNG")
+    assert len(data) < 100_000
+
+    with pytest.raises(PhotoRejected) as refused:
+        inspect(data, max_decoded_bytes=10_000_000)
+
+    assert refused.value.code == "too_many_pixels"
+    assert "16.0 MB" in refused.value.message
+
+
+def test_a_png_within_the_decoding_budget_is_accepted():
+    data = corpus.encode(Image.new("RGB", (2000, 2000), (10, 20, 30)), "PNG")
+
+    assert inspect(data, max_decoded_bytes=12_000_000).width == 2000
+
+
+def test_a_jpeg_is_reduced_while_decoding_so_a_budget_below_its_full_size_still_accepts_it():
+    # 2000x1500 RGB decodes to 9 MB at full size, to 2.2 MB at half a side for the hash.
+    data = corpus.encode(corpus.scene(1, (2000, 1500)), "JPEG", quality=90)
+
+    info = inspect(data, max_decoded_bytes=3_000_000)
+
+    assert (info.width, info.height) == (2000, 1500)
+
+
+def test_the_reduced_decode_gives_the_same_hash_as_a_small_copy_of_the_photo():
+    picture = corpus.scene(3, (2000, 1500))
+    large = corpus.encode(picture, "JPEG", quality=92)
+    small = corpus.encode(picture.resize((600, 450), Image.Resampling.LANCZOS), "JPEG", quality=92)
+
+    assert phash_distance(inspect(large).phash, inspect(small).phash) <= 6

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audits.decode_slots import decode_slot
 from audits.imaging import PhotoRejected, inspect_photo, render_copy
 from audits.models import Photo, Visit
 from audits.selectors.photo_storage import PhotoStorageReport, photo_storage_orphans
@@ -100,13 +101,15 @@ def photo_upload(
     _check_declaration(photo, visit=visit, digest=digest, question=question)
     # The hash is checked before decoding so that only bytes the shopper
     # committed to in the manifest are ever handed to the image decoders.
-    info = inspect_photo(
-        data,
-        max_bytes=settings.PHOTO_MAX_BYTES,
-        max_pixels=settings.PHOTO_MAX_PIXELS,
-        # Branches have no time zone of their own yet; all are in the site's.
-        default_tz=timezone.get_default_timezone(),
-    )
+    with decode_slot():
+        info = inspect_photo(
+            data,
+            max_bytes=settings.PHOTO_MAX_BYTES,
+            max_pixels=settings.PHOTO_MAX_PIXELS,
+            max_decoded_bytes=settings.PHOTO_MAX_DECODED_MB * 1_000_000,
+            # Branches have no time zone of their own yet; all are in the site's.
+            default_tz=timezone.get_default_timezone(),
+        )
 
     # Written before the transaction, so a slow storage write holds no locks.
     # The name is deterministic: a retry after a failed transaction overwrites
@@ -157,12 +160,11 @@ def photo_renditions_make(*, photo: Photo) -> Photo:
     storage = private_storage()
     with storage.open(photo.original_name, "rb") as original:
         data = original.read()
-    names = {
-        kind: storage_overwrite(
-            photo_path(photo.visit_id, photo.id, kind), render_copy(data, max_side=side)
-        )
-        for kind, side in RENDITION_SIDES.items()
-    }
+    names = {}
+    for kind, side in RENDITION_SIDES.items():
+        with decode_slot():
+            copy = render_copy(data, max_side=side)
+        names[kind] = storage_overwrite(photo_path(photo.visit_id, photo.id, kind), copy)
     # `full` has no column: it is found by photo_path(). thumb_name and
     # print_name are written last, after every copy exists, so a set
     # thumb_name means all three copies can be served.

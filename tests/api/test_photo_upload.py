@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from audits.models import Photo, Visit
 from audits.storage import photo_path, private_storage
@@ -405,3 +406,20 @@ def test_an_original_left_by_a_failed_attempt_is_overwritten_not_duplicated(
     assert files == ["original.jpg"]
     with private_storage().open(name, "rb") as original:
         assert original.read() == data
+
+
+def test_a_small_png_that_would_decode_past_the_memory_budget_is_refused_on_the_file_field(
+    settings, client_for, alice, assignment
+):
+    settings.PHOTO_MAX_DECODED_MB = 10
+    # 2000x2000 RGBA: kilobytes on the wire, 16 MB of pixels.
+    data = corpus.encode(Image.new("RGBA", (2000, 2000), (10, 20, 30, 255)), "PNG")
+    photo = declare(data)
+    visit_id = submit_visit(client_for(alice), assignment, [photo])
+
+    response = upload(client_for(alice), visit_id, photo["id"], data, name="flat.png")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_pixels"
+    assert "16.0 MB" in response.json()["errors"]["file"][0]
+    assert nothing_stored(visit_id)
