@@ -103,5 +103,7 @@ def test_a_revoked_token_mid_send_asks_for_sign_in_and_keeps_the_outbox(
     expect(page.get_by_label("Username")).to_have_value("alice")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # Signed in: the app goes home. Only then to the outbox, or going home would undo it.
+    expect(page.get_by_role("heading", name="Your visits")).to_be_visible()
     expect_sent(page)
     assert the_visit().status == Visit.Status.SUBMITTED
