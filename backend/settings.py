@@ -194,6 +194,7 @@ OUTBOX_HANDLERS = {
     "visit.checks": "audits.services.checks.visit_checks_handle",
     "photo.renditions": "audits.services.photos.photo_renditions_handle",
     "photo.files_delete": "audits.services.visits.photo_files_delete_handle",
+    "scorecards.region_zip": "reports.services.scorecards.region_zip_handle",
 }
 
 # The cache holds the login throttle's counters, which every worker process must

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audits.models import Region, Role
@@ -16,18 +17,20 @@ from audits.storage import private_storage
 from backend.schema import ERRORS
 from checklists.languages import language_for
 from reports.api import PERIOD_PARAMETERS
+from reports.models import ScorecardBatch
 from reports.periods import Period, PeriodError, parse_period
 from reports.selectors.scorecard import last_complete_month, scorecard_checklist, trend_window
 from reports.services.scorecards import (
-    region_zip_build,
     region_zip_download_name,
-    region_zip_latest,
+    region_zip_request,
     scorecard_download_name,
     scorecard_get_or_render,
 )
 
 # A stored scorecard only changes under a new key, but it is a private report.
 CACHE_CONTROL = "private, max-age=300"
+# How long a client waits before asking again for a zip being built.
+ZIP_RETRY_AFTER_SECONDS = 5
 # The zip's language when the caller names none: the product's first language.
 ZIP_FALLBACK_LANG = "zh-Hans"
 
@@ -139,16 +142,25 @@ class BranchScorecardPdfApi(_BinaryDownloadApi):
         return response
 
 
+class ZipProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["running"])
+    done = serializers.IntegerField(help_text="Scorecards rendered so far.")
+    total = serializers.IntegerField(help_text="Scorecards the zip will hold.")
+    retry_after = serializers.IntegerField(help_text="Seconds to wait before asking again.")
+    status_url = serializers.CharField(help_text="Ask here again: this same URL.")
+
+
 class RegionScorecardsZipApi(_BinaryDownloadApi):
     @extend_schema(
         operation_id="region_scorecards_zip",
         summary="Every active branch's scorecard in a region, as one zip",
         description=(
             "The latest finished zip of the region for the period and language (written by "
-            "`manage.py render_scorecards`) while no visit of the period has changed since; "
-            "otherwise the zip is built now, rendering only the scorecards the cache lacks. "
-            "Each branch's scorecard uses its default checklist. Regional managers get 404 for "
-            "regions other than theirs."
+            "`manage.py render_scorecards` or an earlier download) while no visit of the period "
+            "has changed since. Otherwise the zip is built in the task queue, rendering only the "
+            "scorecards the cache lacks, and the answer is 202 with its progress: ask the same "
+            "URL again after `Retry-After` seconds. Each branch's scorecard uses its default "
+            "checklist. Regional managers get 404 for regions other than theirs."
         ),
         parameters=[
             *PERIOD_PARAMETERS,
@@ -169,6 +181,10 @@ class RegionScorecardsZipApi(_BinaryDownloadApi):
                     + PERIOD_DEFAULT_NOTE
                 ),
             ),
+            202: OpenApiResponse(
+                ZipProgressSerializer,
+                description="The zip is being built; ask again after Retry-After seconds.",
+            ),
             **ERRORS(400, 401, 403, 404),
         },
     )
@@ -176,17 +192,32 @@ class RegionScorecardsZipApi(_BinaryDownloadApi):
         region = _visible_region(request.user, pk)
         period = scorecard_period(request.query_params)
         lang = language_for(request, fallback=ZIP_FALLBACK_LANG)
-        batch = region_zip_latest(region=region, period=period, lang=lang)
-        built = batch is None
-        if built:
-            batch = region_zip_build(
-                region=region, period=period, lang=lang, requested_by=request.user
-            )
+        batch = region_zip_request(
+            region=region, period=period, lang=lang, requested_by=request.user
+        )
+        if batch.status != ScorecardBatch.Status.DONE:
+            return _zip_in_progress(request, batch)
         response = FileResponse(
             private_storage().open(batch.file_name, "rb"), content_type="application/zip"
         )
         name = region_zip_download_name(region=region, period=period, lang=lang)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["X-Scorecard-Cache"] = "miss" if built else "hit"
         response["Cache-Control"] = "private, no-cache"
         return response
+
+
+def _zip_in_progress(request, batch: ScorecardBatch) -> Response:
+    body = ZipProgressSerializer(
+        {
+            "status": "running",
+            "done": batch.done,
+            "total": batch.total,
+            "retry_after": ZIP_RETRY_AFTER_SECONDS,
+            "status_url": request.get_full_path(),
+        }
+    ).data
+    response = Response(body, status=202)
+    response["Retry-After"] = str(ZIP_RETRY_AFTER_SECONDS)
+    response["Location"] = request.get_full_path()
+    response["Cache-Control"] = "no-store"
+    return response

@@ -26,12 +26,14 @@ from pathlib import Path
 
 from celery import group
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from audits.models import Branch, Region, User, Visit
 from audits.storage import private_storage, storage_overwrite
 from checklists.models import Checklist, ChecklistVersion
+from outbox.services import event_enqueue
 from reports.models import Scorecard, ScorecardBatch
 from reports.periods import RANGE_DASH, Period, date_range, parse_period
 from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
@@ -46,6 +48,10 @@ _TEMPLATE_FILES = (
 )
 
 Progress = Callable[[int, int, str], None]
+
+# A build asked for this long ago and still running is presumed lost (its
+# worker died past the outbox's retries): the next download starts another.
+ZIP_BUILD_STALE = dt.timedelta(hours=1)
 
 
 # --- names -------------------------------------------------------------------
@@ -299,42 +305,70 @@ def _zip_write(
     return batch
 
 
-def region_zip_build(
+def region_zip_request(
     *,
     region: Region,
     period: Period,
     lang: str,
-    checklist: Checklist | None = None,
     requested_by: User | None = None,
-    on_progress: Progress | None = None,
 ) -> ScorecardBatch:
-    """Build the region's zip in this process, one branch after another.
+    """The region's zip for a download: finished and current, or being built.
 
-    For a download that found no finished zip: whatever the cache already has
-    is reused, so only branches whose visits changed are rendered again.
+    A download never builds the zip in the request (four uncached zips from one
+    manager once made a shopper's phone wait 33 s). It gets the newest current
+    zip, or the build already under way, or starts one: a RUNNING batch and an
+    outbox event in one transaction, so a crash cannot lose the build. The
+    outbox drain runs it (region_zip_handle) in a worker, or in-process after
+    the commit in the embedded default.
     """
-    branches = region_branches(region)
-    batch = _batch_start(
-        region=region,
-        period=period,
-        lang=lang,
-        checklist=checklist,
-        total=len(branches),
-        requested_by=requested_by,
-    )
-    try:
-        return _zip_write(
-            batch=batch,
+    latest = region_zip_latest(region=region, period=period, lang=lang)
+    if latest is not None:
+        return latest
+    with transaction.atomic():
+        running = (
+            ScorecardBatch.objects.select_for_update()
+            .filter(
+                region=region,
+                checklist=None,
+                period=period.label,
+                lang=lang,
+                status=ScorecardBatch.Status.RUNNING,
+                created_at__gte=timezone.now() - ZIP_BUILD_STALE,
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if running is not None and not _visits_changed_since(period, running.created_at):
+            return running
+        batch = _batch_start(
             region=region,
             period=period,
             lang=lang,
-            checklist=checklist,
-            branches=branches,
-            on_progress=on_progress,
+            checklist=None,
+            total=len(region_branches(region)),
+            requested_by=requested_by,
         )
-    except Exception:
-        scorecard_batch_fail(batch_id=batch.pk)
-        raise
+        event_enqueue(kind="scorecards.region_zip", key=str(batch.pk))
+    # In the embedded default the drain ran after the commit: the zip may be done.
+    batch.refresh_from_db()
+    return batch
+
+
+def region_zip_handle(*, key: str, payload: dict | None = None) -> None:
+    """Outbox handler: build the zip of batch `key`. Idempotent: a finished batch is left alone,
+    and a second run finds every scorecard in the cache."""
+    batch = ScorecardBatch.objects.select_related("region", "checklist").filter(pk=key).first()
+    if batch is None or batch.status == ScorecardBatch.Status.DONE:
+        return
+    branches = region_branches(batch.region)
+    _zip_write(
+        batch=batch,
+        region=batch.region,
+        period=period_from_label(batch.period),
+        lang=batch.lang,
+        checklist=batch.checklist,
+        branches=branches,
+    )
 
 
 def region_zip_latest(
@@ -360,11 +394,14 @@ def region_zip_latest(
     )
     if batch is None or not private_storage().exists(batch.file_name):
         return None
+    return None if _visits_changed_since(period, batch.created_at) else batch
+
+
+def _visits_changed_since(period: Period, moment: dt.datetime) -> bool:
     window_start, window_end = trend_window(period)
-    changed = Visit.objects.filter(
-        visited_on__range=(window_start, window_end), updated_at__gt=batch.created_at
+    return Visit.objects.filter(
+        visited_on__range=(window_start, window_end), updated_at__gt=moment
     ).exists()
-    return None if changed else batch
 
 
 def region_scorecards_render(
