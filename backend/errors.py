@@ -87,12 +87,16 @@ def exception_handler(exc, context):
         # (not_authenticated) by this code, not by the wording of `detail`.
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else exc.default_code
+    elif response is not None and isinstance(exc, exceptions.Throttled):
+        response.data["code"] = "throttled"  # as the login throttle says it
     return response
 
 
 # Django's own 404 and 500 pages, for what never reaches a DRF view (a URL that
 # matches no route, such as a malformed id) or what DRF does not handle. Under
-# /api/ they answer in the API's JSON shape; elsewhere the web pages keep Django's.
+# /api/ they answer in the API's JSON shape; elsewhere Django's default views render
+# the site's own pages, front/templates/400.html, 403.html, 404.html and 500.html
+# (the 500 page with no context: it must not need the database or the user).
 
 
 def bad_request(request, exception):

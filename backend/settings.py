@@ -234,6 +234,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "backend.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backend.errors.exception_handler",
+    # Per user and per scope, on the report endpoints only: they are what can
+    # crowd out the phones, and the upload path pays no cache write per request.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # Comparison and drivers (and their CSV/XLSX).
+        "reports": env_str("THROTTLE_REPORTS", "60/min"),
+        # Scorecard PDFs and region zips (a zip's 202 polls count too).
+        "report_files": env_str("THROTTLE_REPORT_FILES", "30/min"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

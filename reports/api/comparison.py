@@ -148,6 +148,7 @@ def comparison_output(comparison: Comparison) -> dict:
 
 class ComparisonApi(APIView):
     permission_classes = [SeesReports]
+    throttle_scope = "reports"
     content_negotiation_class = FormatIsAnExportNegotiation
 
     @extend_schema(
@@ -182,7 +183,7 @@ class ComparisonApi(APIView):
                 OpenApiTypes.BINARY,
                 description="`format=xlsx`: comparison-<checklist>-<period>.xlsx",
             ),
-            **ERRORS(400, 401, 403),
+            **ERRORS(400, 401, 403, 429),
         },
     )
     def get(self, request):

@@ -82,13 +82,14 @@ def drivers_output(drivers: Drivers) -> dict:
 
 class DriversApi(APIView):
     permission_classes = [SeesReports]
+    throttle_scope = "reports"
 
     @extend_schema(
         summary="Score drivers: the items that move the overall score most",
         # The method, caveats included, is the selector's docstring: one text to keep true.
         description=drivers_selector.__doc__,
         parameters=[*PERIOD_PARAMETERS, *SCOPE_PARAMETERS],
-        responses={200: DriversOutput, **ERRORS(400, 401, 403)},
+        responses={200: DriversOutput, **ERRORS(400, 401, 403, 429)},
     )
     def get(self, request):
         query = report_query(request)

@@ -67,6 +67,7 @@ def _visible_region(user, pk: int) -> Region:
 
 class _BinaryDownloadApi(APIView):
     permission_classes = [SeesReports]
+    throttle_scope = "report_files"
 
     def perform_content_negotiation(self, request, force=False):
         # The file bypasses DRF's renderers; errors are always JSON, even when
@@ -113,7 +114,7 @@ class BranchScorecardPdfApi(_BinaryDownloadApi):
                     "`X-Scorecard-Cache` says hit or miss." + PERIOD_DEFAULT_NOTE
                 ),
             ),
-            **ERRORS(400, 401, 403, 404),
+            **ERRORS(400, 401, 403, 404, 429),
         },
     )
     def get(self, request, pk):
@@ -185,7 +186,7 @@ class RegionScorecardsZipApi(_BinaryDownloadApi):
                 ZipProgressSerializer,
                 description="The zip is being built; ask again after Retry-After seconds.",
             ),
-            **ERRORS(400, 401, 403, 404),
+            **ERRORS(400, 401, 403, 404, 429),
         },
     )
     def get(self, request, pk):
