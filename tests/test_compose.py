@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
-APP_SERVICES = ("web", "worker")
-ALL_SERVICES = ("proxy", "web", "worker", "db", "redis", "minio")
+APP_SERVICES = ("web", "worker", "beat")
+ALL_SERVICES = ("proxy", "web", "worker", "beat", "db", "redis", "minio")
 PRODUCTION_CRITICAL = {
     "DATABASE_URL",
     "CELERY_BROKER_URL",
@@ -121,8 +121,11 @@ def test_the_app_runs_in_production_mode(services, name):
 
 
 def test_only_web_migrates(services):
-    web, worker = environment(services["web"]), environment(services["worker"])
-    assert (web.get("MIGRATE"), worker.get("MIGRATE")) == ("1", None)
+    assert {name: environment(services[name]).get("MIGRATE") for name in APP_SERVICES} == {
+        "web": "1",
+        "worker": None,
+        "beat": None,
+    }
 
 
 def test_web_and_worker_have_the_same_settings_apart_from_migrate(services):
@@ -181,16 +184,31 @@ def test_the_app_waits_for_its_dependencies(services, name):
     }
 
 
-def test_web_and_worker_run_the_same_image_build(services):
-    web, worker = services["web"], services["worker"]
-    assert (web["build"], web["image"]) == (worker["build"], worker["image"])
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_every_app_service_runs_the_same_image_build(services, name):
+    web, other = services["web"], services[name]
+    assert (web["build"], web["image"]) == (other["build"], other["image"])
 
 
-def test_the_worker_starts_celery_with_the_backend_app(services):
-    command = services["worker"]["command"]
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_the_worker_and_the_beat_start_celery_with_the_backend_app(services, name):
+    command = services[name]["command"]
     if isinstance(command, str):
         command = command.split()
-    assert command[:4] == ["celery", "-A", "backend", "worker"]
+    assert command[:4] == ["celery", "-A", "backend", name]
+
+
+def test_the_beat_has_the_workers_settings(services):
+    assert environment(services["beat"]) == environment(services["worker"])
+
+
+def test_exactly_one_beat_runs(services):
+    assert services["beat"]["deploy"]["replicas"] == 1
+
+
+def test_the_beat_schedules_the_outbox_drain(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "outbox.tasks.outbox_drain_task" in tasks
 
 
 def compose_command() -> list[str] | None:
