@@ -8,9 +8,9 @@ is used is decided by settings.STORAGES["default"] alone.
 from __future__ import annotations
 
 import posixpath
-from typing import Literal
+from typing import IO, Literal
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, default_storage
 
 PhotoKind = Literal["original", "thumb", "print", "full"]
@@ -69,8 +69,11 @@ def storage_names_under(prefix: str) -> list[str]:
     return sorted(names)
 
 
-def storage_overwrite(name: str, data: bytes) -> str:
-    """Write `data` under exactly `name`, replacing what is there; returns the name.
+def storage_overwrite(name: str, data: bytes | IO[bytes]) -> str:
+    """Write `data` (bytes, or a file read from its start) under exactly `name`, replacing what is there; returns the name.
+
+    A file is streamed: S3 uploads it in parts, local disk copies it in chunks,
+    so a large zip never has to be held in memory.
 
     S3Storage overwrites when file_overwrite is set (as in our settings), but
     FileSystemStorage without allow_overwrite would store a second file under a
@@ -81,7 +84,8 @@ def storage_overwrite(name: str, data: bytes) -> str:
     storage = private_storage()
     if storage.get_available_name(name) != name:
         storage.delete(name)
-    return storage.save(name, ContentFile(data))
+    content = ContentFile(data) if isinstance(data, bytes) else File(data, name=name)
+    return storage.save(name, content)
 
 
 def signed_url_or_none(name: str) -> str | None:

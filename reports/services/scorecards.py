@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import io
 import json
 import logging
+import shutil
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -278,25 +279,30 @@ def _zip_write(
 ) -> ScorecardBatch:
     """Collect every branch's scorecard (rendering what the cache lacks) into the region's zip."""
     storage = private_storage()
-    buffer = io.BytesIO()
-    # Stored, not deflated: a PDF's streams are compressed already.
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for done, branch in enumerate(branches, start=1):
-            scorecard = scorecard_render(
-                branch=branch, period=period, lang=lang, checklist=checklist
-            )
-            with storage.open(scorecard.file_name, "rb") as file:
-                archive.writestr(
-                    scorecard_download_name(branch=branch, period=period, lang=lang), file.read()
+    # On disk, not in memory: a big region's zip is hundreds of megabytes. Each
+    # PDF is copied in chunks, and the finished file is streamed to storage.
+    with tempfile.TemporaryFile() as spool:
+        # Stored, not deflated: a PDF's streams are compressed already.
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+            for done, branch in enumerate(branches, start=1):
+                scorecard = scorecard_render(
+                    branch=branch, period=period, lang=lang, checklist=checklist
                 )
-            if count_done:
-                ScorecardBatch.objects.filter(pk=batch.pk).update(done=done)
-            if on_progress is not None:
-                on_progress(done, len(branches), branch.code)
-    name = storage_overwrite(
-        region_zip_storage_name(region=region, period=period, lang=lang, checklist=checklist),
-        buffer.getvalue(),
-    )
+                entry = scorecard_download_name(branch=branch, period=period, lang=lang)
+                with (
+                    storage.open(scorecard.file_name, "rb") as pdf,
+                    archive.open(entry, "w") as out,
+                ):
+                    shutil.copyfileobj(pdf, out)
+                if count_done:
+                    ScorecardBatch.objects.filter(pk=batch.pk).update(done=done)
+                if on_progress is not None:
+                    on_progress(done, len(branches), branch.code)
+        spool.seek(0)
+        name = storage_overwrite(
+            region_zip_storage_name(region=region, period=period, lang=lang, checklist=checklist),
+            spool,
+        )
     batch.status = ScorecardBatch.Status.DONE
     batch.done = len(branches)
     batch.file_name = name
