@@ -30,3 +30,25 @@ _DESCRIPTIONS = {
 
 def ERRORS(*codes: int) -> dict:  # noqa: N802 — reads like a constant at the call site
     return {code: OpenApiResponse(ErrorOutput, description=_DESCRIPTIONS[code]) for code in codes}
+
+
+def document_pages_past_the_end(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: a paginated list answers 404 for a page past its last.
+
+    The list views document their own errors; this one comes from the
+    paginator they share (backend/pagination.py), so it is added here once.
+    """
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            parameters = operation.get("parameters", [])
+            if any(p.get("in") == "query" and p.get("name") == "page" for p in parameters):
+                operation["responses"].setdefault(
+                    "404",
+                    {
+                        "description": "No such page: past the last one.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
+    return result

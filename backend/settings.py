@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema.document_pages_past_the_end",
+    ],
     # Two models have a `status` field; name their enums so generated clients stay stable.
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStatusEnum": "audits.models.Assignment.Status",
