@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 SUPPORTED = ("zh-Hans", "en")
@@ -18,9 +19,19 @@ def normalise_language(code: str) -> str | None:
 
 
 def language_for(request, *, fallback: str) -> str:
-    """`?lang=` wins, then Accept-Language in preference order, then the fallback."""
+    """`?lang=` wins, then the language chosen with the site's switch, then Accept-Language
+    in preference order, then the fallback.
+
+    Without ?lang= this is the language Django activated for the request (LocaleMiddleware
+    reads the same cookie, then the same header), except that a request that asks for
+    neither gets the fallback (often the checklist's own language), not LANGUAGE_CODE.
+    """
     explicit = request.GET.get("lang") if hasattr(request, "GET") else None
     if explicit and (lang := normalise_language(explicit)):
+        return lang
+    cookies = getattr(request, "COOKIES", None) or {}
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen and (lang := normalise_language(chosen)):
         return lang
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
     for tag, _quality in parse_accept_lang_header(header):

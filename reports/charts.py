@@ -194,16 +194,18 @@ def _points(coords: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)
 
 
-def _svg(width: int, height: int, body: Sequence[str], *, kind: str) -> str:
+def _svg(width: int, height: int, body: Sequence[str], *, kind: str, role: str = "img") -> str:
     """Wrap chart elements in a root ``<svg>`` with an explicit size.
 
     Explicit width/height (not just a viewBox) because WeasyPrint sizes an
-    inline SVG from them; the viewBox lets a web page scale it down.
+    inline SVG from them; the viewBox lets a web page scale it down. A chart
+    with links inside is a "group" rather than an "img", whose children
+    assistive technology would not reach.
     """
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'font-family="{FONT_FAMILY}" role="img">' + "".join(body) + "</svg>"
+        f'font-family="{FONT_FAMILY}" role="{role}">' + "".join(body) + "</svg>"
     )
 
 
@@ -600,6 +602,7 @@ def heatmap(
     columns: Sequence[str],
     expected: Decimal,
     tolerance: Decimal,
+    links: Sequence[Sequence[str | None]] | None = None,
 ) -> str:
     """Draw a rows × columns grid of scores (branches × sections), coloured against the expectation.
 
@@ -609,6 +612,10 @@ def heatmap(
     reads in grey print and for colour-blind readers. A missing score is a
     grey cell with a dash. Column labels are cut to the cell width; the page
     around the chart names the sections in full.
+
+    `links`, for a web page, gives a URL (or None) per row and column: such a
+    cell becomes an SVG ``<a>`` (class ``heat-link``) titled with its row,
+    column and score. Without it the chart is exactly the printable one.
     """
     longest = max((_text_width(label, 11) for label, _ in rows), default=0)
     label_w = min(240, max(100, math.ceil(longest) + 10))
@@ -617,10 +624,13 @@ def heatmap(
     row_h = 24
     header_h = 28
     legend_h = 36
-    width = math.ceil(label_w + cell_w * count + 2)
+    # Wide enough for the legend's five swatches too, however few the columns.
+    legend_w = 64 * 4 + 23 + _text_width("100.0", 9) + 2
+    width = math.ceil(label_w + max(cell_w * count + 2, legend_w))
     height = header_h + row_h * max(len(rows), 1) + legend_h
 
     body: list[str] = []
+    column_names = list(columns)
     for j, column in enumerate(columns):
         x = label_w + cell_w * (j + 0.5)
         body.append(
@@ -641,19 +651,25 @@ def heatmap(
                 fill, strength = TRACK, 0.0
             else:
                 fill, strength = _heat(score, expected, tolerance)
-            body.append(
-                _rect(x + 1, y + 1, cell_w - 2, row_h - 2, fill=fill, css_class="heat-cell")
+            cell = _rect(
+                x + 1, y + 1, cell_w - 2, row_h - 2, fill=fill, css_class="heat-cell"
+            ) + _text(
+                x + cell_w / 2,
+                y + row_h / 2 + 4,
+                format_score(score),
+                size=10.5,
+                anchor="middle",
+                fill=MISSING if score is None else "#ffffff" if strength > 0.55 else INK,
             )
-            body.append(
-                _text(
-                    x + cell_w / 2,
-                    y + row_h / 2 + 4,
-                    format_score(score),
-                    size=10.5,
-                    anchor="middle",
-                    fill=MISSING if score is None else "#ffffff" if strength > 0.55 else INK,
+            row_links = links[i] if links is not None and i < len(links) else ()
+            href = row_links[j] if j < len(row_links) else None
+            if href:
+                title = f"{label} · {column_names[j]}: {format_score(score)}"
+                cell = (
+                    f'<a href="{escape(href)}" class="heat-link">'
+                    f"<title>{escape(title)}</title>{cell}</a>"
                 )
-            )
+            body.append(cell)
 
     # Legend: swatches at telling scores, so the colours can be read back as numbers.
     legend_y = header_h + row_h * len(rows) + 14
@@ -666,4 +682,4 @@ def heatmap(
         body.append(_rect(x, legend_y, 18, 12, fill=fill))
         body.append(_text(x + 23, legend_y + 10, format_score(mark), size=9, fill=MUTED))
         x += 64
-    return _svg(width, height, body, kind="heatmap")
+    return _svg(width, height, body, kind="heatmap", role="img" if links is None else "group")

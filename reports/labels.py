@@ -76,6 +76,57 @@ LABELS: dict[str, dict[str, str]] = {
         "no_visits": "本期无已审核的暗访记录",
         "no_visits_note": "本评估周期内该网点没有通过审核的暗访，因此不计算得分与排名。",
         "generated": "生成时间",
+        # The report pages: the comparison's league table, the visits behind a heatmap
+        # cell, and the drivers analysis.
+        "show": "查看",
+        "all_regions": "全部区域",
+        "rank": "排名",
+        "name": "名称",
+        "previous_score": "上期得分",
+        "search": "搜索网点",
+        "search_placeholder": "编号或名称",
+        "search_result": "{shown} / {total} 个网点",
+        "clear_search": "清除",
+        "sort_by": "按此列排序",
+        "no_match": "没有符合“{q}”的网点。",
+        "heatmap_hint": "点击单元格，查看其背后的暗访。",
+        "visits_title": "暗访明细",
+        "visit_date": "暗访日期",
+        "band": "等级",
+        "visit_score": "暗访得分",
+        "visits_by_date": "按暗访日期排列。",
+        "visits_by_score": "按得分从高到低排列；不显示暗访日期与神秘顾客。",
+        "visits_none": "本期该网点没有通过审核的暗访。",
+        "open_scorecard": "查看评分卡",
+        "back_to_comparison": "返回网点对比",
+        "mean": "平均",
+        "drivers_title": "得分驱动因素",
+        "drivers_intro": "哪些检查项最能拉动综合得分，按可提升分数从高到低排列。",
+        "average": "平均得分",
+        "failure_rate": "未达标率",
+        "correlation": "相关系数 r",
+        "points_to_gain": "可提升分数",
+        "answers": "作答次数",
+        "branches_count": "网点数",
+        "drivers_basis": "有得分的已审核暗访：{visits} 次；有得分的网点：{branches} 个。",
+        "caveats": "解读须知",
+        "caveat_causation": (
+            "相关不等于因果：某项与高分同时出现，可能只是因为优秀网点样样做得好，"
+            "而不是这一项本身拉高了得分。请结合“可提升分数”一起看，后者是算术而非推断。"
+        ),
+        "caveat_self": "综合得分本身包含该检查项，因此每一项的相关系数都略偏正，权重越大的项越明显。",
+        "caveat_sample": (
+            "样本量：网点或每个网点的暗访很少时，一次暗访就能让相关系数由正转负。"
+            "请看每项的作答次数与网点数；少于约 20 个网点时，相关系数只能当作个例。"
+        ),
+        "caveat_critical": (
+            "否决项的“可提升分数”不含否决效果：否决项失败会使整个分项归零，"
+            "实际影响可能远大于此数。请单独查看否决项的未达标率。"
+        ),
+        "caveat_versions": "可提升分数按每次暗访实际使用的检查表版本计算；检查项按最新发布版本的措辞列出。",
+        "drivers_few_branches": "有得分的网点仅 {n} 个，少于约 20 个：相关系数只能当作个例参考。",
+        "no_correlation": "少于 3 个网点，或各网点之间没有差异",
+        "drivers_none": "本期没有有得分的作答。",
         "not_available": "—",
     },
     "en": {
@@ -149,6 +200,68 @@ LABELS: dict[str, dict[str, str]] = {
         "no_visits": "No approved visits in this period",
         "no_visits_note": "No visit to this branch was approved in this period, so there is no score or rank.",
         "generated": "Generated",
+        # The report pages: the comparison's league table, the visits behind a heatmap
+        # cell, and the drivers analysis.
+        "show": "Show",
+        "all_regions": "All regions",
+        "rank": "Rank",
+        "name": "Name",
+        "previous_score": "Previous score",
+        "search": "Search branches",
+        "search_placeholder": "Code or name",
+        "search_result": "{shown} of {total} branches",
+        "clear_search": "Clear",
+        "sort_by": "Sort by this column",
+        "no_match": "No branch matches “{q}”.",
+        "heatmap_hint": "Click a cell to see the visits behind it.",
+        "visits_title": "Visits behind the score",
+        "visit_date": "Date",
+        "band": "Band",
+        "visit_score": "Visit score",
+        "visits_by_date": "In order of visit date.",
+        "visits_by_score": "Highest score first; visit dates and shoppers are not shown.",
+        "visits_none": "No visit to this branch was approved in this period.",
+        "open_scorecard": "Open the scorecard",
+        "back_to_comparison": "Back to the comparison",
+        "mean": "Mean",
+        "drivers_title": "Score drivers",
+        "drivers_intro": "Which checklist items move the overall score most, by points to gain.",
+        "average": "Average",
+        "failure_rate": "Failure rate",
+        "correlation": "Correlation r",
+        "points_to_gain": "Points to gain",
+        "answers": "Answers",
+        "branches_count": "Branches",
+        "drivers_basis": "Scored approved visits: {visits}; branches with a score: {branches}.",
+        "caveats": "Read with care",
+        "caveat_causation": (
+            "Correlation is not causation: an item can go with high scores because good "
+            "branches do everything well, not because the item itself lifts the score. "
+            "Read it next to points to gain, which is arithmetic rather than inference."
+        ),
+        "caveat_self": (
+            "The overall score contains the item itself, so every item leans a little towards "
+            "a positive correlation, heavily weighted items more than light ones."
+        ),
+        "caveat_sample": (
+            "Small samples: with a handful of branches, or of visits per branch, one visit can "
+            "swing r from positive to negative. Check each item's answers and branches; read "
+            "correlations on fewer than about 20 branches as anecdotes."
+        ),
+        "caveat_critical": (
+            "Points to gain leave out critical knock-outs: a failed critical item zeroes its "
+            "section, so fixing it can raise a score by far more. Look at the failure rate of "
+            "critical items on its own."
+        ),
+        "caveat_versions": (
+            "Gains follow the checklist version each visit was scored with; items are named "
+            "as in the latest published version."
+        ),
+        "drivers_few_branches": (
+            "{n} branches with a score is fewer than about 20: read the correlations as anecdotes."
+        ),
+        "no_correlation": "Fewer than 3 branches, or no difference between them",
+        "drivers_none": "No scored answers in this period.",
         "not_available": "—",
     },
 }

@@ -272,10 +272,10 @@ def test_the_review_queue_lists_submitted_visits_doubtful_first(client, rita, qu
 
     page = signed_in(client, rita).get(reverse("review-queue-page")).content.decode()
 
-    first = page.index(reverse("visit-detail", args=[doubtful.pk]))
-    second = page.index(reverse("visit-detail", args=[fine.pk]))
+    first = page.index(reverse("review-visit-page", args=[doubtful.pk]))
+    second = page.index(reverse("review-visit-page", args=[fine.pk]))
     assert first < second
-    assert page.count('href="/api/v1/visits/') == 2
+    assert page.count('href="/review/visits/') == 2
 
 
 def test_the_review_queue_shows_confidence_flags_and_failed_checks(client, rita, queued):

@@ -9,5 +9,10 @@ from audits.selectors.scope import branches_visible_to
 @login_required
 def home(request):
     user = request.user
-    branches = branches_visible_to(user).filter(active=True).order_by("region__code", "code")
+    branches = (
+        branches_visible_to(user)
+        .filter(active=True)
+        .select_related("region")
+        .order_by("region__code", "code")
+    )
     return render(request, "front/home.html", {"branches": branches})

@@ -1,4 +1,5 @@
-"""The report pages: a branch scorecard and the branch comparison.
+"""The report pages: a branch scorecard, the branch comparison, the visits behind a
+heatmap cell, and the score drivers.
 
 Thin views over the same selectors as the API. The scorecard page is the PDF's
 own HTML (render_scorecard_html) with a bar of links put in front, so the web
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -20,9 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from audits.models import Region
+from audits.models import Answer, Region, Visit, VisitScore
 from audits.roles import SeesReports
-from audits.selectors.scope import branches_visible_to
+from audits.selectors.scope import branches_visible_to, shows_shopper_identity
 from checklists.languages import language_for, pick
 from checklists.models import Checklist, ChecklistVersion
 from front.views.access import require
@@ -30,8 +33,15 @@ from reports.charts import format_interval, format_score, heatmap
 from reports.labels import labels_for
 from reports.periods import Period, PeriodError, date_range, month, parse_period, previous, quarter
 from reports.scorecard_render import render_scorecard_html
-from reports.selectors import report_branches, report_region
-from reports.selectors.comparison import branch_comparison
+from reports.selectors import (
+    mean_score,
+    published_version,
+    report_branches,
+    report_region,
+    report_visit_filter,
+)
+from reports.selectors.comparison import ComparisonRow, branch_comparison
+from reports.selectors.drivers import score_drivers
 from reports.selectors.scorecard import (
     last_complete_month,
     report_checklist_default,
@@ -137,35 +147,121 @@ def scorecard_page(request, pk: int):
     return response
 
 
+def _error_text(error: ValidationError) -> str:
+    """A ValidationError as "field: message", so that a 400 names the parameter at fault."""
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        )
+    return " ".join(error.messages)
+
+
+def _page_checklist(user, *, region: Region | None, period: Period, code: str) -> Checklist:
+    """The checklist named by `code`, else the one a report page opens with. Raises ValidationError."""
+    if code:
+        checklist = Checklist.objects.filter(code=code).first()
+        if checklist is None:
+            raise ValidationError({"checklist": f"Unknown checklist {code!r}."})
+        return checklist
+    checklist = report_checklist_default(branches=report_branches(user, region), period=period)
+    if checklist is None:
+        raise ValidationError({"checklist": "No checklist has been published yet."})
+    return checklist
+
+
+def _filter_choices(user) -> dict:
+    """The checklists and regions a report page's filter form offers."""
+    regions = Region.objects.order_by("code")
+    if not user.sees_everything:
+        regions = user.regions.order_by("code")
+    return {
+        "checklists": Checklist.objects.filter(versions__status=ChecklistVersion.Status.PUBLISHED)
+        .distinct()
+        .order_by("code"),
+        "regions": regions,
+    }
+
+
+# The league table's sortable columns, each with the direction a first click sorts it in.
+LEAGUE_SORTS = {"rank": "asc", "name": "asc", "score": "desc", "visits": "desc", "change": "desc"}
+SEARCH_MAX_LENGTH = 100
+
+
+def league_order(params) -> tuple[str, str]:
+    """`sort` and `dir` of the league table; by default by rank. Raises ValidationError."""
+    sort = params.get("sort", "").strip() or "rank"
+    if sort not in LEAGUE_SORTS:
+        raise ValidationError({"sort": f"Must be one of {', '.join(LEAGUE_SORTS)}; got {sort!r}."})
+    direction = params.get("dir", "").strip() or LEAGUE_SORTS[sort]
+    if direction not in ("asc", "desc"):
+        raise ValidationError({"dir": f"Must be asc or desc; got {direction!r}."})
+    return sort, direction
+
+
+def sort_league(
+    rows: list[ComparisonRow], *, sort: str, direction: str, lang: str
+) -> list[ComparisonRow]:
+    """The rows sorted on one column.
+
+    Rows without a value there (no rank, no score, no change) stay last, in the
+    selector's order, whichever the direction; ties keep the selector's order
+    (rank, then branch code), so a sort never shuffles equal rows.
+    """
+
+    def value(row: ComparisonRow):
+        if sort == "name":
+            return pick(lang, row.name_zh, row.name_en).casefold()
+        return getattr(row, sort)
+
+    valued = [row for row in rows if value(row) is not None]
+    valued.sort(key=value, reverse=direction == "desc")  # a reversed sort is still stable
+    return valued + [row for row in rows if value(row) is None]
+
+
+def search_league(rows: list[ComparisonRow], q: str) -> list[ComparisonRow]:
+    """Rows whose code, Chinese or English name contains `q`, ignoring case."""
+    needle = q.casefold()
+    if not needle:
+        return rows
+    return [
+        row
+        for row in rows
+        if any(needle in text.casefold() for text in (row.branch_code, row.name_zh, row.name_en))
+    ]
+
+
 @login_required
 def comparison_page(request):
     require(SeesReports, request)
     user = request.user
     lang = language_for(request, fallback="zh-Hans")
+    q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
     try:
+        sort, direction = league_order(request.GET)
         period = _page_period(request.GET)
         region = report_region(user, request.GET.get("region", "").strip() or None)
-        code = request.GET.get("checklist", "").strip()
-        if code:
-            checklist = Checklist.objects.filter(code=code).first()
-            if checklist is None:
-                raise ValidationError({"checklist": f"Unknown checklist {code!r}."})
-        else:
-            checklist = report_checklist_default(
-                branches=report_branches(user, region), period=period
-            )
-            if checklist is None:
-                raise ValidationError({"checklist": "No checklist has been published yet."})
+        checklist = _page_checklist(
+            user, region=region, period=period, code=request.GET.get("checklist", "").strip()
+        )
         comparison = branch_comparison(user=user, checklist=checklist, period=period, region=region)
     except PeriodError as error:
         return _bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:
-        return _bad_request(" ".join(error.messages))
+        return _bad_request(_error_text(error))
 
     t = labels_for(lang)
     query = {**_period_query(period), "checklist": checklist.code}
     if region is not None:
         query["region"] = region.code
+    # How the table is shown, carried by every link that stays on this page.
+    view = {"lang": lang, "q": q}
+    if (sort, direction) != ("rank", LEAGUE_SORTS["rank"]):
+        view.update(sort=sort, dir=direction)
+    shown = sort_league(
+        search_league(list(comparison.rows), q), sort=sort, direction=direction, lang=lang
+    )
     rows = [
         {
             "row": row,
@@ -174,11 +270,41 @@ def comparison_page(request):
             "score": format_score(row.score),
             "interval": format_interval(row.interval),
             "band_label": t.get(f"band_{row.band}", "") if row.band else "",
+            "previous_score": format_score(row.previous_score),
             "change": _signed(row.change),
             "change_direction": _direction(row.change),
             "url": _url("scorecard-page", row.branch_id, **query, lang=lang),
         }
-        for row in comparison.rows
+        for row in shown
+    ]
+
+    def heading(key: str, label: str, spoken: str = "") -> dict:
+        """A sortable column heading: a link that sorts by the column, or turns the sort round."""
+        current = key == sort
+        flipped = "asc" if direction == "desc" else "desc"
+        return {
+            "label": label,
+            "spoken": spoken,
+            "numeric": key != "name",
+            "url": _url(
+                "comparison-page",
+                **query,
+                **{**view, "sort": key, "dir": flipped if current else LEAGUE_SORTS[key]},
+            ),
+            "title": t["sort_by"],
+            "arrow": ("▲" if direction == "asc" else "▼") if current else "",
+            "aria_sort": ("ascending" if direction == "asc" else "descending") if current else "",
+        }
+
+    headers = [
+        heading("rank", "#", t["rank"]),
+        heading("name", t["branch"]),
+        {"label": t["region"]},
+        heading("visits", t["visits"]),
+        heading("score", t["score"]),
+        {"label": t["interval_short"], "numeric": True},
+        {"label": ""},
+        heading("change", t["change"]),
     ]
     sections = [pick(lang, s.title_zh, s.title_en) for s in comparison.sections]
     chart = heatmap(
@@ -187,17 +313,33 @@ def comparison_page(request):
                 f"{row.branch_code} {pick(lang, row.name_zh, row.name_en)}",
                 [row.sections.get(s.code) for s in comparison.sections],
             )
-            for row in comparison.rows
+            for row in shown
         ],
         # Numbered like the key above the chart: long section names are cut to the cell.
         columns=[f"{number}. {name}" for number, name in enumerate(sections, start=1)],
         expected=comparison.expected,
         tolerance=comparison.tolerance,
+        # A cell opens the visits behind it; a branch without a visit has none to show,
+        # and a regional manager sees visits by month or quarter only (report_visits_page).
+        links=[
+            [
+                _url(
+                    "report-visits-page",
+                    branch=row.branch_id,
+                    section=s.code,
+                    **query,
+                    lang=lang,
+                )
+                if row.visits
+                else None
+                for s in comparison.sections
+            ]
+            for row in shown
+        ]
+        if period.kind != "range" or shows_shopper_identity(user)
+        else None,
     )
     following = _following(period)
-    regions = Region.objects.order_by("code")
-    if not user.sees_everything:
-        regions = user.regions.order_by("code")
     return render(
         request,
         "front/comparison.html",
@@ -207,6 +349,13 @@ def comparison_page(request):
             "comparison": comparison,
             "title": pick(lang, comparison.title_zh, comparison.title_en),
             "rows": rows,
+            "headers": headers,
+            "q": q,
+            "sort": sort,
+            "direction": direction,
+            "search_result": t["search_result"].format(shown=len(rows), total=len(comparison.rows)),
+            "no_match": t["no_match"].format(q=q),
+            "clear_search_url": _url("comparison-page", **query, **{**view, "q": ""}),
             "small_sample_legend": t["small_sample_legend"].format(
                 n=comparison.small_sample_visits
             ),
@@ -215,22 +364,229 @@ def comparison_page(request):
             "heatmap": mark_safe(chart),
             "period": period,
             "period_value": period.label if period.kind != "range" else "",
-            "checklists": Checklist.objects.filter(
-                versions__status=ChecklistVersion.Status.PUBLISHED
-            )
-            .distinct()
-            .order_by("code"),
-            "regions": regions,
+            **_filter_choices(user),
             "csv_url": _url("report-comparison", **query, format="csv"),
             "xlsx_url": _url("report-comparison", **query, format="xlsx"),
+            "drivers_url": _url("drivers-page", **query, lang=lang),
             "previous_url": _url(
-                "comparison-page", **{**query, **_period_query(previous(period))}, lang=lang
+                "comparison-page", **{**query, **_period_query(previous(period))}, **view
             ),
-            "next_url": _url("comparison-page", **{**query, **_period_query(following)}, lang=lang)
+            "next_url": _url("comparison-page", **{**query, **_period_query(following)}, **view)
             if following
             else "",
         },
     )
+
+
+def _branch_parameter(params) -> int:
+    raw = params.get("branch", "").strip()
+    if not raw:
+        raise ValidationError({"branch": "Required: the id of the branch."})
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise ValidationError({"branch": f"Must be a branch id (a whole number); got {raw!r}."})
+    return int(raw)
+
+
+@login_required
+def report_visits_page(request):
+    """The approved visits behind one branch × section cell of the comparison's heatmap.
+
+    A regional manager never learns which shopper visited or when: the page shows
+    them no shopper and no date, lists the visits by score rather than in time
+    order, and refuses `from`/`to` ranges, which could be narrowed to a single day;
+    months and quarters only.
+    """
+    require(SeesReports, request)
+    user = request.user
+    lang = language_for(request, fallback="zh-Hans")
+    params = request.GET
+    shows_dates = shows_shopper_identity(user)
+    try:
+        branch_id = _branch_parameter(params)
+    except ValidationError as error:
+        return _bad_request(_error_text(error))
+    branch = get_object_or_404(branches_visible_to(user), pk=branch_id)
+    try:
+        if not shows_dates and any(params.get(name, "").strip() for name in ("from", "to")):
+            raise ValidationError(
+                {"period": "Visits are listed by month or quarter (period=2026-10 or 2026-Q3)."}
+            )
+        period = _page_period(params)
+        checklist = _page_checklist(
+            user,
+            region=branch.region,
+            period=period,
+            code=params.get("checklist", "").strip(),
+        )
+        version = published_version(checklist)
+        code = params.get("section", "").strip()
+        section = version.sections.filter(code=code).first() if code else None
+        if code and section is None:
+            raise ValidationError(
+                {"section": f"Unknown section {code!r} of checklist {checklist.code!r}."}
+            )
+    except PeriodError as error:
+        return _bad_request(f"{error.field}: {error.message}")
+    except ValidationError as error:
+        return _bad_request(_error_text(error))
+
+    t = labels_for(lang)
+    visits = Visit.objects.filter(
+        report_visit_filter(
+            user, checklist=checklist, start=period.start, end=period.end, region=None
+        ),
+        branch=branch,
+    ).prefetch_related(
+        Prefetch(
+            "scores",
+            queryset=VisitScore.objects.filter(
+                kind=VisitScore.Kind.SECTION, key=section.code if section else ""
+            ),
+            to_attr="section_scores",
+        ),
+        Prefetch(
+            "answers",
+            queryset=Answer.objects.filter(critical_failure=True)
+            .select_related("item")
+            .order_by("item__section__position", "item__position", "item_code"),
+            to_attr="critical_answers",
+        ),
+    )
+    if shows_dates:
+        visits = visits.order_by("visited_on", "started_at", "pk")
+    else:
+        # By score: no order that follows the calendar. The id is random (uuid4).
+        visits = visits.order_by(F("score").desc(nulls_last=True), "pk")
+    rows = []
+    section_scores: list[Decimal] = []
+    visit_scores: list[Decimal] = []
+    for number, each in enumerate(visits, start=1):
+        section_score = each.section_scores[0].score if each.section_scores else None
+        if section_score is not None:
+            section_scores.append(section_score)
+        if each.score is not None:
+            visit_scores.append(each.score)
+        rows.append(
+            {
+                "number": number,
+                # Not even put in the context for a regional manager.
+                "date": each.visited_on if shows_dates else None,
+                "score": format_score(each.score),
+                "band": each.band or "none",
+                "band_label": t.get(f"band_{each.band}", "") if each.band else "",
+                "section_score": format_score(section_score),
+                "critical": [
+                    pick(lang, answer.item.text_zh, answer.item.text_en) or answer.item_code
+                    for answer in each.critical_answers
+                ],
+            }
+        )
+
+    query = {**_period_query(period), "checklist": checklist.code}
+    section_title = pick(lang, section.title_zh, section.title_en) if section else ""
+    return render(
+        request,
+        "front/report_visits.html",
+        {
+            "lang": lang,
+            "t": t,
+            "branch": branch,
+            "branch_name": pick(lang, branch.name_zh, branch.name_en),
+            "checklist_title": pick(lang, checklist.title_zh, checklist.title_en),
+            "period": period,
+            "section": section,
+            "section_title": section_title,
+            "shows_dates": shows_dates,
+            "rows": rows,
+            "mean_section": format_score(
+                mean_score(sum(section_scores, Decimal(0)), len(section_scores))
+            ),
+            "mean_score": format_score(
+                mean_score(sum(visit_scores, Decimal(0)), len(visit_scores))
+            ),
+            "scorecard_url": _url("scorecard-page", branch.pk, **query, lang=lang),
+            "comparison_url": _url("comparison-page", **query, lang=lang),
+        },
+    )
+
+
+# Correlations over fewer branches than this are anecdotes (the drivers selector's caveat).
+ANECDOTAL_BRANCHES = 20
+
+
+@login_required
+def drivers_page(request):
+    """The score drivers of reports.selectors.drivers, with the caveats that go with them."""
+    require(SeesReports, request)
+    user = request.user
+    lang = language_for(request, fallback="zh-Hans")
+    try:
+        period = _page_period(request.GET)
+        region = report_region(user, request.GET.get("region", "").strip() or None)
+        checklist = _page_checklist(
+            user, region=region, period=period, code=request.GET.get("checklist", "").strip()
+        )
+        drivers = score_drivers(user=user, checklist=checklist, period=period, region=region)
+    except PeriodError as error:
+        return _bad_request(f"{error.field}: {error.message}")
+    except ValidationError as error:
+        return _bad_request(_error_text(error))
+
+    t = labels_for(lang)
+    query = {**_period_query(period), "checklist": checklist.code}
+    if region is not None:
+        query["region"] = region.code
+    items = [
+        {
+            "code": item.code,
+            "text": pick(lang, item.text_zh, item.text_en),
+            "section": pick(lang, item.section.title_zh, item.section.title_en),
+            "critical": item.critical,
+            "answers": item.answers,
+            "branches": item.branches,
+            "average": format_score(item.average),
+            "failure_rate": _percent(item.failure_rate),
+            "correlation": "" if item.correlation is None else f"{item.correlation:+.3f}",
+            "points_to_gain": "—" if item.points_to_gain is None else f"{item.points_to_gain:.2f}",
+        }
+        for item in drivers.items
+    ]
+    following = _following(period)
+    return render(
+        request,
+        "front/drivers.html",
+        {
+            "lang": lang,
+            "t": t,
+            "drivers": drivers,
+            "items": items,
+            "title": pick(lang, checklist.title_zh, checklist.title_en),
+            "checklist": checklist.code,
+            "region": drivers.region,
+            "period": period,
+            "period_value": period.label if period.kind != "range" else "",
+            **_filter_choices(user),
+            "basis": t["drivers_basis"].format(visits=drivers.visits, branches=drivers.branches),
+            "few_branches": t["drivers_few_branches"].format(n=drivers.branches)
+            if 0 < drivers.branches < ANECDOTAL_BRANCHES
+            else "",
+            "comparison_url": _url("comparison-page", **query, lang=lang),
+            "api_url": _url("report-drivers", **query),
+            "previous_label": previous(period).label,
+            "previous_url": _url(
+                "drivers-page", **{**query, **_period_query(previous(period))}, lang=lang
+            ),
+            "next_url": _url("drivers-page", **{**query, **_period_query(following)}, lang=lang)
+            if following
+            else "",
+        },
+    )
+
+
+def _percent(rate: Decimal | None) -> str:
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.1'))}%"
 
 
 def _signed(change) -> str:

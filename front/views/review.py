@@ -19,7 +19,7 @@ def review_queue_page(request):
     rows = []
     for visit in queue[:QUEUE_ROWS]:
         item = review_queue_item(visit)
-        item["url"] = reverse("visit-detail", args=[visit.pk])
+        item["url"] = reverse("review-visit-page", args=[visit.pk])
         rows.append(item)
     return render(
         request,
