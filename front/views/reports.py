@@ -31,7 +31,7 @@ from checklists.models import Checklist, ChecklistVersion
 from front.views.access import require
 from reports.charts import format_interval, format_score, heatmap
 from reports.labels import labels_for
-from reports.periods import Period, PeriodError, date_range, month, parse_period, previous, quarter
+from reports.periods import Period, PeriodError, date_range, month, previous, quarter
 from reports.scorecard_render import render_scorecard_html
 from reports.selectors import (
     mean_score,
@@ -43,25 +43,13 @@ from reports.selectors import (
 from reports.selectors.comparison import ComparisonRow, branch_comparison
 from reports.selectors.drivers import score_drivers
 from reports.selectors.scorecard import (
-    last_complete_month,
     report_checklist_default,
+    report_period,
     scorecard_checklist,
     scorecard_data,
-    trend_window,
 )
 
 _BODY_TAG = re.compile(r"<body\b[^>]*>")
-
-
-def _page_period(params) -> Period:
-    """`period`, or `from`/`to`, or by default the last complete month. Raises PeriodError."""
-    if not any(params.get(name, "").strip() for name in ("period", "from", "to")):
-        return last_complete_month()
-    period = parse_period(
-        params.get("period"), date_from=params.get("from"), date_to=params.get("to")
-    )
-    trend_window(period)  # a period whose trend would reach before year 1 is refused here
-    return period
 
 
 def _period_query(period: Period) -> dict[str, str]:
@@ -98,7 +86,7 @@ def scorecard_page(request, pk: int):
     branch = get_object_or_404(branches_visible_to(request.user), pk=pk)
     code = request.GET.get("checklist", "").strip()
     try:
-        period = _page_period(request.GET)
+        period = report_period(user=request.user, params=request.GET)
         checklist = scorecard_checklist(branch=branch, period=period, code=code or None)
         lang = language_for(request, fallback=checklist.language)
         card = scorecard_data(branch=branch, checklist=checklist, period=period, lang=lang)
@@ -240,7 +228,7 @@ def comparison_page(request):
     q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
     try:
         sort, direction = league_order(request.GET)
-        period = _page_period(request.GET)
+        period = report_period(user=request.user, params=request.GET)
         region = report_region(user, request.GET.get("region", "").strip() or None)
         checklist = _page_checklist(
             user, region=region, period=period, code=request.GET.get("checklist", "").strip()
@@ -319,8 +307,7 @@ def comparison_page(request):
         columns=[f"{number}. {name}" for number, name in enumerate(sections, start=1)],
         expected=comparison.expected,
         tolerance=comparison.tolerance,
-        # A cell opens the visits behind it; a branch without a visit has none to show,
-        # and a regional manager sees visits by month or quarter only (report_visits_page).
+        # A cell opens the visits behind it; a branch without a visit has none to show.
         links=[
             [
                 _url(
@@ -335,9 +322,7 @@ def comparison_page(request):
                 for s in comparison.sections
             ]
             for row in shown
-        ]
-        if period.kind != "range" or shows_shopper_identity(user)
-        else None,
+        ],
     )
     following = _following(period)
     return render(
@@ -407,11 +392,7 @@ def report_visits_page(request):
         return _bad_request(_error_text(error))
     branch = get_object_or_404(branches_visible_to(user), pk=branch_id)
     try:
-        if not shows_dates and any(params.get(name, "").strip() for name in ("from", "to")):
-            raise ValidationError(
-                {"period": "Visits are listed by month or quarter (period=2026-10 or 2026-Q3)."}
-            )
-        period = _page_period(params)
+        period = report_period(user=user, params=params)
         checklist = _page_checklist(
             user,
             region=branch.region,
@@ -521,7 +502,7 @@ def drivers_page(request):
     user = request.user
     lang = language_for(request, fallback="zh-Hans")
     try:
-        period = _page_period(request.GET)
+        period = report_period(user=request.user, params=request.GET)
         region = report_region(user, request.GET.get("region", "").strip() or None)
         checklist = _page_checklist(
             user, region=region, period=period, code=request.GET.get("checklist", "").strip()

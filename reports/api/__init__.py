@@ -13,6 +13,7 @@ from audits.models import Region
 from checklists.models import Checklist
 from reports.periods import Period, PeriodError, parse_period
 from reports.selectors import report_region
+from reports.selectors.scorecard import report_period_check
 
 
 class _NoFormatOverride:
@@ -102,6 +103,7 @@ def report_query(request) -> ReportQuery:
         period = parse_period(
             params.get("period"), date_from=params.get("from"), date_to=params.get("to")
         )
+        report_period_check(user=request.user, period=period)
     except PeriodError as error:
         errors[error.field] = [error.message]
 

@@ -18,8 +18,8 @@ from backend.schema import ERRORS
 from checklists.languages import language_for
 from reports.api import PERIOD_PARAMETERS
 from reports.models import ScorecardBatch
-from reports.periods import Period, PeriodError, parse_period
-from reports.selectors.scorecard import last_complete_month, scorecard_checklist, trend_window
+from reports.periods import Period, PeriodError
+from reports.selectors.scorecard import report_period, scorecard_checklist
 from reports.services.scorecards import (
     region_zip_download_name,
     region_zip_request,
@@ -44,16 +44,10 @@ LANG_PARAMETER = OpenApiParameter(
 PERIOD_DEFAULT_NOTE = " Without any of them: the last complete month."
 
 
-def scorecard_period(params) -> Period:
-    """`period`, or `from`/`to`, or the last complete month; a bad one is a 400 naming it."""
-    if not any(params.get(name, "").strip() for name in ("period", "from", "to")):
-        return last_complete_month()
+def scorecard_period(request) -> Period:
+    """The scorecard's period (report_period); a bad one is a 400 naming it."""
     try:
-        period = parse_period(
-            params.get("period"), date_from=params.get("from"), date_to=params.get("to")
-        )
-        trend_window(period)  # a period whose trend would reach before year 1 is refused here
-        return period
+        return report_period(user=request.user, params=request.query_params)
     except PeriodError as error:
         raise serializers.ValidationError({error.field: [error.message]}) from None
 
@@ -119,7 +113,7 @@ class BranchScorecardPdfApi(_BinaryDownloadApi):
     )
     def get(self, request, pk):
         branch = get_object_or_404(branches_visible_to(request.user), pk=pk)
-        period = scorecard_period(request.query_params)
+        period = scorecard_period(request)
         checklist = scorecard_checklist(
             branch=branch,
             period=period,
@@ -191,7 +185,7 @@ class RegionScorecardsZipApi(_BinaryDownloadApi):
     )
     def get(self, request, pk):
         region = _visible_region(request.user, pk)
-        period = scorecard_period(request.query_params)
+        period = scorecard_period(request)
         lang = language_for(request, fallback=ZIP_FALLBACK_LANG)
         batch = region_zip_request(
             region=region, period=period, lang=lang, requested_by=request.user

@@ -26,12 +26,21 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from audits.models import Answer, Branch, Photo, Role, User, Visit, VisitScore
+from audits.selectors.scope import shows_shopper_identity
 from audits.storage import private_storage
 from checklists.languages import pick
 from checklists.models import Checklist, ChecklistVersion, Item
 from checklists.scoring import AREAS, RATER_DIMENSIONS, SCORED_TYPES, band, round_score
 from reports.labels import labels_for
-from reports.periods import RANGE_DASH, Period, PeriodError, last_n, month, previous
+from reports.periods import (
+    RANGE_DASH,
+    Period,
+    PeriodError,
+    last_n,
+    month,
+    parse_period,
+    previous,
+)
 from reports.scorecard_data import (
     FocusItem,
     ItemRow,
@@ -155,6 +164,36 @@ def trend_window(period: Period) -> tuple[dt.date, dt.date]:
         raise PeriodError(
             field, f"too early: the trend reaches {TREND_PERIODS - 1} periods further back."
         ) from None
+
+
+def report_period(*, user: User, params) -> Period:
+    """The period a report page or a scorecard asks for, by query parameters.
+
+    `period`, or `from`/`to`, or by default the last complete month; checked by
+    report_period_check. Raises PeriodError naming the parameter to blame.
+    """
+    if not any(params.get(name, "").strip() for name in ("period", "from", "to")):
+        return last_complete_month()
+    period = parse_period(
+        params.get("period"), date_from=params.get("from"), date_to=params.get("to")
+    )
+    trend_window(period)  # a period whose trend would reach before year 1 is refused here
+    report_period_check(user=user, period=period)
+    return period
+
+
+def report_period_check(*, user: User, period: Period) -> None:
+    """A regional manager reads months and quarters, never a date range.
+
+    A range can be narrowed to one day, and a branch's visit count or score for
+    that day tells when the shopper came; managers learn neither who nor when.
+    """
+    if period.kind == "range" and not shows_shopper_identity(user):
+        raise PeriodError(
+            "period",
+            "reports are by month or quarter (period=2026-10 or 2026-Q3); "
+            "date ranges are for head office.",
+        )
 
 
 def period_label(period: Period, lang: str, *, short: bool = False) -> str:

@@ -284,17 +284,3 @@ def test_a_bad_parameter_is_a_400_naming_it(client, hank, east_branch, version, 
 
     assert response.status_code == 400
     assert response.content.decode().startswith(f"{field}: ")
-
-
-def test_a_regional_managers_comparison_over_a_range_of_days_has_no_cell_links(
-    client, erin, east_branch, jingan_visits
-):
-    client.force_login(erin)
-
-    page = client.get(
-        reverse("comparison-page"),
-        {"from": FIRST_DAY, "to": FIRST_DAY, "checklist": "branch-visit"},
-    ).content.decode()
-
-    assert "chart-heatmap" in page
-    assert 'class="heat-link"' not in page
