@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from front.views.api_docs import ApiReferenceView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", ApiReferenceView.as_view(url_name="schema"), name="api-redoc"),
     path("api/v1/", include("checklists.urls")),
     path("api/v1/", include("audits.urls")),
     path("api/v1/", include("reports.urls")),

@@ -1,0 +1,22 @@
+"""Fixtures of the web pages' browser tests (tests/browser.py has the shared pieces)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import launch_options, playwright_session, start_live_server
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    server = start_live_server(request)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    for playwright in playwright_session():
+        browser = playwright.chromium.launch(**launch_options())
+        yield browser
+        browser.close()
