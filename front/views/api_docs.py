@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 from backend.csp import DEFAULT_POLICY, HEADER
@@ -11,6 +12,7 @@ class ApiReferenceView(SpectacularRedocView):
     # Without drf-spectacular's Google Fonts links: the docs render with no internet.
     template_name = "front/api_redoc.html"
 
+    @extend_schema(exclude=True)  # as the parent's get is: the docs are not an operation
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         # ReDoc builds its search index in a worker made from a blob: URL, which
