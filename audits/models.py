@@ -356,6 +356,12 @@ class Review(models.Model):
 class AnswerCorrection(models.Model):
     """The audit trail of a reviewer's correction of an answer."""
 
+    class Source(models.TextChoices):
+        REVIEW = "review", "Review"
+        # An upheld appeal amends an approved visit; the appeal itself lives in the
+        # appeals app, above audits, so only its kind can be named here.
+        APPEAL = "appeal", "Appeal"
+
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="corrections")
     item_code = models.SlugField(max_length=40)
     old_value = models.JSONField(null=True)
@@ -369,6 +375,7 @@ class AnswerCorrection(models.Model):
     reason = models.TextField()
     corrected_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     corrected_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.REVIEW)
 
     class Meta:
         ordering = ["corrected_at", "id"]

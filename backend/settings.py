@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "checklists",
     "audits",
     "reports",
+    "actions",
+    "appeals",
     "mobile",
     "front",
 ]
@@ -195,6 +197,7 @@ OUTBOX_HANDLERS = {
     "photo.renditions": "audits.services.photos.photo_renditions_handle",
     "photo.files_delete": "audits.services.visits.photo_files_delete_handle",
     "scorecards.region_zip": "reports.services.scorecards.region_zip_handle",
+    "visit.approved": "actions.services.visit_approved_handle",
 }
 
 # The cache holds the login throttle's counters, which every worker process must
@@ -268,6 +271,9 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "audits.models.Assignment.Status",
         "VisitStatusEnum": "audits.models.Visit.Status",
         "VersionStatusEnum": "checklists.models.ChecklistVersion.Status",
+        "AppealStatusEnum": "appeals.models.Appeal.Status",
+        "AppealDecisionEnum": "appeals.models.Decision",
+        "AppealItemOutcomeEnum": "appeals.models.AppealItem.Outcome",
     },
 }
 
@@ -302,6 +308,7 @@ VISIT_MAX_ACCURACY_M = env_int("VISIT_MAX_ACCURACY_M", 100, minimum=1)
 VISIT_MIN_SECONDS = env_int("VISIT_MIN_SECONDS", 180, minimum=0)
 PHOTO_TIME_SLACK_MINUTES = env_int("PHOTO_TIME_SLACK_MINUTES", 15, minimum=0)
 REVIEW_CONFIDENCE_THRESHOLD = env_int("REVIEW_CONFIDENCE_THRESHOLD", 70, minimum=0)
+APPEAL_WINDOW_DAYS = env_int("APPEAL_WINDOW_DAYS", 14, minimum=0)  # after a visit's approval
 
 # Reports: a branch scored from fewer visits in a period is a "small sample", shown
 # but not ranked. 3 because it is the fewest visits whose 90 % interval is of any use:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", include("checklists.urls")),
     path("api/v1/", include("audits.urls")),
     path("api/v1/", include("reports.urls")),
+    path("api/v1/", include("actions.urls")),
+    path("api/v1/", include("appeals.urls")),
     path("app/", include("mobile.urls")),
     path("", include("front.urls")),
 ]

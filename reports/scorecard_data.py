@@ -55,6 +55,8 @@ class ItemRow:
     failures: int
     critical: bool
     critical_failures: int
+    # Visits of the period in which an upheld appeal re-scored this item.
+    appealed: int = 0
 
 
 @dataclass(frozen=True)

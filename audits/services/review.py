@@ -17,6 +17,7 @@ from backend.errors import Conflict
 from checklists.models import AnswerType, Item
 from checklists.rules import version_rules
 from checklists.scoring import check_value
+from outbox.services import event_enqueue
 
 # What each decision does to the visit and to its assignment. A returned visit
 # keeps its assignment `submitted`: the shopper corrects the same visit.
@@ -94,6 +95,10 @@ def visit_review(
     if assignment.status != assignment_status:
         assignment.status = assignment_status
         assignment.save(update_fields=["status", "updated_at"])
+    if decision == Review.Decision.APPROVE:
+        # In this transaction, so the follow-up (action plans) commits or rolls back with the
+        # approval; the handler is found by kind, so audits never imports the layer above it.
+        event_enqueue(kind="visit.approved", key=str(visit.id))
     return review
 
 

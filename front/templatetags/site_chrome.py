@@ -17,6 +17,8 @@ register = template.Library()
 _LANG_PARAMETER = "lang"
 # A query string longer than this is not worth keeping: the switch goes back to the bare path.
 _QUERY_KEEP_MAX = 2000
+# The assignments page's menu label (head office, admins and regional managers plan visits there).
+_ASSIGNMENTS_LABEL = {"en": "Assignments", "zh-Hans": "暗访安排"}
 
 
 @register.simple_tag
@@ -77,6 +79,13 @@ def _links(user) -> list[tuple[str, str]]:
         links.append((gettext("Review queue"), reverse("review-queue-page")))
     if user.is_superuser or role in {"head_office", "admin", "regional_manager"}:
         links.append((gettext("Comparison"), reverse("comparison-page")))
+    # Plans and appeals: the roles actions.roles.SeesActionPlans and appeals.roles.WorksOnAppeals admit.
+    if user.is_superuser or role in {"head_office", "admin", "regional_manager"}:
+        links.append((gettext("Action plans"), reverse("action-plans-page")))
+        links.append((gettext("Appeals"), reverse("appeals-page")))
+        # Worded here rather than in the catalogue (front/locale), which this page does not own.
+        label = _ASSIGNMENTS_LABEL["zh-Hans" if html_lang() == "zh-Hans" else "en"]
+        links.append((label, reverse("assignments-page")))
     if role == "regional_manager":
         for region in user.regions.order_by("code"):
             label = gettext("%(region)s scorecards (ZIP)") % {"region": local_name(region)}

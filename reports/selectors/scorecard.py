@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
-from audits.models import Answer, Branch, Photo, Role, User, Visit, VisitScore
+from audits.models import Answer, AnswerCorrection, Branch, Photo, Role, User, Visit, VisitScore
 from audits.selectors.scope import shows_shopper_identity
 from audits.storage import private_storage
 from checklists.languages import pick
@@ -385,6 +385,17 @@ def _item_rows_and_focus(
         )
         .order_by()
     }
+    # Items an upheld appeal re-scored (recorded in audits as an AnswerCorrection from an
+    # appeal): the card marks them, so a reader knows the number was contested and changed.
+    appealed = dict(
+        AnswerCorrection.objects.filter(
+            visits, visit__branch=branch, source=AnswerCorrection.Source.APPEAL
+        )
+        .values("item_code")
+        .annotate(visits=Count("visit", distinct=True))
+        .order_by()
+        .values_list("item_code", "visits")
+    )
     items, by_code = _items(version, set(numbers))
     rows: list[ItemRow] = []
     losses: list[tuple[Fraction, int, Item]] = []
@@ -400,6 +411,7 @@ def _item_rows_and_focus(
                 failures=row.get("failures", 0),
                 critical=item.critical,
                 critical_failures=row.get("critical_failures", 0),
+                appealed=appealed.get(item.code, 0),
             )
         )
         gain = row.get("gain")

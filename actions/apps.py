@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ActionsConfig(AppConfig):
+    name = "actions"
+    verbose_name = "Action plans"
+    default_auto_field = "django.db.models.BigAutoField"

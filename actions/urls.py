@@ -1,0 +1,23 @@
+from django.urls import path
+
+from actions import api
+
+urlpatterns = [
+    path("action-plans/", api.ActionPlanListApi.as_view(), name="action-plan-list"),
+    path("action-plans/<int:pk>/", api.ActionPlanDetailApi.as_view(), name="action-plan-detail"),
+    path(
+        "action-plans/<int:pk>/submit/",
+        api.ActionPlanSubmitApi.as_view(),
+        name="action-plan-submit",
+    ),
+    path(
+        "action-plans/<int:pk>/accept/",
+        api.ActionPlanAcceptApi.as_view(),
+        name="action-plan-accept",
+    ),
+    path(
+        "action-plans/<int:pk>/send-back/",
+        api.ActionPlanSendBackApi.as_view(),
+        name="action-plan-send-back",
+    ),
+]
