@@ -33,9 +33,9 @@ from checklists.scoring import check_value
 def amendment_errors(*, visit: Visit, question: str, value: Any, na: bool) -> dict[str, list[str]]:
     """What is wrong with answering `question` of `visit` with `value` / `na`, by field.
 
-    The same verdict the upload and the reviewer's correction give. Public so that a
-    caller amending several answers at once (an appeal) can check them all before
-    writing any.
+    The same verdict the upload gives. Public so that a caller amending several
+    answers at once (an appeal) can check them all before writing any; the
+    reviewer's correction (audits.services.review) asks it too.
     """
     rules, items = version_rules(visit.checklist_version)
     item = items.get(question)
@@ -57,6 +57,57 @@ def amendment_errors(*, visit: Visit, question: str, value: Any, na: bool) -> di
     except ValueError as problem:
         return {"value": [str(problem)]}
     return {}
+
+
+def answer_change_record(
+    *,
+    visit: Visit,
+    by: User,
+    question: str,
+    value: Any,
+    na: bool,
+    reason: str,
+    source: str,
+) -> AnswerCorrection:
+    """Change one answer of a visit the caller has locked and checked, re-score it, record both sides.
+
+    The whole visit is re-scored: one answer moves its section, the visit score,
+    the band and possibly a critical failure; saving it moves updated_at. The
+    AnswerCorrection keeps the old and new answer, item score and visit score.
+    """
+    rules, items = version_rules(visit.checklist_version)
+    answers = list(visit.answers.all())
+    answer = next((a for a in answers if a.item_code == question), None)
+    if answer is not None and answer.na == na and answer.value == value:
+        raise ValidationError({"value": ["This already is the answer; nothing to change."]})
+    old_value, old_na, old_score = (
+        (answer.value, answer.na, answer.score) if answer else (None, False, None)
+    )
+    old_visit_score = visit.score
+    if answer is None:
+        answer = Answer.objects.create(
+            visit=visit, item=items[question], item_code=question, value=value, na=na
+        )
+        answers.append(answer)
+    else:
+        answer.value, answer.na = value, na
+        answer.save(update_fields=["value", "na"])
+    visit_score_store(visit=visit, rules=rules, answers=answers)
+    return AnswerCorrection.objects.create(
+        visit=visit,
+        item_code=question,
+        old_value=old_value,
+        old_na=old_na,
+        old_score=old_score,
+        new_value=value,
+        new_na=na,
+        new_score=answer.score,
+        old_visit_score=old_visit_score,
+        new_visit_score=visit.score,
+        reason=reason,
+        corrected_by=by,
+        source=source,
+    )
 
 
 @transaction.atomic
@@ -95,38 +146,6 @@ def visit_answer_amend(
             code="not_approved",
             extra={"status": visit.status},
         )
-    rules, items = version_rules(visit.checklist_version)
-    answers = list(visit.answers.all())
-    answer = next((a for a in answers if a.item_code == question), None)
-    if answer is not None and answer.na == na and answer.value == value:
-        raise ValidationError({"value": ["This already is the answer; nothing to amend."]})
-    old_value, old_na, old_score = (
-        (answer.value, answer.na, answer.score) if answer else (None, False, None)
-    )
-    old_visit_score = visit.score
-    if answer is None:
-        answer = Answer.objects.create(
-            visit=visit, item=items[question], item_code=question, value=value, na=na
-        )
-        answers.append(answer)
-    else:
-        answer.value, answer.na = value, na
-        answer.save(update_fields=["value", "na"])
-    # The whole visit is re-scored: one answer moves its section, the visit score,
-    # the band and possibly a critical failure; saving it moves updated_at.
-    visit_score_store(visit=visit, rules=rules, answers=answers)
-    return AnswerCorrection.objects.create(
-        visit=visit,
-        item_code=question,
-        old_value=old_value,
-        old_na=old_na,
-        old_score=old_score,
-        new_value=value,
-        new_na=na,
-        new_score=answer.score,
-        old_visit_score=old_visit_score,
-        new_visit_score=visit.score,
-        reason=reason,
-        corrected_by=by,
-        source=source,
+    return answer_change_record(
+        visit=visit, by=by, question=question, value=value, na=na, reason=reason, source=source
     )

@@ -10,13 +10,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audits.models import Answer, AnswerCorrection, Assignment, Review, User, Visit
+from audits.models import AnswerCorrection, Assignment, Review, User, Visit
+from audits.services.amendments import amendment_errors, answer_change_record
 from audits.services.visit_body import plain_value
-from audits.services.visits import visit_score_store
 from backend.errors import Conflict
-from checklists.models import AnswerType, Item
-from checklists.rules import version_rules
-from checklists.scoring import check_value
+from checklists.models import Item
 from outbox.services import event_enqueue
 
 # What each decision does to the visit and to its assignment. A returned visit
@@ -102,30 +100,6 @@ def visit_review(
     return review
 
 
-def _value_errors(
-    item: Item | None, rules, *, question: str, value, na: bool
-) -> dict[str, list[str]]:
-    """The same verdict on a corrected value as the upload gives (visit_body_check)."""
-    if item is None:
-        return {"question": [f"No question {question!r} in this visit's checklist."]}
-    if item.answer_type == AnswerType.PHOTO:
-        return {
-            "question": [f"Question {question!r} is a photo question; it has no value to correct."]
-        }
-    if na:
-        if not item.allow_na:
-            return {"na": [f"Question {question!r} does not allow N/A."]}
-        if value is not None:
-            return {"value": ["An N/A answer has no value: send null."]}
-        return {}
-    rule = next(r for r in rules.items if r.code == question)
-    try:
-        check_value(rule, value)
-    except ValueError as problem:
-        return {"value": [str(problem)]}
-    return {}
-
-
 @transaction.atomic
 def visit_answer_correct(
     *,
@@ -143,44 +117,19 @@ def visit_answer_correct(
     """
     value = plain_value(value)
     reason = reason.strip()
-    rules, items = version_rules(visit.checklist_version)
-    errors = _value_errors(items.get(question), rules, question=question, value=value, na=na)
+    errors = amendment_errors(visit=visit, question=question, value=value, na=na)
     if not reason:
         errors["reason"] = ["Say why the answer is corrected."]
     if errors:
         raise ValidationError(errors)
 
     visit = _locked_submitted(visit, doing="corrected")
-    answers = list(visit.answers.all())
-    answer = next((a for a in answers if a.item_code == question), None)
-    if answer is not None and answer.na == na and answer.value == value:
-        raise ValidationError({"value": ["This already is the answer; nothing to correct."]})
-    old_value, old_na, old_score = (
-        (answer.value, answer.na, answer.score) if answer else (None, False, None)
-    )
-    old_visit_score = visit.score
-    if answer is None:
-        answer = Answer.objects.create(
-            visit=visit, item=items[question], item_code=question, value=value, na=na
-        )
-        answers.append(answer)
-    else:
-        answer.value, answer.na = value, na
-        answer.save(update_fields=["value", "na"])
-    # The whole visit is re-scored: one answer moves its section, the visit
-    # score, the band and possibly a critical failure.
-    visit_score_store(visit=visit, rules=rules, answers=answers)
-    return AnswerCorrection.objects.create(
+    return answer_change_record(
         visit=visit,
-        item_code=question,
-        old_value=old_value,
-        old_na=old_na,
-        old_score=old_score,
-        new_value=value,
-        new_na=na,
-        new_score=answer.score,
-        old_visit_score=old_visit_score,
-        new_visit_score=visit.score,
+        by=reviewer,
+        question=question,
+        value=value,
+        na=na,
         reason=reason,
-        corrected_by=reviewer,
+        source=AnswerCorrection.Source.REVIEW,
     )
