@@ -5,12 +5,13 @@ from django.urls import include, path
 
 from front.views import action_plans as action_plan_views
 from front.views import assignments as assignment_views
-from front.views import home, login, reports, review, review_desk, site
+from front.views import branch, home, login, reports, review, review_desk, site
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/login/", login.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("branches/<int:pk>/", branch.branch_page, name="branch-page"),
     path("branches/<int:pk>/scorecard/", reports.scorecard_page, name="scorecard-page"),
     path("reports/comparison/", reports.comparison_page, name="comparison-page"),
     path("reports/visits/", reports.report_visits_page, name="report-visits-page"),

@@ -3,7 +3,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from audits.models import Role
 from audits.selectors.scope import branches_visible_to
+from front.views.regional_home import regional_manager_home
 
 
 @login_required
@@ -15,4 +17,7 @@ def home(request):
         .select_related("region")
         .order_by("region__code", "code")
     )
-    return render(request, "front/home.html", {"branches": branches})
+    context = {"branches": branches}
+    if user.role == Role.REGIONAL_MANAGER:
+        context.update(regional_manager_home(request))
+    return render(request, "front/home.html", context)
