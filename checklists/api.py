@@ -184,6 +184,10 @@ class ChecklistPublishApi(APIView):
 
     @extend_schema(
         summary="Publish a draft version; it is frozen from then on",
+        description=(
+            "409 `version_published` for a published version; 409 `draft_outdated` (naming "
+            "`version`) for a draft older than the checklist's newest version."
+        ),
         request=None,
         responses={200: ChecklistTreeOutput, **ERRORS(400, 401, 403, 404, 409)},
     )
@@ -199,8 +203,12 @@ class ChecklistNewDraftApi(APIView):
 
     @extend_schema(
         summary="Start a new draft copied from this version",
+        description=(
+            "A checklist has one draft at a time: 409 `draft_exists` (naming `checklist`, with "
+            "the existing draft's id) while one is open."
+        ),
         request=None,
-        responses={201: ChecklistTreeOutput, **ERRORS(401, 403, 404)},
+        responses={201: ChecklistTreeOutput, **ERRORS(401, 403, 404, 409)},
     )
     def post(self, request, pk: int):
         source = get_object_or_404(checklist_versions_for(request.user), pk=pk)

@@ -105,6 +105,13 @@ class ChecklistVersion(models.Model):
         ordering = ["checklist__code", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["checklist", "number"], name="unique_version_number"),
+            # One draft at a time: competing drafts would let an older one be
+            # published over a newer one.
+            models.UniqueConstraint(
+                fields=["checklist"],
+                condition=models.Q(status="draft"),
+                name="one_draft_per_checklist",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -75,10 +75,39 @@ def checklist_item_update(*, item: Item, fields: dict) -> Item:
     return item
 
 
+def _refuse_outdated_draft(version: ChecklistVersion) -> None:
+    """Refuse to publish a draft when a newer version of its checklist exists.
+
+    Publishing it would make an older edit the current checklist and silently
+    undo whatever the newer version changed (a library reload, say).
+    """
+    newest = (
+        ChecklistVersion.objects.filter(checklist_id=version.checklist_id)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if newest is not None and newest > version.number:
+        message = (
+            f"Version {version.number} of {version.checklist.code} is an outdated draft: "
+            f"version {newest} is newer. Delete this draft and start a new one from "
+            f"version {newest}."
+        )
+        raise Conflict(
+            message,
+            code="draft_outdated",
+            extra={"errors": {"version": [message]}, "newest_version": newest},
+        )
+
+
 @transaction.atomic
 def checklist_version_publish(*, version: ChecklistVersion) -> ChecklistVersion:
+    # The checklist row is the lock every new version takes (new drafts, library
+    # loads), so no newer version can appear between the check and the publish.
+    Checklist.objects.select_for_update().get(pk=version.checklist_id)
     version = ChecklistVersion.objects.select_for_update().get(pk=version.pk)
     _refuse_published(version)
+    _refuse_outdated_draft(version)
     validate_version_content(version)
     version.status = ChecklistVersion.Status.PUBLISHED
     version.published_at = timezone.now()
@@ -86,19 +115,49 @@ def checklist_version_publish(*, version: ChecklistVersion) -> ChecklistVersion:
     return version
 
 
+def _refuse_second_draft(checklist: Checklist) -> None:
+    existing = checklist.versions.filter(status=ChecklistVersion.Status.DRAFT).first()
+    if existing is not None:
+        message = (
+            f"{checklist.code} already has a draft (version {existing.number}); "
+            "edit or delete it before starting another."
+        )
+        raise Conflict(
+            message,
+            code="draft_exists",
+            extra={
+                "errors": {"checklist": [message]},
+                "draft": {"id": existing.pk, "version": existing.number},
+            },
+        )
+
+
 @transaction.atomic
 def checklist_version_new_draft(*, source: ChecklistVersion) -> ChecklistVersion:
-    """Copy a version into a new draft: the way to change a published checklist."""
+    """Copy a version into a new draft: the way to change a published checklist.
+
+    A checklist has at most one draft at a time (also a database constraint), so
+    two people never edit competing drafts and the newest version is always the
+    one that gets published.
+    """
     checklist = Checklist.objects.select_for_update().get(pk=source.checklist_id)
+    _refuse_second_draft(checklist)
     number = (checklist.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    draft = ChecklistVersion.objects.create(
-        checklist=checklist,
-        number=number,
-        expected_score=source.expected_score,
-        tolerance=source.tolerance,
-        based_on=source,
-        notes=f"Draft based on version {source.number}.",
-    )
+    try:
+        # A savepoint, so a draft created concurrently (SQLite takes no row
+        # lock) turns into the same 409 rather than a broken transaction.
+        with transaction.atomic():
+            draft = ChecklistVersion.objects.create(
+                checklist=checklist,
+                number=number,
+                expected_score=source.expected_score,
+                tolerance=source.tolerance,
+                based_on=source,
+                notes=f"Draft based on version {source.number}.",
+            )
+    except IntegrityError:
+        _refuse_second_draft(checklist)
+        raise
     for section in source.sections.prefetch_related("items"):
         items = list(section.items.all())
         section.pk = None
@@ -138,9 +197,15 @@ def checklist_load(*, data: dict, library_hash: str) -> tuple[ChecklistVersion, 
     checklist.full_clean()
     checklist.save()
     number = (checklist.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    # Created published rather than as a draft published at the end: head office
+    # may have its one draft open, and a second draft row would break the
+    # one-draft-per-checklist constraint. The whole load is one transaction, so
+    # content that fails validation below is never seen published.
     version = ChecklistVersion.objects.create(
         checklist=checklist,
         number=number,
+        status=ChecklistVersion.Status.PUBLISHED,
+        published_at=timezone.now(),
         library_hash=library_hash,
         expected_score=Decimal(data.get("expected_score", "80")),
         tolerance=Decimal(data.get("tolerance", "5")),
@@ -192,6 +257,5 @@ def checklist_load(*, data: dict, library_hash: str) -> tuple[ChecklistVersion, 
             )
             item.full_clean(exclude=["version", "section"])
             item.save()
-    checklist_version_publish(version=version)
-    version.refresh_from_db()
+    validate_version_content(version)
     return version, True

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q
 
 from audits.models import Region, Visit, VisitScore
-from checklists.models import Checklist
+from checklists.models import Checklist, ChecklistVersion, Section
 from checklists.scoring import RATER_DIMENSIONS, band
 from reports.periods import Period, previous
 from reports.selectors import (
@@ -96,6 +96,46 @@ def _score_columns(visits: Q) -> dict[int, dict[str, dict[str, Decimal | None]]]
     return columns
 
 
+def section_headings(*, visits: Q, fallback: ChecklistVersion) -> tuple[Heading, ...]:
+    """The section columns of a period: the sections of the versions its `visits` used.
+
+    Taken from the visits rather than from the latest published version, so
+    publishing a version with a new section never adds an empty column to a
+    period scored against older versions, and a section a newer version dropped
+    keeps its column while the period still has its scores.
+
+    The union of those versions' sections, by code: in the newest version's
+    order, each section only older versions have placed after the section it
+    followed there; titles from the newest version that has the section. With
+    no visits in the period, the `fallback` version's sections. One query.
+    """
+    rows = list(
+        Section.objects.filter(version__in=Visit.objects.filter(visits).values("checklist_version"))
+        .order_by("-version__number", "position", "id")
+        .values_list("version__number", "code", "title_zh", "title_en")
+    )
+    if not rows:
+        return tuple(
+            Heading(s.code, s.title_zh, s.title_en)
+            for s in fallback.sections.order_by("position", "id")
+        )
+    ordered: list[Heading] = []
+    seen: set[str] = set()
+    by_version: dict[int, list[tuple[str, str, str]]] = {}
+    for number, *section in rows:
+        by_version.setdefault(number, []).append(tuple(section))
+    for number in sorted(by_version, reverse=True):
+        after = -1  # index in `ordered` of the last section of this version already placed
+        for code, title_zh, title_en in by_version[number]:
+            if code in seen:
+                after = next(i for i, h in enumerate(ordered) if h.code == code)
+                continue
+            seen.add(code)
+            after += 1
+            ordered.insert(after, Heading(code, title_zh, title_en))
+    return tuple(ordered)
+
+
 def branch_comparison(
     *, user, checklist: Checklist, period: Period, region: Region | None = None
 ) -> Comparison:
@@ -113,13 +153,16 @@ def branch_comparison(
       small samples; small samples follow, unranked, best score first; branches
       without a score come last;
     - sections / dimensions: means of the visits' stored section and RATER scores,
-      keyed by the latest published version's section codes and by RATER dimension.
+      keyed by section code (the sections of the versions the period's visits
+      used, see section_headings) and by RATER dimension.
 
     Sorted as ranked above, then by branch code. The same six queries whatever the number
-    of branches: the version, its sections, the branches, the visit scores of
-    both periods in one pass (conditional aggregates over the range from the
-    previous period's start, which the report index answers on its own), and
-    the section/dimension scores grouped by branch.
+    of branches (seven for a period without visits): the version, the sections
+    of the versions the period's visits used (and the version's own when there
+    are none), the branches, the visit scores of both periods in one pass
+    (conditional aggregates over the range from the previous period's start,
+    which the report index answers on its own), and the section/dimension
+    scores grouped by branch.
     """
     version = published_version(checklist)
     before = previous(period)
@@ -160,8 +203,11 @@ def branch_comparison(
         )
     )
 
-    sections = tuple(
-        Heading(s.code, s.title_zh, s.title_en) for s in version.sections.order_by("position", "id")
+    sections = section_headings(
+        visits=report_visit_filter(
+            user, checklist=checklist, start=period.start, end=period.end, region=region
+        ),
+        fallback=version,
     )
     dimensions = tuple(Heading(code, *DIMENSION_TITLES[code]) for code in RATER_DIMENSIONS)
 
