@@ -250,9 +250,14 @@ def comparison_page(request):
     shown = sort_league(
         search_league(list(comparison.rows), q), sort=sort, direction=direction, lang=lang
     )
+    # Rows carry the region's code (the API's and the exports' key); people read its name.
+    region_names = {
+        each.code: pick(lang, each.name_zh, each.name_en) for each in Region.objects.all()
+    }
     rows = [
         {
             "row": row,
+            "region": region_names.get(row.region, row.region),
             "name": pick(lang, row.name_zh, row.name_en),
             "other_name": pick("en" if lang == "zh-Hans" else "zh-Hans", row.name_zh, row.name_en),
             "score": format_score(row.score),
@@ -332,6 +337,7 @@ def comparison_page(request):
             "lang": lang,
             "t": t,
             "comparison": comparison,
+            "region_name": pick(lang, region.name_zh, region.name_en) if region else "",
             "title": pick(lang, comparison.title_zh, comparison.title_en),
             "rows": rows,
             "headers": headers,
