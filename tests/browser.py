@@ -40,6 +40,11 @@ def launch_options(**extra) -> dict:
 
 
 def playwright_session() -> Iterator[playwright_sync.Playwright]:
+    """Playwright for a whole run; tests/conftest.py's session fixture `playwright_instance` holds it.
+
+    Its sync API refuses a second sync_playwright() in a thread while one is
+    open, so every browser test (tests/front, tests/phone_app) shares the one.
+    """
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium (make test does)")
     with playwright_sync.sync_playwright() as playwright:
@@ -66,9 +71,14 @@ def start_live_server(request):
         return LiveServer(address)
 
 
-def sign_in_on_the_web(browser: Browser, live_server, user, viewport: dict, password: str):
-    """A new browser context signed in through the login page; returns (context, page)."""
-    context = browser.new_context(viewport=viewport, locale="en-US")
+def sign_in_on_the_web(
+    browser: Browser, live_server, user, viewport: dict, password: str, **context_options
+):
+    """A new browser context signed in through the login page; returns (context, page).
+
+    `context_options` go to browser.new_context (a timezone_id, say).
+    """
+    context = browser.new_context(**{"viewport": viewport, "locale": "en-US", **context_options})
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", user.username)

@@ -164,3 +164,11 @@ def renders(monkeypatch):
 
     monkeypatch.setattr("reports.pdf.render_scorecard_pdf", fake_render)
     return drawn
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    """The run's one Playwright, for every browser test (tests/browser.py says why one)."""
+    from tests.browser import playwright_session  # imported late: only browser tests pay for it
+
+    yield from playwright_session()

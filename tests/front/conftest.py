@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import launch_options, playwright_session, start_live_server
+from tests.browser import launch_options, start_live_server
 
 
 @pytest.fixture(scope="session")
@@ -15,8 +15,7 @@ def live_server(request):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    for playwright in playwright_session():
-        browser = playwright.chromium.launch(**launch_options())
-        yield browser
-        browser.close()
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(**launch_options())
+    yield browser
+    browser.close()

@@ -9,9 +9,7 @@ October visits are dated on days nothing else on the page could print.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -19,6 +17,8 @@ from django.urls import reverse
 from actions.models import ActionPlan
 from appeals.models import Appeal
 from audits.models import Visit
+from tests.browser import DESKTOP, PHONE, scroll_width, shoot, sign_in_on_the_web
+from tests.factories import PASSWORD
 from tests.report_data import report_checklist, visit
 
 FIRST_DAY, SECOND_DAY = "2026-10-13", "2026-10-27"
@@ -363,18 +363,6 @@ def test_visits_of_another_status_never_count(client, hank, east_branch, version
 
 
 @pytest.fixture
-def browser_live_server(request):
-    """pytest-django's live server, started with a MEDIA_URL it can parse (see tests/phone_app)."""
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
-    with override_settings(MEDIA_URL="/__live-server-media-unused__/"):
-        server = LiveServer("localhost")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def lived_in_branch(settings, version, east_branch, pudong, west_branch, erin):
     """Six months of sh-jingan's visits with RATER and area scores, a plan and an appeal."""
     from audits.models import VisitScore
@@ -428,56 +416,31 @@ def lived_in_branch(settings, version, east_branch, pudong, west_branch, erin):
 
 @pytest.mark.slow
 def test_the_branch_page_and_the_managers_home_fit_a_desktop_and_a_390_pixel_phone(
-    transactional_db, browser_live_server, hank, erin, east_branch, lived_in_branch
+    transactional_db, browser, live_server, hank, erin, east_branch, lived_in_branch
 ):
-    # Playwright's sync API runs an event loop in this thread; Django's async-safety
-    # check would then refuse the ORM calls the live server's requests make.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    from tests.factories import PASSWORD
-
-    screenshots = Path(__file__).resolve().parents[2] / "docs" / "web"
-    screenshots.mkdir(parents=True, exist_ok=True)
     period = lived_in_branch["period"].label
     branch_url = (
-        f"{browser_live_server.url}{reverse('branch-page', args=[east_branch.pk])}"
+        f"{live_server.url}{reverse('branch-page', args=[east_branch.pk])}"
         f"?period={period}&checklist=branch-visit&lang=en"
     )
     widths = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("PHONE_APP_CHROMIUM", "/usr/bin/chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            headless=True,
+    for user, viewport in ((hank, DESKTOP), (erin, PHONE)):
+        context, page = sign_in_on_the_web(
+            browser, live_server, user, viewport, PASSWORD, timezone_id="Asia/Shanghai"
         )
         try:
-            for user, viewport in ((hank, (1366, 900)), (erin, (390, 844))):
-                context = browser.new_context(
-                    viewport={"width": viewport[0], "height": viewport[1]},
-                    locale="en-US",
-                    timezone_id="Asia/Shanghai",
-                )
-                page = context.new_page()
-                page.goto(f"{browser_live_server.url}{reverse('login')}")
-                page.get_by_label("Username").fill(user.username)
-                page.get_by_label("Password").fill(PASSWORD)
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_url(f"{browser_live_server.url}/")
-                if user == erin:
-                    page.locator("#rm-regions").wait_for()
-                    page.screenshot(
-                        path=str(screenshots / "regional-manager-home-390.png"), full_page=True
-                    )
-                    widths["home"] = page.evaluate("document.documentElement.scrollWidth")
-                page.goto(branch_url)
-                page.locator("table.visits").wait_for()
-                name = f"branch-{viewport[0]}.png"
-                page.screenshot(path=str(screenshots / name), full_page=True)
-                widths[name] = page.evaluate("document.documentElement.scrollWidth")
-                context.close()
+            assert page.url == f"{live_server.url}/"
+            if user == erin:
+                page.locator("#rm-regions").wait_for()
+                shoot(page, "regional-manager-home-390.png")
+                widths["home"] = scroll_width(page)
+            page.goto(branch_url)
+            page.locator("table.visits").wait_for()
+            name = f"branch-{viewport['width']}.png"
+            shoot(page, name)
+            widths[name] = scroll_width(page)
         finally:
-            browser.close()
+            context.close()
 
     assert widths["home"] <= 390
     assert widths["branch-390.png"] <= 390

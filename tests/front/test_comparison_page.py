@@ -273,7 +273,7 @@ def test_the_comparison_links_to_the_drivers_of_the_same_period_and_checklist(
 def test_the_league_table_scrolls_inside_its_own_box_on_a_narrow_screen(client, hank, league_data):
     page = page_for(client, hank)
 
-    assert '<div class="table-wrap">\n  <table class="league">' in page
+    assert '<div class="table-wrap" tabindex="0">\n  <table class="league">' in page
 
 
 # --- the heatmap's links (reports.charts.heatmap) ----------------------------------------------

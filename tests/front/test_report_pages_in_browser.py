@@ -6,65 +6,17 @@ live server, signs in through the login page, and saves screenshots to docs/web/
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's async-safety
-# check would then refuse the ORM calls the test makes between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import playwright.sync_api as playwright_sync  # noqa: E402
-
-from tests.factories import PASSWORD, BranchFactory  # noqa: E402
-from tests.report_data import report_checklist, visit  # noqa: E402
+from tests.browser import DESKTOP, PHONE, scroll_width, shoot, sign_in_on_the_web
+from tests.factories import PASSWORD, BranchFactory
+from tests.report_data import report_checklist, visit
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("PHONE_APP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "web"
 OCTOBER = "period=2026-10&checklist=branch-visit&lang=en"
-
-
-@pytest.fixture(scope="module")
-def live_server(request):
-    """pytest-django's live server, started with a MEDIA_URL it can parse (see tests/phone_app)."""
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
-    address = (
-        request.config.getvalue("liveserver")
-        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
-        or "localhost"
-    )
-    with override_settings(MEDIA_URL="/__live-server-media-unused__/"):
-        server = LiveServer(address)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium (make test does)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -103,27 +55,6 @@ def october(east_branch, pudong, west_branch, east, settings):
     return version
 
 
-def signed_in(browser, live_server, user, viewport):
-    context = browser.new_context(viewport=viewport, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(input[name=password]) button[type=submit]")
-    assert "/accounts/login/" not in page.url, "signing in failed"
-    return context, page
-
-
-def scroll_width(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
 def test_the_report_pages_work_at_desktop_and_phone_widths(
     browser, live_server, transactional_db, hank, erin, october
 ):
@@ -131,7 +62,7 @@ def test_the_report_pages_work_at_desktop_and_phone_widths(
     drivers = f"{live_server.url}/reports/drivers/?{OCTOBER}"
 
     # Desktop: sort by a column heading and search.
-    context, page = signed_in(browser, live_server, hank, DESKTOP)
+    context, page = sign_in_on_the_web(browser, live_server, hank, DESKTOP, PASSWORD)
     page.goto(comparison)
     assert page.locator("table.league tbody tr").count() == 5
     shoot(page, "comparison-1366.png")
@@ -149,7 +80,7 @@ def test_the_report_pages_work_at_desktop_and_phone_widths(
     context.close()
 
     # Phone: nothing scrolls sideways; a heatmap cell opens the visits behind it.
-    context, page = signed_in(browser, live_server, hank, PHONE)
+    context, page = sign_in_on_the_web(browser, live_server, hank, PHONE, PASSWORD)
     page.goto(comparison)
     assert scroll_width(page) <= PHONE["width"]
     shoot(page, "comparison-heatmap-390.png")
@@ -166,7 +97,7 @@ def test_the_report_pages_work_at_desktop_and_phone_widths(
     context.close()
 
     # A regional manager reaches the same visits without learning when they happened.
-    context, page = signed_in(browser, live_server, erin, PHONE)
+    context, page = sign_in_on_the_web(browser, live_server, erin, PHONE, PASSWORD)
     page.goto(comparison)
     page.locator("svg.chart-heatmap a.heat-link").first.click()
     page.wait_for_url(re.compile(r"/reports/visits/\?branch="))

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import random
 import re
-import shutil
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +21,7 @@ from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from audits.models import AnswerCorrection, Review, Visit, VisitCheck
+from tests.browser import DESKTOP, PHONE, scroll_width, shoot
 from tests.factories import PASSWORD, AssignmentFactory
 from tests.report_data import report_checklist
 from tests.report_data import visit as report_visit
@@ -496,55 +494,19 @@ def test_the_queue_links_each_visit_to_its_review_page(client, rita, visit):
 
 # --- in a browser -------------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("PHONE_APP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "web"
-
-
-@pytest.fixture(scope="module")
-def desk_server():
-    """pytest-django's live server, with a MEDIA_URL it can parse (see tests/phone_app/conftest.py)."""
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
-    with override_settings(MEDIA_URL="/__live-server-media-unused__/"):
-        server = LiveServer(os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
-    yield server
-    server.stop()
-
 
 @pytest.fixture
-def browser_page():
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium (make test does)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls between
-    # browser steps would otherwise be refused by Django's async-safety check.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id="Asia/Shanghai"
-        )
-        page = context.new_page()
-        problems: list[str] = []
-        page.on(
-            "console",
-            lambda m: problems.append(m.text) if m.type == "error" else None,
-        )
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        yield page, problems
-        context.close()
-        browser.close()
+def browser_page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield page, problems
+    context.close()
 
 
 def thumbnails_loaded(page, timeout_s: float = 10) -> None:
@@ -582,7 +544,7 @@ def uploaded_visit(client, alice, branch, *, location, photos: list[tuple[bytes,
 
 @pytest.mark.slow
 def test_the_review_desk_in_a_browser_on_a_laptop_and_a_phone(
-    transactional_db, desk_server, browser_page, client_for, alice, rita, east_branch
+    transactional_db, live_server, browser_page, client_for, alice, rita, east_branch
 ):
     page, problems = browser_page
     shopper = client_for(alice)
@@ -605,7 +567,7 @@ def test_the_review_desk_in_a_browser_on_a_laptop_and_a_phone(
         photos=[(jpeg(4), dt.timedelta(minutes=5))],
     )
     assert doubtful.flagged and not following.flagged  # so the doubtful one comes first
-    base = desk_server.url
+    base = live_server.url
 
     page.goto(f"{base}/accounts/login/?next={page_url(doubtful)}")
     page.fill("input[name=username]", rita.username)
@@ -619,8 +581,7 @@ def test_the_review_desk_in_a_browser_on_a_laptop_and_a_phone(
     assert evidence["x"] > answers["x"] + answers["width"] - 1
     assert page.locator("#photos img").count() == 3
     thumbnails_loaded(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "review-desk-1366.png"), full_page=True)
+    shoot(page, "review-desk-1366.png")
 
     # r: to the notes on the questions, one after the other; Esc leaves the box.
     page.keyboard.press("r")
@@ -638,14 +599,14 @@ def test_the_review_desk_in_a_browser_on_a_laptop_and_a_phone(
     page.goto(f"{base}{page_url(doubtful)}")
 
     # A phone: one column, nothing wider than the screen.
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.reload()
     thumbnails_loaded(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= PHONE["width"]
     answers = page.locator(".desk-answers").bounding_box()
     evidence = page.locator(".desk-evidence").bounding_box()
     assert answers["y"] > evidence["y"]
-    page.screenshot(path=str(SCREENSHOTS / "review-desk-390.png"), full_page=True)
+    shoot(page, "review-desk-390.png")
 
     # a: approve after confirming, then on to the next visit in the queue.
     page.once("dialog", lambda dialog: dialog.accept())

@@ -9,7 +9,6 @@ way on, while /api/ keeps answering JSON.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from types import ModuleType
@@ -24,11 +23,9 @@ from audits.models import Role, Visit, VisitCheck
 from backend import errors
 from checklists.languages import language_for
 from front.templatetags.people import full_name
-from tests.factories import BranchFactory, UserFactory
+from tests.browser import DESKTOP, PHONE, scroll_width, shoot
+from tests.factories import PASSWORD, BranchFactory, UserFactory
 from tests.report_data import report_checklist, visit
-
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "web"
 
 
 def signed_in(client, user):
@@ -360,19 +357,6 @@ def test_the_icon_is_served_by_the_site(client, db, settings):
 
 
 @pytest.fixture
-def live_server(request):
-    """pytest-django's live server, started with a MEDIA_URL it can parse (see
-    tests/phone_app/conftest.py: the settings leave MEDIA_URL None on purpose)."""
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
-    with override_settings(MEDIA_URL="/__live-server-media-unused__/"):
-        server = LiveServer("localhost")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def busy_site(hank, east_branch, west_branch):
     """Branches, October scores and a queue with long failed-check messages."""
     version = report_checklist("branch-visit")
@@ -399,60 +383,41 @@ def busy_site(hank, east_branch, west_branch):
 
 
 @pytest.mark.slow
-def test_the_pages_fit_a_390_pixel_phone_without_sideways_scrolling(live_server, busy_site):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    from tests.factories import PASSWORD
-
+def test_the_pages_fit_a_390_pixel_phone_without_sideways_scrolling(
+    browser, live_server, busy_site
+):
     pages = {
         "home": "/",
         "review-queue": reverse("review-queue-page"),
         "comparison": reverse("comparison-page") + "?period=2026-10&checklist=branch-visit",
     }
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     widths = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("PHONE_APP_CHROMIUM", "/usr/bin/chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-            headless=True,
-        )
-        try:
-            context = browser.new_context(
-                viewport={"width": 390, "height": 844}, locale="en-US", timezone_id="Asia/Shanghai"
-            )
-            page = context.new_page()
-            page.goto(f"{live_server.url}{reverse('login')}")
-            page.screenshot(path=str(SCREENSHOTS / "login-390.png"), full_page=True)
-            widths["login"] = page.evaluate("document.documentElement.scrollWidth")
-            page.get_by_label("Username").fill("hank")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{live_server.url}/")
-            for name, path in pages.items():
-                page.goto(f"{live_server.url}{path}")
-                page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
-                widths[name] = page.evaluate("document.documentElement.scrollWidth")
-            page.goto(f"{live_server.url}/no-such-page/")
-            page.screenshot(path=str(SCREENSHOTS / "not-found-390.png"), full_page=True)
-            widths["not-found"] = page.evaluate("document.documentElement.scrollWidth")
-            page.goto(f"{live_server.url}/")
-            page.get_by_role("button", name="中文").click()
-            page.get_by_role("heading", name="欢迎，hank").wait_for()
-            page.screenshot(path=str(SCREENSHOTS / "home-zh-390.png"), full_page=True)
-            widths["home-zh"] = page.evaluate("document.documentElement.scrollWidth")
-            page.set_viewport_size({"width": 1366, "height": 900})
-            page.goto(f"{live_server.url}{pages['review-queue']}")
-            page.screenshot(path=str(SCREENSHOTS / "review-queue-1366.png"), full_page=True)
-            context.close()
-        finally:
-            browser.close()
+    context = browser.new_context(viewport=PHONE, locale="en-US", timezone_id="Asia/Shanghai")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}{reverse('login')}")
+        shoot(page, "login-390.png")
+        widths["login"] = scroll_width(page)
+        page.get_by_label("Username").fill("hank")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        for name, path in pages.items():
+            page.goto(f"{live_server.url}{path}")
+            shoot(page, f"{name}-390.png")
+            widths[name] = scroll_width(page)
+        page.goto(f"{live_server.url}/no-such-page/")
+        shoot(page, "not-found-390.png")
+        widths["not-found"] = scroll_width(page)
+        page.goto(f"{live_server.url}/")
+        page.get_by_role("button", name="中文").click()
+        page.get_by_role("heading", name="欢迎，hank").wait_for()
+        shoot(page, "home-zh-390.png")
+        widths["home-zh"] = scroll_width(page)
+        page.set_viewport_size(DESKTOP)
+        page.goto(f"{live_server.url}{pages['review-queue']}")
+        shoot(page, "review-queue-1366.png")
+    finally:
+        context.close()
 
     assert widths == {name: min(width, 390) for name, width in widths.items()}

@@ -1,8 +1,9 @@
 """Browser tests of the phone app (mobile/src) in headless Chromium against a live server.
 
 Playwright for Python drives Debian's chromium (`playwright install` cannot
-download browsers here). The app is opened at http://localhost:PORT/app/: a
-secure context, so crypto.subtle and crypto.randomUUID work as on HTTPS.
+download browsers here), launched as tests/browser.py says. The app is opened
+at http://localhost:PORT/app/: a secure context, so crypto.subtle and
+crypto.randomUUID work as on HTTPS.
 
 Every module here is marked `phone_app` (and `slow`): `pytest -m "not phone_app"`
 leaves them out.
@@ -14,36 +15,20 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from django.test.testcases import QuietWSGIRequestHandler
+from PIL import ExifTags, Image, ImageDraw, ImageOps
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-# Playwright's sync API runs an event loop in this thread; Django's async-safety
-# check would then refuse the ORM calls the tests make between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from audits.models import Photo, Visit
+from audits.storage import private_storage
+from tests.browser import PHONE, REPO, launch_options, start_live_server
+from tests.factories import AssignmentFactory
 
-import playwright.sync_api as playwright_sync  # noqa: E402
-from django.test.testcases import QuietWSGIRequestHandler  # noqa: E402
-from PIL import ExifTags, Image, ImageDraw, ImageOps  # noqa: E402
-from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
-
-from audits.models import Photo, Visit  # noqa: E402
-from audits.storage import private_storage  # noqa: E402
-from tests.factories import AssignmentFactory  # noqa: E402
-
-CHROMIUM = os.environ.get("PHONE_APP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 390, "height": 844}
-REPO = Path(__file__).resolve().parents[2]
+VIEWPORT = PHONE
 SCREENSHOTS = REPO / "docs" / "phone-app"
 AXE = REPO / "mobile" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct-horse-battery"  # tests.factories.PASSWORD
@@ -60,19 +45,6 @@ def pytest_configure(config):
 
 
 # --- the browser -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def playwright_instance():
-    # `make test` installs chromium: a missing browser is a broken set-up, not a reason to skip.
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium (make test does)")
-    with playwright_sync.sync_playwright() as playwright:
-        yield playwright
-
-
-def launch_options(**extra) -> dict:
-    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True, **extra}
 
 
 def context_options(**extra) -> dict:
@@ -173,23 +145,8 @@ def persistent(playwright_instance, problems, tmp_path):
 
 @pytest.fixture(scope="session")
 def live_server(request):
-    """pytest-django's live server, started with a MEDIA_URL it can parse.
-
-    The settings leave MEDIA_URL None on purpose (no public media URLs), but
-    Django's live server wraps the site in a media-files handler that parses
-    MEDIA_URL when it starts and fails every request on None. Nothing is ever
-    served from this placeholder prefix; the setting is restored at once.
-    """
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
-    address = (
-        request.config.getvalue("liveserver")
-        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
-        or "localhost"
-    )
-    with override_settings(MEDIA_URL="/__live-server-media-unused__/"):
-        server = LiveServer(address)
+    """tests.browser's live server, its /api/ requests dropped while the Network is cut."""
+    server = start_live_server(request)
     server.network = Network()
     server.thread.httpd.RequestHandlerClass = server.network.request_handler()
     yield server
