@@ -8,8 +8,6 @@ score; the pages never show them its date or shopper.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,6 +26,7 @@ from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick
 from checklists.scoring import SCORED_TYPES
 from checklists.selectors import checklist_tree
+from front.answers import form_value, value_choices, value_text
 from front.views.access import require
 
 LABELS: dict[str, dict[str, str]] = {
@@ -196,56 +195,12 @@ def _categories(t: dict) -> list[tuple[str, str]]:
     return [(code, t[f"cat_{code}"]) for code in Category.values]
 
 
-def _value_text(item: dict, value, scales: dict, t: dict) -> str:
-    kind = item["answer_type"]
-    if kind == "yes_no":
-        return t["yes"] if value is True else t["no"] if value is False else str(value)
-    if kind in scales:
-        label = next((s["label"] for s in scales[kind] if s["value"] == value), "")
-        return f"{value} · {label}" if label else str(value)
-    if kind == "choice":
-        return next((o["label"] for o in item["options"] if o["value"] == value), str(value))
-    if kind == "number":
-        return f"{value} {item['unit']}".strip()
-    return str(value)
-
-
 def _answer_text(item: dict, value, na: bool, scales: dict, t: dict) -> str:
     if na:
         return t["na"]
     if value is None:
         return t["unanswered"]
-    return _value_text(item, value, scales, t)
-
-
-def _value_choices(item: dict, scales: dict, t: dict) -> list[tuple[str, str]]:
-    """The finite answers of an item, as (form value, label); empty for a number."""
-    kind = item["answer_type"]
-    if kind == "yes_no":
-        return [("true", t["yes"]), ("false", t["no"])]
-    if kind in scales:
-        return [(str(s["value"]), f"{s['value']} · {s['label']}") for s in scales[kind]]
-    if kind == "choice":
-        return [(o["value"], o["label"]) for o in item["options"]]
-    return []
-
-
-def _form_value(kind: str, text: str):
-    """A typed value from a form field, as the API's JSON would carry it; the service judges it."""
-    text = text.strip()
-    if text == "":
-        return None
-    if kind == "yes_no":
-        return {"true": True, "false": False}.get(text, text)
-    if kind in ("scale5", "scale6"):
-        return int(text) if text.lstrip("-").isdigit() else text
-    if kind == "number":
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return text
-        return number if number.is_finite() and abs(number) < Decimal("1e300") else text
-    return text
+    return value_text(item, value, scales, t)
 
 
 def _tree_items(visit: Visit, lang: str) -> tuple[dict, dict[str, dict]]:
@@ -456,7 +411,7 @@ def appeal_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "item_code": code,
                 "outcome": request.POST.get(f"outcome-{code}", "rejected"),
                 "na": bool(request.POST.get(f"na-{code}")),
-                "value": _form_value(kind, request.POST.get(f"value-{code}", "")),
+                "value": form_value(kind, request.POST.get(f"value-{code}", "")),
             }
             form["items"][code] = {**row, "text": request.POST.get(f"value-{code}", "")}
             item_outcomes.append(row)
@@ -498,7 +453,7 @@ def appeal_page(request: HttpRequest, pk: int) -> HttpResponse:
                     else ""
                 ),
                 "allow_na": item.get("allow_na", False),
-                "choices": _value_choices(item, scales, t),
+                "choices": value_choices(item, scales, t),
                 "is_number": item["answer_type"] == "number",
                 "form_outcome": given.get("outcome", ""),
                 "form_na": given.get("na", False),

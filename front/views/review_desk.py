@@ -9,7 +9,6 @@ with a 400; the view adds no rule of its own.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -28,6 +27,7 @@ from audits.services.review import visit_answer_correct, visit_review
 from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick
 from checklists.selectors import checklist_tree
+from front.answers import form_value, value_choices, value_text
 from front.views.access import require
 
 DECISIONS = {
@@ -320,28 +320,12 @@ def _duration(seconds: float, t: dict) -> str:
     return f"{minutes} {t['min']}" if minutes else f"{rest} {t['s']}"
 
 
-def _value_text(item: dict, value, scales: dict, t: dict) -> str:
-    """The answer as the shopper gave it, with its label."""
-    kind = item["answer_type"]
-    if kind == "yes_no":
-        return t["yes"] if value is True else t["no"] if value is False else str(value)
-    if kind in scales:
-        label = next((s["label"] for s in scales[kind] if s["value"] == value), "")
-        return f"{value} · {label}" if label else str(value)
-    if kind == "choice":
-        label = next((o["label"] for o in item["options"] if o["value"] == value), "")
-        return label or str(value)
-    if kind == "number":
-        return f"{value} {item['unit']}".strip()
-    return "" if value is None else str(value)
-
-
 def _answer_text(item: dict, answer, scales: dict, t: dict) -> str:
     if answer is None:
         return t["unanswered"]
     if answer.na:
         return t["na"]
-    return _value_text(item, answer.value, scales, t)
+    return value_text(item, answer.value, scales, t)
 
 
 def _check_facts(check, t: dict, photo_numbers: dict) -> list[tuple[str, str]]:
@@ -463,27 +447,8 @@ def _photo_rows(visit: Visit, items: dict, outside: set[str]) -> list[dict]:
     return rows
 
 
-def _form_value(item_type: str, text: str):
-    """A typed value from a form field, as the API's JSON would carry it; the service judges it."""
-    text = text.strip()
-    if text == "":
-        return None
-    if item_type == "yes_no":
-        return {"true": True, "false": False}.get(text, text)
-    if item_type in ("scale5", "scale6"):
-        return int(text) if text.lstrip("-").isdigit() else text
-    if item_type == "number":
-        try:
-            number = Decimal(text)  # the service turns it into an int or a float
-        except InvalidOperation:
-            return text
-        # NaN, infinities and numbers beyond a float go to the service as text, which it refuses.
-        return number if number.is_finite() and abs(number) < Decimal("1e300") else text
-    return text
-
-
 def _form_text(answer) -> str:
-    """The stored answer as the correction form's field shows it (the inverse of _form_value)."""
+    """The stored answer as the correction form's field shows it (the inverse of front.answers.form_value)."""
     if answer is None or answer.na or answer.value is None:
         return ""
     if isinstance(answer.value, bool):
@@ -526,7 +491,7 @@ def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form
                     "photos": [p for p in photos if p["question"] == item["code"]],
                     "note": note_values.get(item["code"], ""),
                     "note_name": f"{QUESTION_NOTE}{item['code']}",
-                    "choices": _choices(item, scales, t),
+                    "choices": value_choices(item, scales, t),
                     "current": _form_text(answer),
                     "correct_open": form.get("question") == item["code"],
                 }
@@ -551,7 +516,7 @@ def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form
         item = items.get(row["question"], {"answer_type": "text", "options": [], "unit": ""})
 
         def shown(value, na, item=item):
-            return t["na"] if na else "—" if value is None else _value_text(item, value, scales, t)
+            return t["na"] if na else "—" if value is None else value_text(item, value, scales, t)
 
         corrections.append(
             t["corrected"].format(
@@ -605,17 +570,6 @@ def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form
     }
 
 
-def _choices(item: dict, scales: dict, t: dict) -> list[tuple[str, str]]:
-    kind = item["answer_type"]
-    if kind == "yes_no":
-        return [("true", t["yes"]), ("false", t["no"])]
-    if kind in scales:
-        return [(str(s["value"]), f"{s['value']} · {s['label']}") for s in scales[kind]]
-    if kind == "choice":
-        return [(o["value"], o["label"]) for o in item["options"]]
-    return []
-
-
 # --- the page -------------------------------------------------------------------------
 
 
@@ -663,7 +617,7 @@ def review_visit_page(request, pk):
                     visit=visit,
                     reviewer=request.user,
                     question=question,
-                    value=_form_value(
+                    value=form_value(
                         item.answer_type if item else "", request.POST.get("value", "")
                     ),
                     na=request.POST.get("na") == "on",
