@@ -25,6 +25,8 @@ from audits.roles import IsReviewer, SeesReports
 from audits.selectors.scope import branches_visible_to, shows_shopper_identity
 from checklists.languages import language_for
 from checklists.models import Checklist, ChecklistVersion
+from front.views import action_plans as action_plan_pages
+from front.views import appeals as appeal_pages
 from front.views.access import require
 from front.views.reports import _bad_request, _error_text, _following, _period_query, _url
 from reports.charts import format_interval, format_score
@@ -113,44 +115,6 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-# Status and reason wording of plans and appeals, as their own pages word them.
-PLAN_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "critical_failure": "Critical item failed",
-        "below_standard": "Month below standard",
-        "open": "Open",
-        "submitted": "Submitted",
-        "sent_back": "Sent back",
-        "accepted": "Accepted",
-        "verified": "Verified",
-        "reopened": "Reopened",
-    },
-    "zh-Hans": {
-        "critical_failure": "关键项不合格",
-        "below_standard": "当月得分低于标准",
-        "open": "待填写",
-        "submitted": "已提交",
-        "sent_back": "已退回",
-        "accepted": "已接受",
-        "verified": "已验证",
-        "reopened": "已重开",
-    },
-}
-APPEAL_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "submitted": "Waiting for head office",
-        "upheld": "Upheld",
-        "partially_upheld": "Partially upheld",
-        "rejected": "Rejected",
-    },
-    "zh-Hans": {
-        "submitted": "等待总部裁定",
-        "upheld": "申诉成立",
-        "partially_upheld": "部分成立",
-        "rejected": "申诉驳回",
-    },
-}
-
 
 def _words(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
     return table["zh-Hans" if lang == "zh-Hans" else "en"]
@@ -218,7 +182,7 @@ def _visit_rows(request: HttpRequest, branch, checklist, period, lang: str) -> l
 
 
 def _plan_rows(user: User, branch: Branch, lang: str) -> list[dict]:
-    words = _words(PLAN_WORDS, lang)
+    words = _words(action_plan_pages.LABELS, lang)  # as the plans' own pages word them
     return [
         {
             "id": plan.pk,
@@ -236,7 +200,7 @@ def _plan_rows(user: User, branch: Branch, lang: str) -> list[dict]:
 
 
 def _appeal_rows(user: User, branch: Branch, lang: str) -> list[dict]:
-    words = _words(APPEAL_WORDS, lang)
+    words = _words(appeal_pages.LABELS, lang)  # as the appeals' own pages word them
     appeals = list(
         appeals_visible_to(user).filter(branch=branch).order_by("-created_at", "-id")[:LIST_ROWS]
     )
@@ -246,7 +210,7 @@ def _appeal_rows(user: User, branch: Branch, lang: str) -> list[dict]:
             "id": appeal.pk,
             "url": reverse("appeal-page", args=[appeal.pk]),
             "status": appeal.status,
-            "status_text": words.get(appeal.status, appeal.status),
+            "status_text": words.get(f"status_{appeal.status}", appeal.status),
             # The visit's month only, as the appeal pages show it to everyone in a list.
             "month": visit_period(appeal.visit),
             "score": format_score(appeal.visit.score),

@@ -91,5 +91,5 @@ def test_a_regional_manager_may_not_accept_from_the_page(client, erin, plan):
 
 def test_the_plan_page_speaks_chinese_when_asked(client, erin, plan):
     html = signed_in(client, erin).get(f"/action-plans/{plan.pk}/?lang=zh-Hans").content.decode()
-    assert "关键项不合格" in html and "提交整改计划" in html
+    assert "否决项不合格" in html and "提交整改计划" in html
     assert '<html lang="zh-Hans">' in html
