@@ -173,9 +173,10 @@ class Network:
             context.set_offline(True)
 
     def restore(self, context: BrowserContext | None) -> None:
+        # The server first: the browser's `online` event sends at once, and must get through.
+        self.up = True
         if context is not None:
             context.set_offline(False)
-        self.up = True
 
     def request_handler(self) -> type:
         network = self

@@ -38,8 +38,10 @@ def test_an_update_waits_for_the_open_visit_and_keeps_the_draft(
     css.write_text(css.read_text(encoding="utf-8") + "\n/* the next version */\n", encoding="utf-8")
     page.evaluate("() => { window.sameDocument = true; }")
     page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    # Installing precaches every file of the new version: give a loaded machine time.
     page.wait_for_function(
-        "() => navigator.serviceWorker.getRegistration().then((r) => Boolean(r.waiting))"
+        "() => navigator.serviceWorker.getRegistration().then((r) => Boolean(r.waiting))",
+        timeout=60_000,
     )
     expect(page.get_by_text("A new version will be used once no visit is open.")).to_be_visible()
     page.wait_for_timeout(500)
