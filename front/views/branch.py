@@ -25,10 +25,11 @@ from audits.roles import IsReviewer, SeesReports
 from audits.selectors.scope import branches_visible_to, shows_shopper_identity
 from checklists.languages import language_for
 from checklists.models import Checklist, ChecklistVersion
+from front.bad_request import bad_request, error_text
+from front.report_links import next_period, page_url, period_query
 from front.views import action_plans as action_plan_pages
 from front.views import appeals as appeal_pages
 from front.views.access import require
-from front.views.reports import _bad_request, _error_text, _following, _period_query, _url
 from reports.charts import format_interval, format_score
 from reports.labels import labels_for
 from reports.periods import Period, PeriodError, last_n, previous
@@ -148,15 +149,15 @@ def _history(branch: Branch, period: Period, card, *, code: str, lang: str) -> l
     rows = []
     periods = last_n(period, TREND_PERIODS)
     for each, point in zip(periods, card.trend, strict=True):
-        query = {**_period_query(each), "checklist": code}
+        query = {**period_query(each), "checklist": code}
         rows.append(
             {
                 "label": period_label(each, lang),
                 "score": format_score(point.score),
                 "current": each == period,
-                "page_url": _url("branch-page", branch.pk, **query, lang=lang),
-                "scorecard_url": _url("scorecard-page", branch.pk, **query, lang=lang),
-                "pdf_url": _url("scorecard-pdf", branch.pk, **query, lang=lang),
+                "page_url": page_url("branch-page", branch.pk, **query, lang=lang),
+                "scorecard_url": page_url("scorecard-page", branch.pk, **query, lang=lang),
+                "pdf_url": page_url("scorecard-pdf", branch.pk, **query, lang=lang),
             }
         )
     return rows[::-1]
@@ -231,17 +232,17 @@ def branch_page(request: HttpRequest, pk: int) -> HttpResponse:
         lang = language_for(request, fallback="zh-Hans")
         card = scorecard_data(branch=branch, checklist=checklist, period=period, lang=lang)
     except PeriodError as error:
-        return _bad_request(f"{error.field}: {error.message}")
+        return bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:
-        return _bad_request(_error_text(error))
+        return bad_request(error_text(error))
 
     t = labels_for(lang)
     words = _words(LABELS, lang)
     # Reviewers read reports but have no part in plans or appeals (their pages refuse them).
     sees_plans = _allows(SeesActionPlans, request)
     sees_appeals = _allows(WorksOnAppeals, request)
-    query = {**_period_query(period), "checklist": checklist.code}
-    before, after = previous(period), _following(period)
+    query = {**period_query(period), "checklist": checklist.code}
+    before, after = previous(period), next_period(period)
     # Nothing to show for a period that has not started yet.
     show_next = after is not None and after.start <= timezone.localdate()
     other_lang = "en" if lang == "zh-Hans" else "zh-Hans"
@@ -291,23 +292,23 @@ def branch_page(request: HttpRequest, pk: int) -> HttpResponse:
             "new_appeal_url": reverse("appeal-new-page")
             if user.role == Role.REGIONAL_MANAGER
             else "",
-            "scorecard_url": _url("scorecard-page", branch.pk, **query, lang=lang),
-            "pdf_url": _url("scorecard-pdf", branch.pk, **query, lang=lang),
-            "comparison_url": _url(
+            "scorecard_url": page_url("scorecard-page", branch.pk, **query, lang=lang),
+            "pdf_url": page_url("scorecard-pdf", branch.pk, **query, lang=lang),
+            "comparison_url": page_url(
                 "comparison-page", **query, region=branch.region.code, lang=lang
             ),
             "previous_label": period_label(before, lang),
-            "previous_url": _url(
-                "branch-page", branch.pk, **{**query, **_period_query(before)}, lang=lang
+            "previous_url": page_url(
+                "branch-page", branch.pk, **{**query, **period_query(before)}, lang=lang
             ),
             "next_label": period_label(after, lang) if show_next else "",
-            "next_url": _url(
-                "branch-page", branch.pk, **{**query, **_period_query(after)}, lang=lang
+            "next_url": page_url(
+                "branch-page", branch.pk, **{**query, **period_query(after)}, lang=lang
             )
             if show_next
             else "",
             "other_lang": other_lang,
-            "other_lang_url": _url("branch-page", branch.pk, **query, lang=other_lang),
+            "other_lang_url": page_url("branch-page", branch.pk, **query, lang=other_lang),
         },
     )
     # The page's language may be the ?lang= one rather than the one Django activated.

@@ -20,7 +20,8 @@ from audits.models import User
 from audits.selectors.scope import branches_visible_to
 from checklists.languages import normalise_language, pick
 from checklists.models import Checklist
-from front.views.reports import _period_query, _signed, _url
+from front.changes import signed_change
+from front.report_links import page_url, period_query
 from reports.charts import format_score
 from reports.labels import labels_for
 from reports.periods import Period
@@ -99,11 +100,11 @@ def _regions(user: User, lang: str, *, period: Period, checklist: Checklist | No
         entry = {
             "name": pick(lang, region.name_zh, region.name_en),
             "code": region.code,
-            "zip_url": _url("region-scorecards-zip", region.pk, **_period_query(period)),
+            "zip_url": page_url("region-scorecards-zip", region.pk, **period_query(period)),
             "rows": [],
         }
         if checklist is not None:
-            query = {**_period_query(period), "checklist": checklist.code}
+            query = {**period_query(period), "checklist": checklist.code}
             comparison = branch_comparison(
                 user=user, checklist=checklist, period=period, region=region
             )
@@ -113,18 +114,18 @@ def _regions(user: User, lang: str, *, period: Period, checklist: Checklist | No
                     "small_sample": row.small_sample,
                     "name": pick(lang, row.name_zh, row.name_en),
                     "code": row.branch_code,
-                    "url": _url("branch-page", row.branch_id, **query, lang=lang),
+                    "url": page_url("branch-page", row.branch_id, **query, lang=lang),
                     "visits": row.visits,
                     "score": format_score(row.score),
                     "band": row.band or "none",
-                    "change": _signed(row.change),
+                    "change": signed_change(row.change),
                 }
                 for row in comparison.rows
             ]
-            entry["comparison_url"] = _url(
+            entry["comparison_url"] = page_url(
                 "comparison-page", **query, region=region.code, lang=lang
             )
-            entry["drivers_url"] = _url("drivers-page", **query, region=region.code, lang=lang)
+            entry["drivers_url"] = page_url("drivers-page", **query, region=region.code, lang=lang)
         regions.append(entry)
     return regions
 

@@ -8,18 +8,15 @@ and the PDF cannot drift apart, charts included.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -28,10 +25,13 @@ from audits.roles import SeesReports
 from audits.selectors.scope import branches_visible_to, shows_shopper_identity
 from checklists.languages import language_for, pick
 from checklists.models import Checklist, ChecklistVersion
+from front.bad_request import bad_request, error_text
+from front.changes import change_direction, signed_change
+from front.report_links import next_period, page_url, period_query
 from front.views.access import require
 from reports.charts import format_interval, format_score, heatmap
 from reports.labels import labels_for
-from reports.periods import Period, PeriodError, date_range, month, previous, quarter
+from reports.periods import Period, PeriodError, previous
 from reports.scorecard_render import render_scorecard_html
 from reports.selectors import (
     mean_score,
@@ -52,34 +52,6 @@ from reports.selectors.scorecard import (
 _BODY_TAG = re.compile(r"<body\b[^>]*>")
 
 
-def _period_query(period: Period) -> dict[str, str]:
-    if period.kind == "range":
-        return {"from": period.start.isoformat(), "to": period.end.isoformat()}
-    return {"period": period.label}
-
-
-def _following(period: Period) -> Period | None:
-    """The period after `period`, of the same kind (the inverse of periods.previous); None after year 9999."""
-    try:
-        start = period.end + dt.timedelta(days=1)
-        if period.kind == "month":
-            return month(start.year, start.month)
-        if period.kind == "quarter":
-            return quarter(start.year, (start.month - 1) // 3 + 1)
-        return date_range(start, start + dt.timedelta(days=period.days - 1))
-    except (ValueError, OverflowError):
-        return None
-
-
-def _url(name: str, *args, **query) -> str:
-    query = {key: value for key, value in query.items() if value}
-    return reverse(name, args=args) + (f"?{urlencode(query)}" if query else "")
-
-
-def _bad_request(message: str) -> HttpResponse:
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-
-
 @login_required
 def scorecard_page(request, pk: int):
     require(SeesReports, request)
@@ -91,12 +63,12 @@ def scorecard_page(request, pk: int):
         lang = language_for(request, fallback=checklist.language)
         card = scorecard_data(branch=branch, checklist=checklist, period=period, lang=lang)
     except PeriodError as error:
-        return _bad_request(f"{error.field}: {error.message}")
+        return bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:
-        return _bad_request(" ".join(error.messages))
+        return bad_request(" ".join(error.messages))
 
     other_lang = "en" if lang == "zh-Hans" else "zh-Hans"
-    before, after = previous(period), _following(period)
+    before, after = previous(period), next_period(period)
     # Nothing to show for a period that has not started yet.
     show_next = after is not None and after.start <= timezone.localdate()
     same = {"checklist": code, "lang": lang}
@@ -104,23 +76,23 @@ def scorecard_page(request, pk: int):
         "front/scorecard_bar.html",
         {
             "lang": lang,
-            "pdf_url": _url("scorecard-pdf", branch.pk, **_period_query(period), **same),
+            "pdf_url": page_url("scorecard-pdf", branch.pk, **period_query(period), **same),
             "other_lang": other_lang,
-            "other_lang_url": _url(
+            "other_lang_url": page_url(
                 "scorecard-page",
                 branch.pk,
-                **_period_query(period),
+                **period_query(period),
                 checklist=code,
                 lang=other_lang,
             ),
             "previous_label": before.label,
-            "previous_url": _url("scorecard-page", branch.pk, **_period_query(before), **same),
+            "previous_url": page_url("scorecard-page", branch.pk, **period_query(before), **same),
             "next_label": after.label if show_next else "",
-            "next_url": _url("scorecard-page", branch.pk, **_period_query(after), **same)
+            "next_url": page_url("scorecard-page", branch.pk, **period_query(after), **same)
             if show_next
             else "",
-            "comparison_url": _url(
-                "comparison-page", **_period_query(period), checklist=checklist.code
+            "comparison_url": page_url(
+                "comparison-page", **period_query(period), checklist=checklist.code
             ),
         },
         request=request,
@@ -133,17 +105,6 @@ def scorecard_page(request, pk: int):
     # for the request (the site's default, en), whatever language the card is in.
     response["Content-Language"] = lang
     return response
-
-
-def _error_text(error: ValidationError) -> str:
-    """A ValidationError as "field: message", so that a 400 names the parameter at fault."""
-    if hasattr(error, "error_dict"):
-        return " ".join(
-            f"{name}: {message}"
-            for name, messages in error.message_dict.items()
-            for message in messages
-        )
-    return " ".join(error.messages)
 
 
 def _page_checklist(user, *, region: Region | None, period: Period, code: str) -> Checklist:
@@ -235,12 +196,12 @@ def comparison_page(request):
         )
         comparison = branch_comparison(user=user, checklist=checklist, period=period, region=region)
     except PeriodError as error:
-        return _bad_request(f"{error.field}: {error.message}")
+        return bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:
-        return _bad_request(_error_text(error))
+        return bad_request(error_text(error))
 
     t = labels_for(lang)
-    query = {**_period_query(period), "checklist": checklist.code}
+    query = {**period_query(period), "checklist": checklist.code}
     if region is not None:
         query["region"] = region.code
     # How the table is shown, carried by every link that stays on this page.
@@ -264,9 +225,9 @@ def comparison_page(request):
             "interval": format_interval(row.interval),
             "band_label": t.get(f"band_{row.band}", "") if row.band else "",
             "previous_score": format_score(row.previous_score),
-            "change": _signed(row.change),
-            "change_direction": _direction(row.change),
-            "url": _url("scorecard-page", row.branch_id, **query, lang=lang),
+            "change": signed_change(row.change),
+            "change_direction": change_direction(row.change),
+            "url": page_url("scorecard-page", row.branch_id, **query, lang=lang),
         }
         for row in shown
     ]
@@ -279,7 +240,7 @@ def comparison_page(request):
             "label": label,
             "spoken": spoken,
             "numeric": key != "name",
-            "url": _url(
+            "url": page_url(
                 "comparison-page",
                 **query,
                 **{**view, "sort": key, "dir": flipped if current else LEAGUE_SORTS[key]},
@@ -315,7 +276,7 @@ def comparison_page(request):
         # A cell opens the visits behind it; a branch without a visit has none to show.
         links=[
             [
-                _url(
+                page_url(
                     "report-visits-page",
                     branch=row.branch_id,
                     section=s.code,
@@ -329,7 +290,7 @@ def comparison_page(request):
             for row in shown
         ],
     )
-    following = _following(period)
+    following = next_period(period)
     return render(
         request,
         "front/comparison.html",
@@ -346,7 +307,7 @@ def comparison_page(request):
             "direction": direction,
             "search_result": t["search_result"].format(shown=len(rows), total=len(comparison.rows)),
             "no_match": t["no_match"].format(q=q),
-            "clear_search_url": _url("comparison-page", **query, **{**view, "q": ""}),
+            "clear_search_url": page_url("comparison-page", **query, **{**view, "q": ""}),
             "small_sample_legend": t["small_sample_legend"].format(
                 n=comparison.small_sample_visits
             ),
@@ -356,13 +317,13 @@ def comparison_page(request):
             "period": period,
             "period_value": period.label if period.kind != "range" else "",
             **_filter_choices(user),
-            "csv_url": _url("report-comparison", **query, format="csv"),
-            "xlsx_url": _url("report-comparison", **query, format="xlsx"),
-            "drivers_url": _url("drivers-page", **query, lang=lang),
-            "previous_url": _url(
-                "comparison-page", **{**query, **_period_query(previous(period))}, **view
+            "csv_url": page_url("report-comparison", **query, format="csv"),
+            "xlsx_url": page_url("report-comparison", **query, format="xlsx"),
+            "drivers_url": page_url("drivers-page", **query, lang=lang),
+            "previous_url": page_url(
+                "comparison-page", **{**query, **period_query(previous(period))}, **view
             ),
-            "next_url": _url("comparison-page", **{**query, **_period_query(following)}, **view)
+            "next_url": page_url("comparison-page", **{**query, **period_query(following)}, **view)
             if following
             else "",
         },
@@ -395,7 +356,7 @@ def report_visits_page(request):
     try:
         branch_id = _branch_parameter(params)
     except ValidationError as error:
-        return _bad_request(_error_text(error))
+        return bad_request(error_text(error))
     branch = get_object_or_404(branches_visible_to(user), pk=branch_id)
     try:
         period = report_period(user=user, params=params)
@@ -413,9 +374,9 @@ def report_visits_page(request):
                 {"section": f"Unknown section {code!r} of checklist {checklist.code!r}."}
             )
     except PeriodError as error:
-        return _bad_request(f"{error.field}: {error.message}")
+        return bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:
-        return _bad_request(_error_text(error))
+        return bad_request(error_text(error))
 
     t = labels_for(lang)
     visits = Visit.objects.filter(
@@ -469,7 +430,7 @@ def report_visits_page(request):
             }
         )
 
-    query = {**_period_query(period), "checklist": checklist.code}
+    query = {**period_query(period), "checklist": checklist.code}
     section_title = pick(lang, section.title_zh, section.title_en) if section else ""
     return render(
         request,
@@ -491,8 +452,8 @@ def report_visits_page(request):
             "mean_score": format_score(
                 mean_score(sum(visit_scores, Decimal(0)), len(visit_scores))
             ),
-            "scorecard_url": _url("scorecard-page", branch.pk, **query, lang=lang),
-            "comparison_url": _url("comparison-page", **query, lang=lang),
+            "scorecard_url": page_url("scorecard-page", branch.pk, **query, lang=lang),
+            "comparison_url": page_url("comparison-page", **query, lang=lang),
         },
     )
 
@@ -515,12 +476,12 @@ def drivers_page(request):
         )
         drivers = score_drivers(user=user, checklist=checklist, period=period, region=region)
     except PeriodError as error:
-        return _bad_request(f"{error.field}: {error.message}")
+        return bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:
-        return _bad_request(_error_text(error))
+        return bad_request(error_text(error))
 
     t = labels_for(lang)
-    query = {**_period_query(period), "checklist": checklist.code}
+    query = {**period_query(period), "checklist": checklist.code}
     if region is not None:
         query["region"] = region.code
     items = [
@@ -538,7 +499,7 @@ def drivers_page(request):
         }
         for item in drivers.items
     ]
-    following = _following(period)
+    following = next_period(period)
     return render(
         request,
         "front/drivers.html",
@@ -557,13 +518,13 @@ def drivers_page(request):
             "few_branches": t["drivers_few_branches"].format(n=drivers.branches)
             if 0 < drivers.branches < ANECDOTAL_BRANCHES
             else "",
-            "comparison_url": _url("comparison-page", **query, lang=lang),
-            "api_url": _url("report-drivers", **query),
+            "comparison_url": page_url("comparison-page", **query, lang=lang),
+            "api_url": page_url("report-drivers", **query),
             "previous_label": previous(period).label,
-            "previous_url": _url(
-                "drivers-page", **{**query, **_period_query(previous(period))}, lang=lang
+            "previous_url": page_url(
+                "drivers-page", **{**query, **period_query(previous(period))}, lang=lang
             ),
-            "next_url": _url("drivers-page", **{**query, **_period_query(following)}, lang=lang)
+            "next_url": page_url("drivers-page", **{**query, **period_query(following)}, lang=lang)
             if following
             else "",
         },
@@ -574,18 +535,3 @@ def _percent(rate: Decimal | None) -> str:
     if rate is None:
         return "—"
     return f"{(rate * 100).quantize(Decimal('0.1'))}%"
-
-
-def _signed(change) -> str:
-    if change is None:
-        return ""
-    text = format_score(abs(change))
-    if text == "0.0":
-        return "±0.0"
-    return f"+{text}" if change > 0 else f"−{text}"
-
-
-def _direction(change) -> str:
-    if change is None or format_score(abs(change)) == "0.0":
-        return "flat"
-    return "up" if change > 0 else "down"
