@@ -194,25 +194,30 @@ def _points(coords: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)
 
 
-def _svg(width: int, height: int, body: Sequence[str], *, kind: str, role: str = "img") -> str:
+def _svg(
+    width: int, height: int, body: Sequence[str], *, kind: str, role: str = "img", label: str = ""
+) -> str:
     """Wrap chart elements in a root ``<svg>`` with an explicit size.
 
     Explicit width/height (not just a viewBox) because WeasyPrint sizes an
     inline SVG from them; the viewBox lets a web page scale it down. A chart
     with links inside is a "group" rather than an "img", whose children
-    assistive technology would not reach.
+    assistive technology would not reach. `label` names the chart to them.
     """
+    named = f' aria-label="{escape(label)}"' if label else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'font-family="{FONT_FAMILY}" role="{role}">' + "".join(body) + "</svg>"
+        f'font-family="{FONT_FAMILY}" role="{role}"{named}>' + "".join(body) + "</svg>"
     )
 
 
 # --- trend -------------------------------------------------------------------
 
 
-def trend_chart(points: Sequence[TrendPoint], *, expected: Decimal, tolerance: Decimal) -> str:
+def trend_chart(
+    points: Sequence[TrendPoint], *, expected: Decimal, tolerance: Decimal, label: str = ""
+) -> str:
     """Draw the score over the last periods against the expected band.
 
     Periods without a score leave a gap in the line instead of being joined
@@ -331,7 +336,7 @@ def trend_chart(points: Sequence[TrendPoint], *, expected: Decimal, tolerance: D
             )
         )
 
-    return _svg(width, height, body, kind="trend")
+    return _svg(width, height, body, kind="trend", label=label)
 
 
 # --- sections ----------------------------------------------------------------

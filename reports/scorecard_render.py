@@ -54,7 +54,12 @@ def build_charts(card: ScorecardData, labels: dict[str, str]) -> dict[str, SafeS
     # The SVG builders escape every piece of text they emit, so their output is safe.
     if any(point.score is not None for point in card.trend):
         charts["trend"] = mark_safe(
-            trend_chart(card.trend, expected=card.expected, tolerance=card.tolerance)
+            trend_chart(
+                card.trend,
+                expected=card.expected,
+                tolerance=card.tolerance,
+                label=labels.get("trend", ""),
+            )
         )
     if card.sections:
         charts["sections"] = mark_safe(section_bars(card.sections, labels=labels))

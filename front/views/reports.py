@@ -29,7 +29,7 @@ from front.bad_request import bad_request, error_text
 from front.changes import change_direction, signed_change
 from front.report_links import next_period, page_url, period_query
 from front.views.access import require
-from reports.charts import format_interval, format_score, heatmap
+from reports.charts import format_interval, format_score, heatmap, trend_chart
 from reports.labels import labels_for
 from reports.periods import Period, PeriodError, previous
 from reports.scorecard_render import render_scorecard_html
@@ -47,6 +47,7 @@ from reports.selectors.scorecard import (
     report_period,
     scorecard_checklist,
     scorecard_data,
+    visits_trend,
 )
 
 _BODY_TAG = re.compile(r"<body\b[^>]*>")
@@ -291,6 +292,13 @@ def comparison_page(request):
         ],
     )
     following = next_period(period)
+    trend_title = t[
+        "trend_region"
+        if region is not None
+        else "trend_company"
+        if user.sees_everything
+        else "trend_scope"
+    ]
     return render(
         request,
         "front/comparison.html",
@@ -314,6 +322,18 @@ def comparison_page(request):
             "sections": sections,
             # heatmap() escapes every text it draws.
             "heatmap": mark_safe(chart),
+            # So does trend_chart(); its numbers only.
+            "trend": mark_safe(
+                trend_chart(
+                    visits_trend(
+                        user=user, checklist=checklist, period=period, region=region, lang=lang
+                    ),
+                    expected=comparison.expected,
+                    tolerance=comparison.tolerance,
+                    label=trend_title,
+                )
+            ),
+            "trend_title": trend_title,
             "period": period,
             "period_value": period.label if period.kind != "range" else "",
             **_filter_choices(user),

@@ -25,7 +25,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
-from audits.models import Answer, AnswerCorrection, Branch, Photo, Role, User, Visit, VisitScore
+from audits.models import (
+    Answer,
+    AnswerCorrection,
+    Branch,
+    Photo,
+    Region,
+    Role,
+    User,
+    Visit,
+    VisitScore,
+)
 from audits.selectors.scope import shows_shopper_identity
 from audits.storage import private_storage
 from checklists.languages import pick
@@ -50,7 +60,7 @@ from reports.scorecard_data import (
     SectionRow,
     TrendPoint,
 )
-from reports.selectors import mean_score, published_version, score_sum
+from reports.selectors import mean_score, published_version, report_visit_filter, score_sum
 from reports.selectors.comparison import (
     Comparison,
     ComparisonRow,
@@ -273,6 +283,42 @@ def scorecard_checklist(*, branch: Branch, period: Period, code: str | None = No
     return chosen
 
 
+def _per_period(periods: Sequence[Period]) -> dict:
+    """Conditional aggregates of visit scores, one set per period: one query for a whole trend."""
+    aggregates = {}
+    for i, each in enumerate(periods):
+        inside = Q(visited_on__range=(each.start, each.end))
+        aggregates[f"total_{i}"] = score_sum("score", filter=inside)
+        aggregates[f"scored_{i}"] = Count("score", filter=inside)
+        aggregates[f"visits_{i}"] = Count("pk", filter=inside)
+        aggregates[f"squares_{i}"] = score_sum(F("score") * F("score"), places=2, filter=inside)
+    return aggregates
+
+
+def _trend_points(sums: dict, periods: Sequence[Period], lang: str) -> tuple[TrendPoint, ...]:
+    return tuple(
+        TrendPoint(
+            label=period_label(each, lang, short=True),
+            score=mean_score(sums[f"total_{i}"], sums[f"scored_{i}"]),
+        )
+        for i, each in enumerate(periods)
+    )
+
+
+def visits_trend(
+    *, user: User, checklist: Checklist, period: Period, region: Region | None, lang: str
+) -> tuple[TrendPoint, ...]:
+    """The mean visit score of each of the trend's periods, over the caller's branches
+    (or `region`'s): the company's trend for head office, their regions' for a manager."""
+    periods = last_n(period, TREND_PERIODS)
+    sums = Visit.objects.filter(
+        report_visit_filter(
+            user, checklist=checklist, start=periods[0].start, end=periods[-1].end, region=region
+        )
+    ).aggregate(**_per_period(periods))
+    return _trend_points(sums, periods, lang)
+
+
 def _trend(
     *, branch: Branch, checklist: Checklist, periods: Sequence[Period], lang: str
 ) -> tuple[tuple[TrendPoint, ...], int, Sample, Sample]:
@@ -281,24 +327,11 @@ def _trend(
 
     One query: conditional aggregates over the trend window.
     """
-    aggregates = {}
-    for i, each in enumerate(periods):
-        inside = Q(visited_on__range=(each.start, each.end))
-        aggregates[f"total_{i}"] = score_sum("score", filter=inside)
-        aggregates[f"scored_{i}"] = Count("score", filter=inside)
-        aggregates[f"visits_{i}"] = Count("pk", filter=inside)
-        aggregates[f"squares_{i}"] = score_sum(F("score") * F("score"), places=2, filter=inside)
     sums = Visit.objects.filter(
         _approved(checklist=checklist, start=periods[0].start, end=periods[-1].end),
         branch=branch,
-    ).aggregate(**aggregates)
-    points = tuple(
-        TrendPoint(
-            label=period_label(each, lang, short=True),
-            score=mean_score(sums[f"total_{i}"], sums[f"scored_{i}"]),
-        )
-        for i, each in enumerate(periods)
-    )
+    ).aggregate(**_per_period(periods))
+    points = _trend_points(sums, periods, lang)
     samples = [
         Sample(sums[f"scored_{i}"], sums[f"total_{i}"], sums[f"squares_{i}"])
         for i in range(len(periods))

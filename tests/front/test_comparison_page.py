@@ -301,3 +301,14 @@ def test_a_heatmap_link_is_escaped_and_titled_with_its_row_column_and_score():
     assert '<a href="/reports/visits/?branch=1&amp;section=core" class="heat-link">' in svg
     assert "<title>sh-jingan &lt;Jing&#x27;an&gt; · 1. Core: 80.0</title>" in svg
     assert 'role="group"' in svg
+
+
+def test_the_dashboard_draws_the_trend_of_the_callers_branches(client, hank, league_data):
+    page = page_for(client, hank)
+
+    assert "Company trend" in page
+    assert 'class="chart chart-trend"' in page
+
+
+def test_a_regional_managers_trend_is_titled_as_their_regions(client, erin, league_data):
+    assert "Your regions&#x27; trend" in page_for(client, erin)
