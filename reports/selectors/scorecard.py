@@ -607,6 +607,8 @@ def scorecard_data(
     if visit_count:
         visits = _approved(checklist=checklist, start=period.start, end=period.end, via="visit__")
         own = _own_scores(branch=branch, visits=visits)
+        # The company comparison's columns: the sections of the versions the period's
+        # visits used, so publishing a new version never adds an empty row to a past card.
         sections = tuple(
             SectionRow(
                 label=pick(lang, section.title_zh, section.title_en),
@@ -614,7 +616,7 @@ def scorecard_data(
                 region_avg=_average([row.sections.get(section.code) for row in region_rows]),
                 company_avg=_average([row.sections.get(section.code) for row in comparison.rows]),
             )
-            for section in version.sections.order_by("position", "id")
+            for section in comparison.sections
         )
         # A checklist without RATER or area tags gets no empty chart.
         if own[VisitScore.Kind.DIMENSION]:

@@ -7,6 +7,8 @@ import pytest
 
 from checklists.models import ChecklistVersion, Section
 from checklists.services import checklist_version_new_draft, checklist_version_publish
+from reports.periods import month
+from reports.selectors.scorecard import scorecard_data
 from tests.factories import ItemFactory, SectionFactory
 from tests.report_data import report_checklist, visit
 
@@ -100,3 +102,18 @@ def test_a_period_without_visits_is_headed_by_the_latest_published_version(
 ):
     publish_next(first, extra="digital")
     assert headings(client_for(hank), period="2026-12") == ["core", "env", "digital"]
+
+
+def test_a_past_scorecard_keeps_its_sections_after_a_version_with_another_section_is_published(
+    first, october, east_branch
+):
+    def section_labels():
+        card = scorecard_data(
+            branch=east_branch, checklist=first.checklist, period=month(2026, 10), lang="en"
+        )
+        return [row.label for row in card.sections]
+
+    before = section_labels()
+    publish_next(first, extra="digital")
+
+    assert section_labels() == before
