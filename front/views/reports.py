@@ -9,6 +9,7 @@ and the PDF cannot drift apart, charts included.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -121,6 +122,33 @@ def _page_checklist(user, *, region: Region | None, period: Period, code: str) -
     return checklist
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """What a report page (comparison, drivers) is asked for, and the query that names it."""
+
+    period: Period
+    region: Region | None
+    checklist: Checklist
+
+    @property
+    def query(self) -> dict[str, str]:
+        query = {**period_query(self.period), "checklist": self.checklist.code}
+        if self.region is not None:
+            query["region"] = self.region.code
+        return query
+
+
+def _selection(request) -> _Selection:
+    """`period`, `region` and `checklist` of a report page. Raises PeriodError or ValidationError."""
+    user = request.user
+    period = report_period(user=user, params=request.GET)
+    region = report_region(user, request.GET.get("region", "").strip() or None)
+    checklist = _page_checklist(
+        user, region=region, period=period, code=request.GET.get("checklist", "").strip()
+    )
+    return _Selection(period=period, region=region, checklist=checklist)
+
+
 def _filter_choices(user) -> dict:
     """The checklists and regions a report page's filter form offers."""
     regions = Region.objects.order_by("code")
@@ -190,11 +218,8 @@ def comparison_page(request):
     q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
     try:
         sort, direction = league_order(request.GET)
-        period = report_period(user=request.user, params=request.GET)
-        region = report_region(user, request.GET.get("region", "").strip() or None)
-        checklist = _page_checklist(
-            user, region=region, period=period, code=request.GET.get("checklist", "").strip()
-        )
+        selected = _selection(request)
+        period, region, checklist = selected.period, selected.region, selected.checklist
         comparison = branch_comparison(user=user, checklist=checklist, period=period, region=region)
     except PeriodError as error:
         return bad_request(f"{error.field}: {error.message}")
@@ -202,9 +227,7 @@ def comparison_page(request):
         return bad_request(error_text(error))
 
     t = labels_for(lang)
-    query = {**period_query(period), "checklist": checklist.code}
-    if region is not None:
-        query["region"] = region.code
+    query = selected.query
     # How the table is shown, carried by every link that stays on this page.
     view = {"lang": lang, "q": q}
     if (sort, direction) != ("rank", LEAGUE_SORTS["rank"]):
@@ -489,11 +512,8 @@ def drivers_page(request):
     user = request.user
     lang = language_for(request, fallback="zh-Hans")
     try:
-        period = report_period(user=request.user, params=request.GET)
-        region = report_region(user, request.GET.get("region", "").strip() or None)
-        checklist = _page_checklist(
-            user, region=region, period=period, code=request.GET.get("checklist", "").strip()
-        )
+        selected = _selection(request)
+        period, region, checklist = selected.period, selected.region, selected.checklist
         drivers = score_drivers(user=user, checklist=checklist, period=period, region=region)
     except PeriodError as error:
         return bad_request(f"{error.field}: {error.message}")
@@ -501,9 +521,7 @@ def drivers_page(request):
         return bad_request(error_text(error))
 
     t = labels_for(lang)
-    query = {**period_query(period), "checklist": checklist.code}
-    if region is not None:
-        query["region"] = region.code
+    query = selected.query
     items = [
         {
             "code": item.code,
