@@ -146,13 +146,12 @@ def inspect_photo(
             f"The file is {_megabytes(len(data))}; the limit is {_megabytes(max_bytes)}. "
             "Please upload a smaller photo.",
         )
-    image = _decode(
+    image, (width, height) = _decode(
         data,
         max_pixels=max_pixels,
         jpeg_draft_side=_HASH_SOURCE_SIDE,
         max_decoded_bytes=max_decoded_bytes,
     )
-    width, height = _stored_size(data)
     exif = _exif(image)
     if _orientation(exif) in _SIDEWAYS:
         width, height = height, width
@@ -186,7 +185,7 @@ def render_copy(data: bytes, *, max_side: int, quality: int = 85) -> bytes:
     """
     if max_side < 1:
         raise ValueError("max_side must be at least 1")
-    image = _decode(data, max_pixels=None, jpeg_draft_side=max_side)
+    image, _ = _decode(data, max_pixels=None, jpeg_draft_side=max_side)
     icc_profile = image.info.get("icc_profile")
     image = _flattened_rgb(_oriented(image))
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
@@ -250,8 +249,12 @@ def _decode(
     max_pixels: int | None,
     jpeg_draft_side: int | None = None,
     max_decoded_bytes: int | None = None,
-) -> Image.Image:
-    """Open, check and fully decode an accepted photo, or raise PhotoRejected."""
+) -> tuple[Image.Image, tuple[int, int]]:
+    """Open, check and fully decode an accepted photo, or raise PhotoRejected.
+
+    Returns the image and the size the photo is stored at: a JPEG drafted to a
+    smaller scale reports its reduced size, the stored one is read before.
+    """
     with _refusing_decompression_bombs():
         image = _open(data)
         fmt = _FORMAT_ALIASES.get(image.format or "", image.format or "")
@@ -263,7 +266,9 @@ def _decode(
         if max_pixels is not None:
             _check_pixels(image.size, max_pixels)
         _verify(data)
-        if jpeg_draft_side is not None and fmt == "JPEG":
+        drafted = jpeg_draft_side is not None and fmt == "JPEG"
+        stored_size = image.size
+        if drafted:
             # Decoding a phone JPEG at 1/2..1/8 scale is far faster and smaller;
             # draft() keeps both sides >= the request, so quality is unaffected.
             # Other formats' draft() may substitute an embedded thumbnail, which
@@ -277,10 +282,12 @@ def _decode(
             raise
         except Exception as exc:
             raise _damaged() from exc
-        if max_pixels is not None:
+        if not drafted:
             # Some decoders (HEIF) only learn the true size while decoding.
-            _check_pixels(image.size, max_pixels)
-    return image
+            stored_size = image.size
+        if max_pixels is not None:
+            _check_pixels(stored_size, max_pixels)
+    return image, stored_size
 
 
 def _open(data: bytes) -> Image.Image:
@@ -342,12 +349,6 @@ def _check_decoded_bytes(image: Image.Image, max_decoded_bytes: int) -> None:
             f"{_megabytes(decoded)}, more than the {_megabytes(max_decoded_bytes)} a photo may. "
             "Please upload the photo as JPEG or HEIC, as the phone's camera saves it.",
         )
-
-
-def _stored_size(data: bytes) -> tuple[int, int]:
-    """The dimensions the file declares, before any reduction while decoding."""
-    with _refusing_decompression_bombs():
-        return _open(data).size
 
 
 def _orientation(exif: Image.Exif | None) -> int:
