@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -28,6 +29,7 @@ API_PREFIX = "/api/"
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER_SECONDS = 30
 UNAUTHENTICATED = (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)
+STORAGE_RETRY_AFTER_SECONDS = 30
 
 
 class Conflict(Exception):
@@ -52,6 +54,24 @@ def _database_unavailable_body() -> dict:
     return {"detail": "The database is unavailable; retry later.", "code": "database_unavailable"}
 
 
+def storage_unavailable(exc: BaseException | None) -> bool:
+    """S3 could not be reached or failed on its side (not: refused our request).
+
+    BotoCoreError covers connection refused, timeouts and broken reads; a
+    ClientError with a 5xx (503 SlowDown, 500 InternalError) is S3 itself failing.
+    A 403 or 404 is our mistake and stays a 500.
+    """
+    if isinstance(exc, BotoCoreError):
+        return True
+    if isinstance(exc, ClientError):
+        return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+    return False
+
+
+def _storage_unavailable_body() -> dict:
+    return {"detail": "File storage is unavailable; retry later.", "code": "storage_unavailable"}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DATABASE_UNAVAILABLE):
         logger.error("Database unavailable", exc_info=exc)
@@ -59,6 +79,13 @@ def exception_handler(exc, context):
             _database_unavailable_body(),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+    if storage_unavailable(exc):
+        logger.error("File storage unavailable", exc_info=exc)
+        return Response(
+            _storage_unavailable_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, Conflict):
         body = {"detail": exc.message, "code": exc.code, **exc.extra}
@@ -123,11 +150,18 @@ def server_error(request):
     if not request.path.startswith(API_PREFIX):
         return defaults.server_error(request)
     # Django calls this handler while handling the exception, so it is still current.
-    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_UNAVAILABLE):
         response = JsonResponse(
             _database_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE
         )
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+    if storage_unavailable(exc):
+        response = JsonResponse(
+            _storage_unavailable_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+        response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
         return response
     body = {"detail": "Server error.", "code": "server_error"}
     return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -13,7 +13,6 @@ import urllib.request
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,25 +24,17 @@ from storages.backends.s3 import S3Storage
 from audits.models import Photo
 from tests import photo_corpus as corpus
 from tests.factories import AssignmentFactory
+from tests.s3 import bucket_client, fake_aws_credentials, storages_on_bucket
 from tests.visit_bodies import sha256, visit_body
 
 BUCKET = "audit-photos-test"
 EXPIRE_SECONDS = 60
-FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """moto's S3 server on a free loopback port, with fake credentials in the environment."""
-    with pytest.MonkeyPatch.context() as env:
-        # Never let boto3 find real credentials or a profile on this machine.
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        env.setenv("AWS_CONFIG_FILE", "/nonexistent")
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
-            env.delenv(name, raising=False)
+    with fake_aws_credentials():
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
@@ -55,40 +46,16 @@ def s3_endpoint():
 
 @pytest.fixture(scope="session")
 def s3_client(s3_endpoint):
-    client = boto3.client(
-        "s3", endpoint_url=s3_endpoint, region_name="us-east-1", **FAKE_CREDENTIALS
-    )
-    client.create_bucket(Bucket=BUCKET, ACL="private")
-    return client
+    return bucket_client(s3_endpoint, BUCKET)
 
 
 @pytest.fixture(autouse=True)
 def _photos_on_s3(settings, s3_endpoint, s3_client):
-    """Point the default storage at the bucket, as production settings do with AWS_* set.
-
-    Assigning settings.STORAGES sends setting_changed, on which Django (in
-    django.test.signals) empties the `storages` cache and resets the lazy
-    `default_storage`, both now and when the test restores the setting.
-    """
     settings.PHOTO_MAX_BYTES = corpus.CORPUS_MAX_BYTES
     settings.PHOTO_MAX_PIXELS = corpus.CORPUS_MAX_PIXELS
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "endpoint_url": s3_endpoint,
-                "access_key": "testing",
-                "secret_key": "testing",
-                "region_name": "us-east-1",
-                "default_acl": "private",
-                "querystring_auth": True,
-                "querystring_expire": EXPIRE_SECONDS,
-                "file_overwrite": True,
-            },
-        },
-    }
+    settings.STORAGES = storages_on_bucket(
+        settings, s3_endpoint, BUCKET, querystring_expire=EXPIRE_SECONDS
+    )
 
 
 @pytest.fixture
