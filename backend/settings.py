@@ -180,8 +180,19 @@ if CELERY_TASK_ALWAYS_EAGER:
     CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+# A task is acknowledged when it ends, not when it starts, and a task whose worker
+# process died is given back to the broker: a killed worker loses no scorecard.
+# Every task is safe to run twice (renders go through the cache, batches count
+# each branch once, outbox handlers are idempotent).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When a whole worker machine dies, Redis gives its unacknowledged tasks to another
+# worker after this many seconds; it must exceed the longest task (a scorecard
+# takes seconds; region zips run in the outbox, which has its own lease).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=5)
+}
 # Celery beat (`celery -A backend beat`, or a worker started with --beat) drains
 # the outbox every minute: work whose after-commit kick was lost (a crash, the
 # broker down) is done within a minute.

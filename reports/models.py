@@ -58,3 +58,24 @@ class ScorecardBatch(models.Model):
 
     def __str__(self) -> str:
         return f"scorecards of region {self.region_id} {self.period} ({self.status})"
+
+
+class ScorecardBatchPart(models.Model):
+    """One branch's scorecard finished within a batch.
+
+    A render task whose worker was killed after it counted itself, but before
+    the broker heard so, runs again; its row is already here, so it counts
+    nothing twice and the batch never looks finished before every branch is.
+    """
+
+    batch = models.ForeignKey(ScorecardBatch, on_delete=models.CASCADE, related_name="parts")
+    # An id, not a key: a branch deleted while its batch runs still counts as done.
+    branch_id = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "branch_id"], name="one_part_per_branch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"branch {self.branch_id} of batch {self.batch_id}"

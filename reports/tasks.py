@@ -30,7 +30,7 @@ def scorecard_render_task(
     if branch is None:
         # Deleted since the batch was planned: nothing to draw, but the batch must still finish.
         if batch_id is not None:
-            scorecard_batch_count_done(batch_id=batch_id)
+            scorecard_batch_count_done(batch_id=batch_id, branch_id=branch_id)
         return None
     try:
         scorecard = scorecard_render(
@@ -44,5 +44,5 @@ def scorecard_render_task(
             scorecard_batch_fail(batch_id=batch_id)
         raise
     if batch_id is not None:
-        scorecard_batch_count_done(batch_id=batch_id)
+        scorecard_batch_count_done(batch_id=batch_id, branch_id=branch_id)
     return scorecard.pk

@@ -12,9 +12,11 @@ SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto
 # For `make test` only: poppler-utils (pdftotext, pdffonts, pdftoppm) reads the
 # PDFs back; docker-compose validates docker-compose.yml where no Docker runs;
 # chromium runs the phone app's browser tests (Playwright cannot download a
-# browser here, Debian's works); nodejs and npm run the app's own unit tests.
+# browser here, Debian's works); nodejs and npm run the app's own unit tests;
+# redis-server is started by the fault tests on a port of their own, as the
+# broker of the Celery workers they kill.
 if [ "${1:-}" = "--test" ]; then
-  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils docker-compose chromium"
+  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils docker-compose chromium redis-server"
   # Node from any source will do (nvm, NodeSource, Debian); install Debian's only when none.
   command -v node >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES nodejs"
   command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES npm"

@@ -35,7 +35,7 @@ from audits.models import Branch, Region, User, Visit
 from audits.storage import private_storage, storage_overwrite
 from checklists.models import Checklist, ChecklistVersion
 from outbox.services import event_enqueue
-from reports.models import Scorecard, ScorecardBatch
+from reports.models import Scorecard, ScorecardBatch, ScorecardBatchPart
 from reports.periods import RANGE_DASH, Period, date_range, parse_period
 from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
 
@@ -255,9 +255,16 @@ def _batch_start(
     )
 
 
-def scorecard_batch_count_done(*, batch_id: int) -> None:
-    """Count one finished scorecard of a batch; F() so parallel workers never lose a count."""
-    ScorecardBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
+@transaction.atomic
+def scorecard_batch_count_done(*, batch_id: int, branch_id: int) -> None:
+    """Count a branch's scorecard done in its batch, once however often its task runs.
+
+    F() so parallel workers never lose a count; the part row so a task run
+    again after its worker was killed (acks late) never counts twice.
+    """
+    _, created = ScorecardBatchPart.objects.get_or_create(batch_id=batch_id, branch_id=branch_id)
+    if created:
+        ScorecardBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
 
 
 def scorecard_batch_fail(*, batch_id: int) -> None:

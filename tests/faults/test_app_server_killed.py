@@ -22,20 +22,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import ingest  # noqa: E402  (bench/ingest.py: gunicorn, phones and bodies, shared with the bench)
-from _common import bench_env, pg_dsn, pg_url  # noqa: E402
+from tests.faults.processes import in_django, ingest, manage
 
 PHONES = 8
 VISITS_PER_PHONE = 4
@@ -43,48 +37,6 @@ KILLS_AFTER = (6, 18)  # the server is killed once this many visits are whole
 DEADLINE_S = 240
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    """A database of this test's own, of the kind the suite runs on."""
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'faults.sqlite3'}"
-        return
-    name = f"faults_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield pg_url(name)
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def env(database_url, tmp_path):
-    environment = bench_env(database_url, tmp_path / "var")
-    environment["DEBUG"] = "false"
-    for name in ("PRODUCTION", "SECURE_SSL_REDIRECT", "LOG_FORMAT"):
-        environment.pop(name, None)
-    return environment
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
-def in_django(env: dict[str, str], code: str) -> dict:
-    """Run `code` in a Django shell on the server's database; it prints one JSON line."""
-    preamble = f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r})\n"
-    return json.loads(manage(env, "shell", "-c", preamble + code).strip().splitlines()[-1])
 
 
 WORLD = """
