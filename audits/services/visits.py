@@ -21,7 +21,7 @@ from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
 from checklists.models import ChecklistVersion
 from checklists.rules import version_rules
-from checklists.scoring import AnswerInput, score_visit
+from checklists.scoring import AnswerInput, VisitResult, score_visit
 from outbox.services import event_enqueue
 
 
@@ -204,6 +204,7 @@ def _apply_body(visit: Visit, body: VisitBody) -> None:
 
 
 def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) -> None:
+    """Insert the body's answers with their scores, and the visit's scores; none exist yet."""
     answers = [
         Answer(
             visit=visit,
@@ -215,12 +216,23 @@ def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) ->
         )
         for a in body.answers
     ]
+    # Scored before the insert: one INSERT, where inserting then updating every
+    # answer's score (a CASE per column per answer) was a third of an upload.
+    result = _answers_score(rules, answers)
     Answer.objects.bulk_create(answers)
-    visit_score_store(visit=visit, rules=rules, answers=answers)
+    _scores_write(visit, result)
 
 
 def visit_score_store(*, visit: Visit, rules, answers: list[Answer]) -> None:
-    """Score the answers and store every derived number, so reports never re-score."""
+    """Re-score stored answers and replace every derived number, so reports never re-score."""
+    result = _answers_score(rules, answers)
+    Answer.objects.bulk_update(answers, ["score", "failed", "critical_failure", "gain"])
+    visit.scores.all().delete()
+    _scores_write(visit, result)
+
+
+def _answers_score(rules, answers: list[Answer]) -> VisitResult:
+    """Score the answers and set each one's score, failed, critical_failure and gain (unsaved)."""
     result = score_visit(
         rules,
         [
@@ -235,8 +247,11 @@ def visit_score_store(*, visit: Visit, rules, answers: list[Answer]) -> None:
         answer.failed = bool(item and item.failed)
         answer.critical_failure = bool(item and item.critical_failure)
         answer.gain = item.gain if item else None
-    Answer.objects.bulk_update(answers, ["score", "failed", "critical_failure", "gain"])
-    visit.scores.all().delete()
+    return result
+
+
+def _scores_write(visit: Visit, result: VisitResult) -> None:
+    """Insert the visit's section, dimension, area and factor scores; store its total and band."""
     rows = [
         VisitScore(visit=visit, kind=VisitScore.Kind.SECTION, key=k, score=v)
         for k, v in result.sections.items()
