@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # "page.html#name" renders one named {% partialdef %} of a page's template: what a
+    # view sends back to htmx instead of the whole page, from the same markup.
+    "template_partials",
     "outbox",
     "checklists",
     "audits",
@@ -80,6 +83,9 @@ MIDDLEWARE = [
     "backend.query_text.ApiQueryTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.htmx: true when htmx asks for a page (HX-Request), so the view answers
+    # with the region it replaces rather than the whole page (django-htmx, well kept).
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

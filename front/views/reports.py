@@ -28,6 +28,7 @@ from checklists.languages import language_for, pick
 from checklists.models import Checklist, ChecklistVersion
 from front.bad_request import bad_request, error_text
 from front.changes import change_direction, signed_change
+from front.partials import render_page
 from front.report_links import next_period, page_url, period_query
 from front.views.access import require
 from reports.charts import format_interval, format_score, heatmap, trend_chart
@@ -261,6 +262,7 @@ def comparison_page(request):
         current = key == sort
         flipped = "asc" if direction == "desc" else "desc"
         return {
+            "key": key,
             "label": label,
             "spoken": spoken,
             "numeric": key != "name",
@@ -314,6 +316,14 @@ def comparison_page(request):
             for row in shown
         ],
     )
+    sorted_by = next(each for each in headers if each.get("key") == sort)
+    sorted_by = sorted_by["spoken"] or sorted_by["label"]
+    search_result = t["search_result"].format(shown=len(rows), total=len(comparison.rows))
+    # Said by a screen reader when htmx has replaced the table (the page's live region).
+    if lang == "zh-Hans":
+        status = f"{search_result}，按{sorted_by}{'升序' if direction == 'asc' else '降序'}排列。"
+    else:
+        status = f"{search_result}, sorted by {sorted_by}, {'ascending' if direction == 'asc' else 'descending'}."
     following = next_period(period)
     trend_title = t[
         "trend_region"
@@ -322,7 +332,10 @@ def comparison_page(request):
         if user.sees_everything
         else "trend_scope"
     ]
-    return render(
+    # Sorting or searching with htmx replaces the league table and what follows it
+    # (#league), and the few bits of the filter card that name the query; the page's
+    # template has them as partials, "htmx" the answer that carries them all.
+    return render_page(
         request,
         "front/comparison.html",
         {
@@ -336,7 +349,8 @@ def comparison_page(request):
             "q": q,
             "sort": sort,
             "direction": direction,
-            "search_result": t["search_result"].format(shown=len(rows), total=len(comparison.rows)),
+            "search_result": search_result,
+            "status": status,
             "no_match": t["no_match"].format(q=q),
             "clear_search_url": page_url("comparison-page", **query, **{**view, "q": ""}),
             "small_sample_legend": t["small_sample_legend"].format(
@@ -370,6 +384,7 @@ def comparison_page(request):
             if following
             else "",
         },
+        partial="htmx",
     )
 
 

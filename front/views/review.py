@@ -1,28 +1,71 @@
 """The review desk: the queue of submitted visits, doubtful ones first."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
 from django.urls import reverse
 
+from audits.models import Region
 from audits.roles import IsReviewer
 from audits.selectors.review import review_queue, review_queue_item
+from front.bad_request import bad_request
+from front.partials import render_page
 from front.views.access import require
 
-# The queue page shows the head of the queue; the API pages through all of it.
-QUEUE_ROWS = 200
+# Visits per page of the queue, as many as a page of the API's queue.
+QUEUE_ROWS = 50
+# `flag`: which visits of the queue to show, by what the checks said.
+FLAG_FILTERS = {"flagged": {"flagged": True}, "pending": {"confidence__isnull": True}}
 
 
 @login_required
 def review_queue_page(request):
+    """The queue, a page at a time, optionally of one region or of the flagged visits only.
+
+    Filtering and paging are plain links and a GET form; with htmx they replace
+    the list alone (the partial "htmx" of the template).
+    """
     require(IsReviewer, request)
+    region = request.GET.get("region", "").strip()
+    flag = request.GET.get("flag", "").strip()
+    regions = list(Region.objects.order_by("code"))
+    if region and region not in {each.code for each in regions}:
+        return bad_request(f"region: Unknown region {region!r}.")
+    if flag and flag not in FLAG_FILTERS:
+        return bad_request(f"flag: Must be one of {', '.join(FLAG_FILTERS)}; got {flag!r}.")
+
     queue = review_queue()
+    if region:
+        queue = queue.filter(branch__region__code=region)
+    if flag:
+        queue = queue.filter(**FLAG_FILTERS[flag])
+    # get_page: a page number past the end (the queue shrank meanwhile) shows the last page.
+    page = Paginator(queue, QUEUE_ROWS).get_page(request.GET.get("page"))
     rows = []
-    for visit in queue[:QUEUE_ROWS]:
+    for visit in page:
         item = review_queue_item(visit)
         item["url"] = reverse("review-visit-page", args=[visit.pk])
         rows.append(item)
-    return render(
+
+    def page_link(number: int) -> str:
+        query = {key: value for key, value in (("region", region), ("flag", flag)) if value}
+        if number > 1:
+            query["page"] = number
+        return reverse("review-queue-page") + (f"?{urlencode(query)}" if query else "")
+
+    return render_page(
         request,
         "front/review_queue.html",
-        {"rows": rows, "total": queue.count(), "limit": QUEUE_ROWS},
+        {
+            "rows": rows,
+            "page": page,
+            "total": page.paginator.count,
+            "regions": regions,
+            "region": region,
+            "flag": flag,
+            "previous_url": page_link(page.previous_page_number()) if page.has_previous() else "",
+            "next_url": page_link(page.next_page_number()) if page.has_next() else "",
+        },
+        partial="htmx",
     )
