@@ -217,6 +217,10 @@ OUTBOX_HANDLERS = {
     "visit.approved": "actions.services.visit_approved_handle",
 }
 
+# What the layers above reports add to a branch scorecard, by dotted path as with
+# OUTBOX_HANDLERS, since reports may not import them (reports.scorecard_extras).
+SCORECARD_EXTRAS = ["actions.scorecard.scorecard_action_plans"]
+
 # The cache holds the login throttle's counters, which every worker process must
 # share: Redis with CACHE_URL, otherwise a table in the database (made by the
 # migration audits 0004, or `manage.py createcachetable`), never per-process memory.

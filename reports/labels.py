@@ -76,6 +76,33 @@ LABELS: dict[str, dict[str, str]] = {
         "no_visits": "本期无已审核的暗访记录",
         "no_visits_note": "本评估周期内该网点没有通过审核的暗访，因此不计算得分与排名。",
         "generated": "生成时间",
+        # Action plans (filled through settings.SCORECARD_EXTRAS): wording as on the plan pages.
+        "plans": "整改计划",
+        "plans_note": "生成本评分卡时的状态",
+        "plans_open": "未完成的整改计划",
+        "plans_none_open": "没有未完成的整改计划。",
+        "plans_more": "另有 {n} 项未列出。",
+        "plans_previous": "上期（{period}）整改计划的复查",
+        "plans_previous_none": "上期没有已接受的整改计划。",
+        "plan_month": "月份",
+        "plan_reason": "原因与项目",
+        "plan_status": "状态",
+        "plan_due": "截止日期",
+        "plan_outcome": "复查结果",
+        "plan_no_due": "未填写",
+        "plan_overdue": "已逾期",
+        "plan_reason_critical_failure": "否决项不合格",
+        "plan_reason_below_standard": "当月得分低于标准",
+        "plan_status_open": "待填写",
+        "plan_status_submitted": "已提交，待总部审核",
+        "plan_status_sent_back": "已退回",
+        "plan_status_accepted": "已接受，待复查",
+        "plan_status_reopened": "已重开：未解决",
+        "plan_status_verified": "已验证",
+        "plan_outcome_verified": "已由下次暗访验证",
+        "plan_outcome_did_not_fix": "未解决：已重开",
+        "plan_outcome_did_not_fix_verified": "曾未解决，现已验证",
+        "plan_outcome_waiting": "待下次暗访复查",
         # The report pages: the comparison's league table, the visits behind a heatmap
         # cell, and the drivers analysis.
         "show": "查看",
@@ -127,7 +154,10 @@ LABELS: dict[str, dict[str, str]] = {
             "否决项的“可提升分数”不含否决效果：否决项失败会使整个分项归零，"
             "实际影响可能远大于此数。请单独查看否决项的未达标率。"
         ),
-        "caveat_versions": "可提升分数按每次暗访实际使用的检查表版本计算；检查项按最新发布版本的措辞列出。",
+        "caveat_versions": (
+            "可提升分数按每次暗访实际使用的检查表版本计算；只列出本期暗访所用版本中的检查项，"
+            "按其中最新版本的措辞列出。"
+        ),
         "drivers_few_branches": "有得分的网点仅 {n} 个，少于约 20 个：相关系数只能当作个例参考。",
         "no_correlation": "少于 3 个网点，或各网点之间没有差异",
         "drivers_none": "本期没有有得分的作答。",
@@ -204,6 +234,33 @@ LABELS: dict[str, dict[str, str]] = {
         "no_visits": "No approved visits in this period",
         "no_visits_note": "No visit to this branch was approved in this period, so there is no score or rank.",
         "generated": "Generated",
+        # Action plans (filled through settings.SCORECARD_EXTRAS): wording as on the plan pages.
+        "plans": "Action plans",
+        "plans_note": "As they stood when this card was generated",
+        "plans_open": "Open plans",
+        "plans_none_open": "No open action plans.",
+        "plans_more": "{n} more not listed.",
+        "plans_previous": "Last period's plans ({period}): checked by the next visit",
+        "plans_previous_none": "No plan about the previous period was accepted.",
+        "plan_month": "Month",
+        "plan_reason": "Reason and items",
+        "plan_status": "Status",
+        "plan_due": "Due",
+        "plan_outcome": "Outcome",
+        "plan_no_due": "Not set",
+        "plan_overdue": "Overdue",
+        "plan_reason_critical_failure": "Critical item failed",
+        "plan_reason_below_standard": "Month below standard",
+        "plan_status_open": "Open",
+        "plan_status_submitted": "Submitted to head office",
+        "plan_status_sent_back": "Sent back",
+        "plan_status_accepted": "Accepted, awaiting the next visit",
+        "plan_status_reopened": "Reopened: did not fix",
+        "plan_status_verified": "Verified",
+        "plan_outcome_verified": "Verified by the next visit",
+        "plan_outcome_did_not_fix": "Did not fix: reopened",
+        "plan_outcome_did_not_fix_verified": "Did not fix at first; verified since",
+        "plan_outcome_waiting": "Awaiting the next visit",
         # The report pages: the comparison's league table, the visits behind a heatmap
         # cell, and the drivers analysis.
         "show": "Show",
@@ -262,8 +319,8 @@ LABELS: dict[str, dict[str, str]] = {
             "critical items on its own."
         ),
         "caveat_versions": (
-            "Gains follow the checklist version each visit was scored with; items are named "
-            "as in the latest published version."
+            "Gains follow the checklist version each visit was scored with; only the items of "
+            "the versions this period's visits used are listed, named as in the newest of them."
         ),
         "drivers_few_branches": (
             "{n} branches with a score is fewer than about 20: read the correlations as anecdotes."

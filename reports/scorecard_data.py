@@ -10,7 +10,7 @@ its input, which is what makes the output reproducible and cheap to test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from reports.stats import Interval
@@ -82,6 +82,33 @@ class FocusItem:
 
 
 @dataclass(frozen=True)
+class PlanRow:
+    """An action plan of the branch, worded in the card's language.
+
+    The month the plan is about, never the date of a visit: the card is read by
+    regional managers, who are not told when the shopper came.
+    """
+
+    month: str  # the month the plan is about, named as the card names periods
+    reason: str  # why it was opened: a critical item failed, or a month below standard
+    items: str  # the plan's items, joined
+    status: str  # the status code, for styling ("open", "reopened", …)
+    status_label: str  # for last period's plans: what the next visit made of it
+    due_date: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ActionPlans:
+    """The branch's action plans on the card's checklist, as they stood when the card was made."""
+
+    open: tuple[PlanRow, ...]  # not verified yet: overdue first, then by due date
+    more_open: int  # open plans beyond those listed
+    previous: tuple[PlanRow, ...]  # accepted plans about the previous period, with their outcome
+    previous_label: str  # the previous period's name
+
+
+@dataclass(frozen=True)
 class ScorecardData:
     """Everything one branch scorecard shows for one period."""
 
@@ -114,6 +141,8 @@ class ScorecardData:
     comments: tuple[str, ...]
     focus: tuple[FocusItem, ...]  # up to 3 items that cost the most points
     generated_at: datetime
+    # Filled through settings.SCORECARD_EXTRAS (reports.scorecard_extras); None without a hook.
+    action_plans: ActionPlans | None = None
 
     @property
     def has_visits(self) -> bool:

@@ -101,6 +101,12 @@ def scorecard_context(card: ScorecardData) -> dict[str, Any]:
         "change_direction": change_direction,
         "interval": format_interval(card.interval),
         "small_sample_note": labels["small_sample_note"].format(n=card.small_sample_visits),
+        "plans_more": labels["plans_more"].format(
+            n=card.action_plans.more_open if card.action_plans else 0
+        ),
+        "plans_previous": labels["plans_previous"].format(
+            period=card.action_plans.previous_label if card.action_plans else ""
+        ),
     }
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from reports.labels import labels_for
 from reports.scorecard_data import (
+    ActionPlans,
     FocusItem,
     ItemRow,
     NamedScore,
     PhotoEvidence,
+    PlanRow,
     ScorecardData,
     SectionRow,
     TrendPoint,
@@ -330,6 +332,59 @@ _PHOTO_CAPTIONS = (
 )
 
 
+# Action plans: (month zh, en), reason, items (zh, en), status, due date, overdue.
+# One of each kind a card marks: overdue, reopened ("did not fix"), waiting on head office.
+_OPEN_PLANS = (
+    (
+        ("2025年4月", "Apr 2025"),
+        "critical_failure",
+        (("双手递接单据与银行卡",), ("Documents and cards handed over with both hands",)),
+        "reopened",
+        date(2025, 5, 20),
+        True,
+    ),
+    (
+        ("2025年6月", "Jun 2025"),
+        "below_standard",
+        (
+            ("等候时间不超过15分钟", "站在客户角度推荐合适产品"),
+            (
+                "Waited no longer than 15 minutes",
+                "Recommends a product from the customer's point of view",
+            ),
+        ),
+        "submitted",
+        date(2025, 7, 31),
+        False,
+    ),
+    (
+        ("2025年6月", "Jun 2025"),
+        "critical_failure",
+        (("办理业务前核对客户身份",), ("Customer identity checked before the transaction",)),
+        "open",
+        None,
+        False,
+    ),
+)
+# Last period's accepted plans and what the next visit made of them.
+_PREVIOUS_PLANS = (
+    (
+        ("2025年5月", "May 2025"),
+        "below_standard",
+        (("宣传资料摆放整齐、内容为最新",), ("Leaflets tidy and up to date",)),
+        "verified",
+        date(2025, 6, 10),
+    ),
+    (
+        ("2025年5月", "May 2025"),
+        "critical_failure",
+        (("主动问候，真心微笑",), ("Proactive greeting and a genuine smile",)),
+        "did_not_fix",
+        date(2025, 6, 20),
+    ),
+)
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh-Hans" else pair[1]
 
@@ -371,6 +426,40 @@ def _trend(lang: str, scores: tuple[Decimal | None, ...]) -> tuple[TrendPoint, .
     return tuple(
         TrendPoint(label=_pick(period, lang), score=score)
         for period, score in zip(_PERIODS, scores, strict=True)
+    )
+
+
+def sample_action_plans(lang: str = "zh-Hans") -> ActionPlans:
+    """The branch's plans as reports.selectors.scorecard words them."""
+    t = labels_for(lang)
+    join = "、" if lang == "zh-Hans" else "; "
+    return ActionPlans(
+        open=tuple(
+            PlanRow(
+                month=_pick(month, lang),
+                reason=t[f"plan_reason_{reason}"],
+                items=join.join(_pick(items, lang)),
+                status=status,
+                status_label=t[f"plan_status_{status}"],
+                due_date=due,
+                overdue=overdue,
+            )
+            for month, reason, items, status, due, overdue in _OPEN_PLANS
+        ),
+        more_open=0,
+        previous=tuple(
+            PlanRow(
+                month=_pick(month, lang),
+                reason=t[f"plan_reason_{reason}"],
+                items=join.join(_pick(items, lang)),
+                status=outcome,
+                status_label=t[f"plan_outcome_{outcome}"],
+                due_date=due,
+                overdue=False,
+            )
+            for month, reason, items, outcome, due in _PREVIOUS_PLANS
+        ),
+        previous_label=_pick(_PERIODS[-2], lang),
     )
 
 
@@ -440,6 +529,7 @@ def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
             for code, label, points, practice in _FOCUS
         ),
         generated_at=datetime(2025, 7, 3, 9, 30, tzinfo=UTC),
+        action_plans=sample_action_plans(lang),
     )
 
 
@@ -484,4 +574,5 @@ def sample_empty_scorecard(lang: str = "zh-Hans") -> ScorecardData:
         comments=(),
         focus=(),
         generated_at=full.generated_at,
+        action_plans=full.action_plans,
     )

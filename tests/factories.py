@@ -8,6 +8,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from actions.models import ActionPlan, ActionPlanItem
 from audits.models import Assignment, Branch, Region, Role, ShopperProfile, User
 from checklists.models import AnswerType, Checklist, ChecklistVersion, Item, Section
 
@@ -239,3 +240,27 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     window_from = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=7))
     window_to = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
     status = Assignment.Status.OPEN
+
+
+class ActionPlanFactory(factory.django.DjangoModelFactory):
+    """A plan for a month below standard (a critical-failure plan needs its `visit`)."""
+
+    class Meta:
+        model = ActionPlan
+
+    branch = factory.SubFactory(BranchFactory)
+    checklist = factory.SubFactory(ChecklistFactory)
+    reason = ActionPlan.Reason.BELOW_STANDARD
+    period = "2026-10"
+    score = Decimal("70.0")
+    expected_score = Decimal("80.0")
+
+
+class ActionPlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionPlanItem
+
+    plan = factory.SubFactory(ActionPlanFactory)
+    item_code = factory.Sequence(lambda n: f"q{n}")
+    text_zh = "主动问候"
+    text_en = "Greeted without being prompted"

@@ -7,6 +7,9 @@ looks at real PDFs).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import pytest
 
 from audits.models import Visit
@@ -14,6 +17,7 @@ from audits.services.review import visit_review
 from audits.storage import private_storage
 from reports.models import Scorecard
 from reports.periods import parse_period
+from reports.scorecard_extras import PlanFact, PlanFacts
 from reports.services import scorecards
 from reports.services.scorecards import scorecard_cache_key, scorecard_get_or_render
 from tests.report_data import report_checklist, visit
@@ -145,3 +149,82 @@ def test_a_branch_without_visits_is_rendered_and_cached_too(renders, east_branch
     assert not renders[0].has_visits
     assert get(east_branch, version).pk == first.pk
     assert len(renders) == 1
+
+
+# --- the plans shown (settings.SCORECARD_EXTRAS) ------------------------------------------
+
+# What the stand-in hook reports; reports only sees what a hook returns.
+SHOWN: dict[str, PlanFacts] = {}
+
+
+def shown_plans(*, branch, checklist, period, lang) -> dict[str, PlanFacts]:
+    return {"action_plans": SHOWN["plans"]}
+
+
+def open_plan(*, overdue: bool = False) -> PlanFact:
+    return PlanFact(
+        month="2026-10",
+        reason="critical_failure",
+        status="submitted",
+        items=("主动问候",),
+        due_date=dt.date(2026, 11, 1),
+        overdue=overdue,
+        did_not_fix=False,
+    )
+
+
+@pytest.fixture
+def plans_hook(settings):
+    settings.SCORECARD_EXTRAS = [f"{__name__}.shown_plans"]
+    SHOWN["plans"] = PlanFacts(open=(), previous=())
+    return SHOWN
+
+
+def test_unchanged_plans_are_served_from_the_stored_pdf(
+    renders, plans_hook, east_branch, version, october_visit
+):
+    plans_hook["plans"] = PlanFacts(open=(open_plan(),), previous=())
+    get(east_branch, version)
+
+    assert get(east_branch, version).cache_hit
+
+
+def test_a_new_open_plan_renders_a_new_scorecard_that_shows_it(
+    renders, plans_hook, east_branch, version, october_visit
+):
+    before = get(east_branch, version)
+    plans_hook["plans"] = PlanFacts(open=(open_plan(),), previous=())
+
+    after = get(east_branch, version)
+
+    assert (after.cache_hit, after.key != before.key) == (False, True)
+    assert [row.items for row in renders[-1].action_plans.open] == ["主动问候"]
+
+
+def test_a_plan_turning_overdue_makes_a_new_cache_key(plans_hook, east_branch, version):
+    def key():
+        return scorecard_cache_key(
+            branch=east_branch, checklist=version.checklist, period=OCTOBER, lang="zh-Hans"
+        )
+
+    plans_hook["plans"] = PlanFacts(open=(open_plan(overdue=False),), previous=())
+    before = key()
+    # No row changes when a due date passes: only the day does.
+    plans_hook["plans"] = PlanFacts(open=(open_plan(overdue=True),), previous=())
+
+    assert key() != before
+
+
+def test_a_verdict_on_last_periods_plan_makes_a_new_cache_key(plans_hook, east_branch, version):
+    def key():
+        return scorecard_cache_key(
+            branch=east_branch, checklist=version.checklist, period=OCTOBER, lang="zh-Hans"
+        )
+
+    waiting = dataclasses.replace(open_plan(), month="2026-09", status="accepted")
+    plans_hook["plans"] = PlanFacts(open=(), previous=(waiting,))
+    before = key()
+    verified = dataclasses.replace(waiting, status="verified")
+    plans_hook["plans"] = PlanFacts(open=(), previous=(verified,))
+
+    assert key() != before

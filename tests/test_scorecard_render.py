@@ -212,6 +212,36 @@ def test_no_page_of_a_full_scorecard_is_mostly_empty(lang, zh_pdf, en_pdf):
     assert min(fills) >= 0.5, fills
 
 
+@needs_poppler
+def test_it_prints_the_branchs_action_plans_in_chinese(zh_pdf):
+    text = pdf_text(zh_pdf)
+
+    for wording in ("整改计划", "未完成的整改计划", "已逾期", "已由下次暗访验证", "未解决：已重开"):
+        assert wording in text
+
+
+@needs_poppler
+def test_it_prints_the_branchs_action_plans_in_english(en_pdf):
+    text = pdf_text(en_pdf)
+
+    for wording in (
+        "Action plans",
+        "Open plans",
+        "Overdue",
+        "Verified by the next visit",
+        "Did not fix: reopened",
+    ):
+        assert wording in text
+
+
+@needs_poppler
+def test_an_empty_period_still_shows_the_branchs_open_plans(empty_pdf):
+    text = pdf_text(empty_pdf)
+
+    assert "未完成的整改计划" in text
+    assert "2025-07-31" in text  # a plan's due date
+
+
 def test_it_leaves_the_scores_out_of_an_empty_period():
     html = render_scorecard_html(sample_empty_scorecard("en"))
 
@@ -292,6 +322,31 @@ def test_it_escapes_text_from_the_data():
 
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_it_marks_each_overdue_plan():
+    card = sample_scorecard("en")
+    html = render_scorecard_html(card)
+
+    overdue = sum(plan.overdue for plan in card.action_plans.open)
+    assert overdue == 1
+    assert html.count('class="row-overdue"') == overdue
+    assert html.count('<span class="tag-overdue">Overdue</span>') == overdue
+
+
+def test_it_names_the_period_whose_plans_the_next_visit_checked():
+    html = render_scorecard_html(sample_scorecard("en"))
+
+    assert "Last period&#x27;s plans (May 2025): checked by the next visit" in html
+
+
+def test_it_says_how_many_open_plans_it_leaves_out():
+    card = sample_scorecard("zh-Hans")
+    card = dataclasses.replace(
+        card, action_plans=dataclasses.replace(card.action_plans, more_open=4)
+    )
+
+    assert "另有 4 项未列出。" in render_scorecard_html(card)
 
 
 def test_it_shows_the_scores_90_percent_interval():

@@ -8,17 +8,21 @@ with the visit pages and with the scorecards.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DecimalField, Q, QuerySet, Sum
+from django.db.models import DecimalField, F, Q, QuerySet, Sum
 
 from audits.models import Branch, Region, Role, Visit
 from audits.selectors.scope import branches_visible_to
-from checklists.models import Checklist, ChecklistVersion
+from checklists.models import Checklist, ChecklistVersion, Item
 from checklists.scoring import round_score
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,61 @@ def published_version(checklist: Checklist) -> ChecklistVersion:
     if version is None:
         raise ValidationError({"checklist": f"{checklist.code!r} has no published version yet."})
     return version
+
+
+def versions_used(visits: Q) -> QuerySet:
+    """The checklist versions `visits` (a filter on Visit) were scored against, as a subquery."""
+    return Visit.objects.filter(visits).values("checklist_version")
+
+
+def union_by_code(rows: Iterable[tuple[int, str, T]]) -> list[T]:
+    """One entry per code out of several versions' (number, code, entry) rows.
+
+    `rows` come newest version first, each version's in its own order. The
+    newest version's order is kept; an entry only older versions have is placed
+    after the entry it followed there; each code keeps the newest version's
+    entry (its wording).
+    """
+    by_version: dict[int, list[tuple[str, T]]] = {}
+    for number, code, entry in rows:
+        by_version.setdefault(number, []).append((code, entry))
+    codes: list[str] = []
+    entries: list[T] = []
+    for number in sorted(by_version, reverse=True):
+        after = -1  # index in `codes` of the last entry of this version already placed
+        for code, entry in by_version[number]:
+            if code in codes:
+                after = codes.index(code)
+                continue
+            after += 1
+            codes.insert(after, code)
+            entries.insert(after, entry)
+    return entries
+
+
+def items_used(*, visits: Q, fallback: ChecklistVersion) -> list[Item]:
+    """Every item (any answer type) of the versions `visits` used, one per code, in checklist order.
+
+    What a past period's item table and drivers list: the items its visits were
+    actually asked, so publishing a version with a new item never adds a row to
+    a period scored against older versions, and an item a newer version dropped
+    keeps its row. Ordered and worded as union_by_code says; with no visits,
+    the `fallback` version's items. One query; each item's section is loaded.
+    """
+    rows = [
+        (item.version_number, item.code, item)
+        for item in Item.objects.filter(version__in=versions_used(visits))
+        .select_related("section")
+        .annotate(version_number=F("version__number"))
+        .order_by("-version__number", "section__position", "position", "id")
+    ]
+    if not rows:
+        return list(
+            Item.objects.filter(version=fallback)
+            .select_related("section")
+            .order_by("section__position", "position", "id")
+        )
+    return union_by_code(rows)
 
 
 def report_region(user, code: str | None) -> Region | None:

@@ -21,6 +21,8 @@ from reports.selectors import (
     report_branches,
     report_visit_filter,
     score_sum,
+    union_by_code,
+    versions_used,
 )
 from reports.stats import Interval, Sample, reading, significant_change
 
@@ -109,31 +111,20 @@ def section_headings(*, visits: Q, fallback: ChecklistVersion) -> tuple[Heading,
     followed there; titles from the newest version that has the section. With
     no visits in the period, the `fallback` version's sections. One query.
     """
-    rows = list(
-        Section.objects.filter(version__in=Visit.objects.filter(visits).values("checklist_version"))
+    rows = [
+        (number, code, Heading(code, title_zh, title_en))
+        for number, code, title_zh, title_en in Section.objects.filter(
+            version__in=versions_used(visits)
+        )
         .order_by("-version__number", "position", "id")
         .values_list("version__number", "code", "title_zh", "title_en")
-    )
+    ]
     if not rows:
         return tuple(
             Heading(s.code, s.title_zh, s.title_en)
             for s in fallback.sections.order_by("position", "id")
         )
-    ordered: list[Heading] = []
-    seen: set[str] = set()
-    by_version: dict[int, list[tuple[str, str, str]]] = {}
-    for number, *section in rows:
-        by_version.setdefault(number, []).append(tuple(section))
-    for number in sorted(by_version, reverse=True):
-        after = -1  # index in `ordered` of the last section of this version already placed
-        for code, title_zh, title_en in by_version[number]:
-            if code in seen:
-                after = next(i for i, h in enumerate(ordered) if h.code == code)
-                continue
-            seen.add(code)
-            after += 1
-            ordered.insert(after, Heading(code, title_zh, title_en))
-    return tuple(ordered)
+    return tuple(union_by_code(rows))
 
 
 def branch_comparison(

@@ -46,8 +46,11 @@ Caveats
   fixing a failed critical item can raise a visit's score by far more than its
   gain says. Look at the failure rate of critical items on its own.
 - Gains are relative to how each visit was actually scored (its checklist
-  version's weights); items renamed or moved between versions keep their
-  code, and are reported under the latest published version's wording.
+  version's weights). The items listed are those of the versions the
+  period's visits used (reports.selectors.items_used), so publishing a new
+  version never changes a past period's list; items renamed or moved between
+  versions keep their code, and are reported under the wording of the newest
+  version the period's visits used.
 """
 
 from __future__ import annotations
@@ -60,12 +63,13 @@ from fractions import Fraction
 from django.db.models import Count, Q
 
 from audits.models import Answer, Region, Visit
-from checklists.models import Checklist, Item
+from checklists.models import Checklist
 from checklists.scoring import SCORED_TYPES
 from reports.periods import Period
 from reports.selectors import (
     Heading,
     exact_mean,
+    items_used,
     mean_score,
     published_version,
     report_branches,
@@ -145,26 +149,6 @@ def _as_decimal(mean: Fraction) -> Decimal:
         return Decimal(mean.numerator) / Decimal(mean.denominator)
 
 
-def _items(checklist: Checklist, version, extra_codes: set[str]) -> list[Item]:
-    """Scored items of the latest published version, then items only older versions had."""
-    items = list(
-        Item.objects.filter(version=version, answer_type__in=SCORED_TYPES)
-        .select_related("section")
-        .order_by("section__position", "position", "id")
-    )
-    missing = extra_codes - {item.code for item in items}
-    if missing:
-        newest: dict[str, Item] = {}
-        for item in (
-            Item.objects.filter(version__checklist=checklist, code__in=missing)
-            .select_related("section")
-            .order_by("code", "-version__number")
-        ):
-            newest.setdefault(item.code, item)
-        items += [newest[code] for code in sorted(newest)]
-    return items
-
-
 def score_drivers(
     *, user, checklist: Checklist, period: Period, region: Region | None = None
 ) -> Drivers:
@@ -234,8 +218,16 @@ def score_drivers(
                 )
             )
 
+    # The items the period's visits were asked, not the latest published version's:
+    # publishing a version with a new item never adds a row to a past period.
+    items = items_used(
+        visits=report_visit_filter(
+            user, checklist=checklist, start=period.start, end=period.end, region=region
+        ),
+        fallback=version,
+    )
     drivers = []
-    for item in _items(checklist, version, set(per_item)):
+    for item in (item for item in items if item.answer_type in SCORED_TYPES):
         numbers = per_item.get(item.code)
         drivers.append(
             Driver(

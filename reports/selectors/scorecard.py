@@ -52,15 +52,24 @@ from reports.periods import (
     previous,
 )
 from reports.scorecard_data import (
+    ActionPlans,
     FocusItem,
     ItemRow,
     NamedScore,
     PhotoEvidence,
+    PlanRow,
     ScorecardData,
     SectionRow,
     TrendPoint,
 )
-from reports.selectors import mean_score, published_version, report_visit_filter, score_sum
+from reports.scorecard_extras import PlanFact, PlanFacts, scorecard_extras
+from reports.selectors import (
+    items_used,
+    mean_score,
+    published_version,
+    report_visit_filter,
+    score_sum,
+)
 from reports.selectors.comparison import (
     Comparison,
     ComparisonRow,
@@ -75,6 +84,9 @@ TREND_PERIODS = 6
 FOCUS_ITEMS = 3
 PHOTO_LIMIT = 3
 COMMENT_LIMIT = 8
+# Open action plans listed; a branch with more is told how many more. A card is
+# a summary: the plan pages list them all.
+PLAN_LIMIT = 6
 # The reference's visit checklist: the default when a branch has no visit to go by.
 DEFAULT_CHECKLIST_CODE = "standard-branch-visit"
 
@@ -371,39 +383,35 @@ def _ranks(rows: Sequence[ComparisonRow], branch: Branch) -> tuple[int | None, i
     return mine, sum(rank is not None for rank in ranks)
 
 
-def _items(
-    version: ChecklistVersion, answered_codes: set[str]
-) -> tuple[list[Item], dict[str, Item]]:
+def _items(*, visits: Q, fallback: ChecklistVersion) -> tuple[list[Item], dict[str, Item]]:
     """The item table's items, and every item by code (photo and text items too, for captions).
 
-    The table lists the scored items of the latest published version, then
-    scored items only older versions had, which visits of the period answered.
+    The items of the versions the branch's `visits` (a filter on Visit) used,
+    not of the latest published version, so publishing a version never changes
+    a past card: the table is their scored items, in checklist order.
     """
-    every = list(
-        Item.objects.filter(version=version).order_by("section__position", "position", "id")
-    )
-    by_code = {item.code: item for item in every}
-    older: dict[str, Item] = {}
-    missing = answered_codes - set(by_code)
-    if missing:
-        for item in Item.objects.filter(
-            version__checklist_id=version.checklist_id, code__in=missing
-        ).order_by("code", "-version__number"):
-            older.setdefault(item.code, item)
-        by_code.update(older)
-    table = [item for item in every if item.answer_type in SCORED_TYPES]
-    table += [older[code] for code in sorted(older) if older[code].answer_type in SCORED_TYPES]
-    return table, by_code
+    every = items_used(visits=visits, fallback=fallback)
+    return [item for item in every if item.answer_type in SCORED_TYPES], {
+        item.code: item for item in every
+    }
 
 
 def _item_rows_and_focus(
-    *, branch: Branch, version: ChecklistVersion, visits: Q, scored_visits: int, lang: str
+    *,
+    branch: Branch,
+    version: ChecklistVersion,
+    period_visits: Q,
+    visits: Q,
+    scored_visits: int,
+    lang: str,
 ) -> tuple[tuple[ItemRow, ...], tuple[FocusItem, ...], dict[str, Item]]:
     """The item table (critical failures first, then checklist order) and the focus items.
 
     Focus: the items that cost the most points, a point being what the average
     visit score would gain had the item been done right every time (the sum of
     the stored Answer.gain over the scored visits, as in the drivers report).
+    The period's visits twice: `period_visits` filters Visit (whose versions
+    name the rows), `visits` filters Answer and the like ("visit__" paths).
     """
     numbers = {
         row["item_code"]: row
@@ -429,7 +437,7 @@ def _item_rows_and_focus(
         .order_by()
         .values_list("item_code", "visits")
     )
-    items, by_code = _items(version, set(numbers))
+    items, by_code = _items(visits=period_visits & Q(branch=branch), fallback=version)
     rows: list[ItemRow] = []
     losses: list[tuple[Fraction, int, Item]] = []
     for position, item in enumerate(items):
@@ -551,6 +559,59 @@ def _comments(
     return tuple(comments)
 
 
+def _plan_row(fact: PlanFact, *, status: str, status_label: str, lang: str, t) -> PlanRow:
+    year, number = (int(part) for part in fact.month.split("-"))
+    return PlanRow(
+        month=period_label(month(year, number), lang),
+        reason=t.get(f"plan_reason_{fact.reason}", fact.reason),
+        items=("、" if lang == "zh-Hans" else "; ").join(fact.items),
+        status=status,
+        status_label=status_label,
+        due_date=fact.due_date,
+        overdue=fact.overdue,
+    )
+
+
+def _plan_outcome(fact: PlanFact) -> str:
+    """What the visits after acceptance made of a plan: the question the card answers."""
+    if fact.status == "verified":
+        return "did_not_fix_verified" if fact.did_not_fix else "verified"
+    return "did_not_fix" if fact.did_not_fix else "waiting"
+
+
+def action_plans_worded(
+    facts: PlanFacts | None, *, period: Period, lang: str
+) -> ActionPlans | None:
+    """The plans a hook reported (reports.scorecard_extras), worded in `lang`; None without one."""
+    if facts is None:
+        return None
+    t = labels_for(lang)
+    open_rows = tuple(
+        _plan_row(
+            fact,
+            status=fact.status,
+            status_label=t.get(f"plan_status_{fact.status}", fact.status),
+            lang=lang,
+            t=t,
+        )
+        for fact in facts.open[:PLAN_LIMIT]
+    )
+    previous_rows = []
+    for fact in facts.previous:
+        outcome = _plan_outcome(fact)
+        previous_rows.append(
+            _plan_row(
+                fact, status=outcome, status_label=t[f"plan_outcome_{outcome}"], lang=lang, t=t
+            )
+        )
+    return ActionPlans(
+        open=open_rows,
+        more_open=max(0, len(facts.open) - PLAN_LIMIT),
+        previous=tuple(previous_rows),
+        previous_label=period_label(previous(period), lang),
+    )
+
+
 def scorecard_data(
     *,
     branch: Branch,
@@ -558,6 +619,7 @@ def scorecard_data(
     period: Period,
     lang: str,
     now: dt.datetime | None = None,
+    extras: dict[str, object] | None = None,
 ) -> ScorecardData:
     """Everything the scorecard of `branch` for `period` shows, in `lang`.
 
@@ -575,9 +637,14 @@ def scorecard_data(
       company's average branch (means of the branches' section scores, so a
       branch visited five times does not weigh five times);
     - dimensions, areas: mean RATER and service-standard-area scores;
-    - items: every scored item, critical failures first; focus: the three
-      items that cost the most points, with the reference's good practice;
-    - photos and comments as evidence, never naming the shopper.
+    - items: every scored item of the versions the branch's visits in the
+      period used (not the latest published version's, so publishing never
+      changes a past card), critical failures first; focus: the three items
+      that cost the most points, with the reference's good practice;
+    - photos and comments as evidence, never naming the shopper;
+    - action_plans: the branch's plans, from the settings.SCORECARD_EXTRAS
+      hooks (reports.scorecard_extras), whose answer `extras` is when the
+      caller already has it (the cache key stamps the same answer it draws).
     """
     version = published_version(checklist)
     periods = last_n(period, TREND_PERIODS)
@@ -636,12 +703,20 @@ def scorecard_data(
                 for code in AREAS
             )
         items, focus, by_code = _item_rows_and_focus(
-            branch=branch, version=version, visits=visits, scored_visits=scored_visits, lang=lang
+            branch=branch,
+            version=version,
+            period_visits=_approved(checklist=checklist, start=period.start, end=period.end),
+            visits=visits,
+            scored_visits=scored_visits,
+            lang=lang,
         )
         photos = _photos(branch=branch, visits=visits, items=by_code, lang=lang)
         comments = _comments(
             branch=branch, checklist=checklist, period=period, items=by_code, lang=lang
         )
+
+    if extras is None:
+        extras = scorecard_extras(branch=branch, checklist=checklist, period=period, lang=lang)
 
     return ScorecardData(
         lang=lang,
@@ -673,4 +748,5 @@ def scorecard_data(
         comments=comments,
         focus=focus,
         generated_at=now or timezone.now(),
+        action_plans=action_plans_worded(extras.get("action_plans"), period=period, lang=lang),
     )

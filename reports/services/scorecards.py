@@ -7,7 +7,8 @@ asked for and is never rendered twice for the same inputs.
 The cache key hashes everything a scorecard shows. Ranks and company averages
 depend on other branches, so the key stamps every visit of the checklist in the
 trend window company-wide (any status: approving, returning or correcting a
-visit changes it). A changed visit makes a new key; the old file is simply
+visit changes it), and what the SCORECARD_EXTRAS hooks return (the branch's
+action plans). A changed visit or plan makes a new key; the old file is simply
 never served again.
 """
 
@@ -37,12 +38,13 @@ from checklists.models import Checklist, ChecklistVersion
 from outbox.services import event_enqueue
 from reports.models import Scorecard, ScorecardBatch, ScorecardBatchPart
 from reports.periods import RANGE_DASH, Period, date_range, parse_period
+from reports.scorecard_extras import extras_fingerprint, scorecard_extras
 from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
 
 logger = logging.getLogger(__name__)
 
 # Bump when the scorecard's numbers or layout change in code, so stored PDFs are redrawn.
-SCORECARD_CODE_VERSION = "scorecard-2026-3"
+SCORECARD_CODE_VERSION = "scorecard-2026-4"
 _TEMPLATE_FILES = (
     Path(__file__).resolve().parent.parent / "templates" / "reports" / "scorecard.html",
     Path(__file__).resolve().parent.parent / "static" / "reports" / "scorecard.css",
@@ -103,7 +105,14 @@ def _template_digest() -> str:
     return digest.hexdigest()
 
 
-def scorecard_cache_key(*, branch: Branch, checklist: Checklist, period: Period, lang: str) -> str:
+def scorecard_cache_key(
+    *,
+    branch: Branch,
+    checklist: Checklist,
+    period: Period,
+    lang: str,
+    extras: dict[str, object] | None = None,
+) -> str:
     """sha256 of everything the scorecard shows; equal keys mean an identical PDF.
 
     - the branch and region (ids, and the names and address printed on the card);
@@ -114,10 +123,15 @@ def scorecard_cache_key(*, branch: Branch, checklist: Checklist, period: Period,
       whatever its status: count, latest updated_at and sum of revisions;
     - a stamp of the active branches (count, sum of ids, sum of region ids),
       since deactivating or moving a branch changes ranks;
-    - the small-sample threshold, which decides who is ranked.
+    - the small-sample threshold, which decides who is ranked;
+    - what the settings.SCORECARD_EXTRAS hooks return (the branch's action
+      plans), hashed whole: `extras` when the caller already asked them.
 
-    Three small aggregate queries, no matter how many visits.
+    Three small aggregate queries, no matter how many visits, and the hooks'
+    own (two for the action plans: the branch's plans and their items).
     """
+    if extras is None:
+        extras = scorecard_extras(branch=branch, checklist=checklist, period=period, lang=lang)
     window_start, window_end = trend_window(period)
     visits = Visit.objects.filter(
         checklist=checklist, visited_on__range=(window_start, window_end)
@@ -161,6 +175,7 @@ def scorecard_cache_key(*, branch: Branch, checklist: Checklist, period: Period,
         ],
         "branches": [branches["count"], int(branches["ids"] or 0), int(branches["regions"] or 0)],
         "small_sample_visits": settings.SMALL_SAMPLE_VISITS,
+        "extras": extras_fingerprint(extras),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -186,13 +201,19 @@ def scorecard_get_or_render(
     deterministic and get_or_create keeps one row, so the race costs one render.
     The render runs outside any transaction: it takes half a second.
     """
-    key = scorecard_cache_key(branch=branch, checklist=checklist, period=period, lang=lang)
+    # Asked once: the key stamps exactly the plans the card then draws.
+    extras = scorecard_extras(branch=branch, checklist=checklist, period=period, lang=lang)
+    key = scorecard_cache_key(
+        branch=branch, checklist=checklist, period=period, lang=lang, extras=extras
+    )
     stored = Scorecard.objects.filter(key=key).first()
     if stored is not None and private_storage().exists(stored.file_name):
         stored.cache_hit = True
         return stored
 
-    card = scorecard_data(branch=branch, checklist=checklist, period=period, lang=lang)
+    card = scorecard_data(
+        branch=branch, checklist=checklist, period=period, lang=lang, extras=extras
+    )
     pdf = _render_pdf(card)
     name = storage_overwrite(
         scorecard_storage_name(branch=branch, period=period, lang=lang, key=key), pdf
