@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from actions.models import ActionPlan
 from actions.roles import DecidesActionPlans, SeesActionPlans, SubmitsActionPlans
 from actions.selectors import (
     action_plan_detail,
+    action_plan_evidence_list,
+    action_plan_evidence_row,
     action_plan_list,
     action_plans_visible_to,
     overdue_condition,
@@ -26,9 +30,18 @@ from actions.services import (
     OWNER_MAX,
     TEXT_MAX,
     action_plan_accept,
+    action_plan_evidence_add,
     action_plan_send_back,
     action_plan_submit,
 )
+from audits.api.evidence import (
+    EvidenceFileQuery,
+    EvidenceOutput,
+    EvidenceUploadInput,
+    evidence_file_response,
+    evidence_rejected_response,
+)
+from audits.services.evidence_files import EVIDENCE_FILES_MAX, EvidenceRejected
 from backend.fields import IdFilter
 from backend.schema import ERRORS
 
@@ -86,6 +99,7 @@ class ActionPlanOutput(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     decision_note = serializers.CharField(allow_blank=True, help_text="Why it was sent back.")
     accepted_at = serializers.DateTimeField(allow_null=True)
+    evidence = EvidenceOutput(many=True, help_text="Photos the regional manager attached.")
     # Head office only: a regional manager must never learn which visit, so who or when.
     visit = PlanVisitOutput(
         required=False,
@@ -251,3 +265,91 @@ class ActionPlanSendBackApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         action_plan_send_back(plan=plan, user=request.user, **data.validated_data)
         return _answer(request, plan)
+
+
+class ActionPlanEvidenceListApi(GenericAPIView):
+    """GET: anyone who sees the plan; POST: its regional manager (SubmitsActionPlans)."""
+
+    queryset = ActionPlan.objects.none()  # for the schema (path parameter types)
+    serializer_class = EvidenceOutput
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [SubmitsActionPlans()]
+        return [SeesActionPlans()]
+
+    @extend_schema(
+        summary="The evidence photos of a plan",
+        description=_ERRORS_404,
+        responses={200: EvidenceOutput(many=True), **ERRORS(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        plan = _plan(request, pk)
+        rows = [action_plan_evidence_row(e) for e in action_plan_evidence_list(plan)]
+        return Response(EvidenceOutput(rows, many=True).data)
+
+    @extend_schema(
+        summary="Attach an evidence photo to a plan (regional manager)",
+        description=(
+            "Multipart, field `file`: a JPEG, PNG or WebP photo within the visit photo's limits "
+            "(`PHOTO_MAX_BYTES`, `PHOTO_MAX_PIXELS`), checked by its content and stored only as "
+            "metadata-free re-encoded copies. At most "
+            f"{EVIDENCE_FILES_MAX} per plan. The plan must be open, sent back or reopened "
+            "(else 409 `wrong_status`). A refused file is a 400 naming `file` with a machine "
+            "`code` (`not_an_image`, `unsupported_format`, `truncated`, `too_many`…), 413 "
+            "(`too_large`) when too large. " + _ERRORS_404
+        ),
+        request={"multipart/form-data": EvidenceUploadInput},
+        responses={201: EvidenceOutput, **ERRORS(400, 401, 403, 404, 409, 413)},
+    )
+    def post(self, request, pk):
+        plan = _plan(request, pk)
+        data = EvidenceUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            evidence = action_plan_evidence_add(
+                plan=plan, user=request.user, file=upload, size=upload.size, filename=upload.name
+            )
+        except EvidenceRejected as problem:
+            return evidence_rejected_response(problem)
+        return Response(
+            EvidenceOutput(action_plan_evidence_row(evidence)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ActionPlanEvidenceFileApi(GenericAPIView):
+    permission_classes = [SeesActionPlans]
+    queryset = ActionPlan.objects.none()  # for the schema (path parameter types)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The file bypasses DRF's renderers; errors are JSON even for an <img>'s Accept.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="An evidence photo of a plan (a metadata-free JPEG)",
+        description=(
+            "`thumb` is at most 320 px on its longest side, `full` 4000. On local storage the "
+            "JPEG is in the response; on S3 a 302 to a signed URL that expires within minutes. "
+            + _ERRORS_404
+        ),
+        parameters=[OpenApiParameter("size", enum=["thumb", "full"], default="full")],
+        responses={
+            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The JPEG."),
+            302: OpenApiResponse(description="To a short-lived signed URL (S3)."),
+            **ERRORS(400, 401, 403, 404),
+        },
+    )
+    def get(self, request, pk, evidence_id):
+        query = EvidenceFileQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        plan = _plan(request, pk)
+        evidence = get_object_or_404(action_plan_evidence_list(plan), pk=evidence_id)
+        return evidence_file_response(
+            file_name=evidence.file_name,
+            thumb_name=evidence.thumb_name,
+            content_type=evidence.content_type,
+            size=query.validated_data["size"],
+            download_name=f"plan-{plan.pk}-{evidence.pk}.jpg",
+        )

@@ -7,6 +7,8 @@ happen only in actions.services; reads in actions.selectors.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -112,3 +114,32 @@ class ActionPlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_code} of plan {self.plan_id}"
+
+
+class ActionPlanEvidence(models.Model):
+    """A photo the regional manager attached to a plan, stored only as re-encoded copies.
+
+    Written by actions.services.action_plan_evidence_add; the files are at
+    `action-plans/<plan>/evidence/<id>/{thumb,full}.jpg` (audits.services.evidence_files).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="evidence")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200, blank=True, help_text="As uploaded, for display.")
+    content_type = models.CharField(max_length=40, help_text="Of the served copy.")
+    size_bytes = models.PositiveIntegerField(help_text="Of the upload.")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # Names in the private storage; served only through the scoped API view.
+    file_name = models.CharField(max_length=200)
+    thumb_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"evidence {self.id} of plan {self.plan_id}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import ActionPlan
+from actions.models import ActionPlan, ActionPlanEvidence
 from audits.models import Role
 from audits.selectors.scope import branches_visible_to
 
@@ -23,9 +24,11 @@ def overdue_condition(today: dt.date | None = None) -> Q:
 
 def action_plans_visible_to(user) -> QuerySet[ActionPlan]:
     """Plans of the branches the user sees; shoppers and reviewers are refused before this."""
-    return ActionPlan.objects.filter(
-        branch__in=branches_visible_to(user).values("pk")
-    ).select_related("branch__region", "checklist", "visit", "checked_by_visit")
+    return (
+        ActionPlan.objects.filter(branch__in=branches_visible_to(user).values("pk"))
+        .select_related("branch__region", "checklist", "visit", "checked_by_visit")
+        .prefetch_related("evidence__uploaded_by")
+    )
 
 
 def action_plan_list(
@@ -100,6 +103,7 @@ def action_plan_detail(plan: ActionPlan, *, viewer) -> dict:
         "submitted_at": plan.submitted_at,
         "decision_note": plan.decision_note,
         "accepted_at": plan.accepted_at,
+        "evidence": [action_plan_evidence_row(e) for e in plan.evidence.all()],
     }
     if shows_visit(viewer):
         data["visit"] = _visit_link(plan.visit)
@@ -113,3 +117,34 @@ def _visit_link(visit) -> dict | None:
     if visit is None:
         return None
     return {"id": visit.pk, "visited_on": visit.visited_on, "score": visit.score}
+
+
+def action_plan_evidence_row(evidence: ActionPlanEvidence) -> dict:
+    """An evidence photo as the API and the page show it, with the URLs of its two copies."""
+    url = reverse("action-plan-evidence-file", args=[evidence.plan_id, evidence.pk])
+    return {
+        "id": evidence.pk,
+        "filename": evidence.filename,
+        "content_type": evidence.content_type,
+        "size_bytes": evidence.size_bytes,
+        "width": evidence.width,
+        "height": evidence.height,
+        "uploaded_by": evidence.uploaded_by.username,
+        "uploaded_at": evidence.created_at,
+        "url": url,
+        "thumb_url": f"{url}?size=thumb",
+    }
+
+
+def action_plan_evidence_list(plan: ActionPlan) -> QuerySet[ActionPlanEvidence]:
+    return plan.evidence.select_related("uploaded_by")
+
+
+def action_plan_evidence_names() -> set[str]:
+    """Every storage name of every plan's evidence: check_storage's list of files in use."""
+    names: set[str] = set()
+    for file_name, thumb_name in ActionPlanEvidence.objects.values_list(
+        "file_name", "thumb_name"
+    ).iterator(chunk_size=2000):
+        names.update(n for n in (file_name, thumb_name) if n)
+    return names

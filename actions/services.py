@@ -11,14 +11,22 @@ constraints and get-or-create make the second run change nothing.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from actions.models import ActionPlan, ActionPlanItem
+from actions.models import ActionPlan, ActionPlanEvidence, ActionPlanItem
 from audits.models import Answer, Role, User, Visit
+from audits.services.evidence_files import (
+    evidence_count_check,
+    evidence_file_prepare,
+    evidence_files_delete,
+    evidence_files_write,
+)
 from backend.errors import Conflict
 from reports.periods import month
 from reports.selectors.comparison import branch_comparison
@@ -216,6 +224,13 @@ def _locked(plan: ActionPlan) -> ActionPlan:
     return ActionPlan.objects.select_for_update().select_related("branch").get(pk=plan.pk)
 
 
+def _manages(user: User, plan: ActionPlan) -> bool:
+    return (
+        user.role == Role.REGIONAL_MANAGER
+        and user.regions.filter(pk=plan.branch.region_id).exists()
+    )
+
+
 def _wrong_state(plan: ActionPlan, doing: str) -> Conflict:
     return Conflict(
         f"This plan cannot be {doing}: it is {plan.status}.",
@@ -257,10 +272,7 @@ def action_plan_submit(
         errors["due_date"] = ["Required."]
     elif due_date < today:
         errors["due_date"] = [f"{due_date.isoformat()} has passed; give a date from today."]
-    if (
-        user.role != Role.REGIONAL_MANAGER
-        or not user.regions.filter(pk=plan.branch.region_id).exists()
-    ):
+    if not _manages(user, plan):
         # The API refuses other roles with 403 before this; a page or script gets the same rule.
         raise PermissionDenied("Only the regional manager of the branch's region submits a plan.")
     if errors:
@@ -313,3 +325,67 @@ def action_plan_send_back(*, plan: ActionPlan, user: User, note: str) -> ActionP
     plan.decision_note = note
     plan.save()
     return plan
+
+
+# --- evidence photos -------------------------------------------------------------------------
+
+
+def action_plan_evidence_folder(plan: ActionPlan) -> str:
+    return f"action-plans/{plan.pk}/evidence"
+
+
+def action_plan_evidence_add(
+    *, plan: ActionPlan, user: User, file: IO[bytes], size: int, filename: str = ""
+) -> ActionPlanEvidence:
+    """The regional manager attaches a photo to a plan they may still edit (open, sent back,
+    reopened), at most EVIDENCE_FILES_MAX per plan.
+
+    Raises PermissionDenied for anyone but a regional manager of the branch's region,
+    Conflict (`wrong_status`) for a plan they may no longer edit, and EvidenceRejected
+    (a ValidationError naming `file`) for a file that is not a JPEG, PNG or WebP photo
+    within the visit photo's limits, or one too many. Only re-encoded copies are
+    stored; a failure anywhere leaves neither a row nor a file.
+    """
+    if not _manages(user, plan):
+        raise PermissionDenied("Only the regional manager of the branch's region adds evidence.")
+    # The cheap refusals first, so a wrong state or a full plan costs no decoding.
+    if plan.status not in _SUBMITTABLE:
+        raise _wrong_state(plan, "given evidence")
+    evidence_count_check(count=plan.evidence.count())
+    prepared = evidence_file_prepare(file=file, size=size, filename=filename, allow_pdf=False)
+
+    evidence_id = uuid.uuid4()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            # Under the plan's lock: a submission or a second upload cannot slip in
+            # between the checks and the row. The files are written here, after every
+            # check, so a refusal writes none; holding the lock through a write of a
+            # few hundred kilobytes is cheap for a plan only its manager edits.
+            plan = _locked(plan)
+            if plan.status not in _SUBMITTABLE:
+                raise _wrong_state(plan, "given evidence")
+            evidence_count_check(count=plan.evidence.count())
+            names = evidence_files_write(
+                folder=action_plan_evidence_folder(plan),
+                evidence_id=evidence_id,
+                prepared=prepared,
+                written=written,
+            )
+            return ActionPlanEvidence.objects.create(
+                id=evidence_id,
+                plan=plan,
+                uploaded_by=user,
+                filename=prepared.filename,
+                content_type=prepared.content_type,
+                size_bytes=prepared.size_bytes,
+                width=prepared.width,
+                height=prepared.height,
+                file_name=names["full"],
+                thumb_name=names["thumb"],
+            )
+    except BaseException:
+        # Whatever failed (a write, the row, the commit), the row is rolled back:
+        # the files written for it must go too.
+        evidence_files_delete(names=written)
+        raise

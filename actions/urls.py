@@ -20,4 +20,14 @@ urlpatterns = [
         api.ActionPlanSendBackApi.as_view(),
         name="action-plan-send-back",
     ),
+    path(
+        "action-plans/<int:pk>/evidence/",
+        api.ActionPlanEvidenceListApi.as_view(),
+        name="action-plan-evidence",
+    ),
+    path(
+        "action-plans/<int:pk>/evidence/<uuid:evidence_id>/",
+        api.ActionPlanEvidenceFileApi.as_view(),
+        name="action-plan-evidence-file",
+    ),
 ]

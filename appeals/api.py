@@ -10,21 +10,37 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from appeals.models import Appeal, AppealItem, Category, Decision
-from appeals.roles import DecidesAppeals, WorksOnAppeals
-from appeals.selectors import appeal_detail, appeals_visible_to
+from appeals.roles import DecidesAppeals, SubmitsAppeals, WorksOnAppeals
+from appeals.selectors import (
+    appeal_detail,
+    appeal_evidence_list,
+    appeal_evidence_row,
+    appeals_visible_to,
+)
 from appeals.services import (
     ARGUMENT_MAX_LENGTH,
     EVIDENCE_MAX_LENGTH,
     appeal_decide,
+    appeal_evidence_add,
     appeal_submit,
 )
+from audits.api.evidence import (
+    EvidenceFileQuery,
+    EvidenceOutput,
+    EvidenceUploadInput,
+    evidence_file_response,
+    evidence_rejected_response,
+)
 from audits.selectors.scope import visits_visible_to
+from audits.services.evidence_files import EVIDENCE_FILES_MAX, PDF_TYPE, EvidenceRejected
 from backend.fields import IdFilter, JSONValueField
 from backend.schema import ERRORS
 
@@ -133,6 +149,9 @@ class AppealOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     items = AppealItemOutput(many=True)
     decision = AppealDecisionOutput(allow_null=True)
+    evidence_files = EvidenceOutput(
+        many=True, help_text="Photos and PDFs the regional manager attached to the appeal."
+    )
     trail = AppealStepOutput(many=True, help_text="Every step of the appeal, oldest first.")
 
 
@@ -276,3 +295,93 @@ class AppealDecideApi(GenericAPIView):
         appeal_decide(appeal=appeal, by=request.user, **data)
         appeal = appeals_visible_to(request.user).get(pk=appeal.pk)
         return Response(AppealOutput(appeal_detail(appeal, viewer=request.user)).data)
+
+
+class AppealEvidenceListApi(GenericAPIView):
+    """GET: anyone who reads the appeal; POST: a regional manager of its region."""
+
+    queryset = Appeal.objects.none()  # for the schema (path parameter types)
+    serializer_class = EvidenceOutput
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [SubmitsAppeals()]
+        return [WorksOnAppeals()]
+
+    @extend_schema(
+        summary="The evidence files of an appeal",
+        description="Out of the caller's regions is 404.",
+        responses={200: EvidenceOutput(many=True), **ERRORS(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        appeal = get_object_or_404(appeals_visible_to(request.user), pk=pk)
+        rows = [appeal_evidence_row(e) for e in appeal_evidence_list(appeal)]
+        return Response(EvidenceOutput(rows, many=True).data)
+
+    @extend_schema(
+        summary="Attach an evidence file to an appeal (regional manager)",
+        description=(
+            "Multipart, field `file`: a JPEG, PNG or WebP photo (e.g. a CCTV still; checked by "
+            "its content and stored only as metadata-free re-encoded copies) or a PDF (a "
+            "receipt, a letter; checked by its magic bytes), within `PHOTO_MAX_BYTES`. At most "
+            f"{EVIDENCE_FILES_MAX} per appeal, while head office has not decided it (else 409 "
+            "`already_decided`). A refused file is a 400 naming `file` with a machine `code` "
+            "(`not_an_image`, `truncated`, `too_many`…), 413 (`too_large`) when too large. "
+            "Out of the caller's regions is 404."
+        ),
+        request={"multipart/form-data": EvidenceUploadInput},
+        responses={201: EvidenceOutput, **ERRORS(400, 401, 403, 404, 409, 413)},
+    )
+    def post(self, request, pk):
+        appeal = get_object_or_404(appeals_visible_to(request.user), pk=pk)
+        data = EvidenceUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            evidence = appeal_evidence_add(
+                appeal=appeal, by=request.user, file=upload, size=upload.size, filename=upload.name
+            )
+        except EvidenceRejected as problem:
+            return evidence_rejected_response(problem)
+        return Response(
+            EvidenceOutput(appeal_evidence_row(evidence)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AppealEvidenceFileApi(GenericAPIView):
+    permission_classes = [WorksOnAppeals]
+    queryset = Appeal.objects.none()  # for the schema (path parameter types)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The file bypasses DRF's renderers; errors are JSON even for an <img>'s Accept.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="An evidence file of an appeal: a metadata-free JPEG or the PDF (a download)",
+        description=(
+            "A photo: `thumb` at most 320 px on its longest side, `full` 4000 (404 for a PDF's "
+            "thumb). A PDF is served as an attachment. On S3 a 302 to a signed URL that expires "
+            "within minutes. Out of the caller's regions is 404."
+        ),
+        parameters=[OpenApiParameter("size", enum=["thumb", "full"], default="full")],
+        responses={
+            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The JPEG."),
+            (200, PDF_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
+            302: OpenApiResponse(description="To a short-lived signed URL (S3)."),
+            **ERRORS(400, 401, 403, 404),
+        },
+    )
+    def get(self, request, pk, evidence_id):
+        query = EvidenceFileQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        appeal = get_object_or_404(appeals_visible_to(request.user), pk=pk)
+        evidence = get_object_or_404(appeal_evidence_list(appeal), pk=evidence_id)
+        ext = "pdf" if evidence.content_type == PDF_TYPE else "jpg"
+        return evidence_file_response(
+            file_name=evidence.file_name,
+            thumb_name=evidence.thumb_name,
+            content_type=evidence.content_type,
+            size=query.validated_data["size"],
+            download_name=f"appeal-{appeal.pk}-{evidence.pk}.{ext}",
+        )

@@ -8,6 +8,8 @@ old answer and score: that row is the score revision, linked from the item.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 
@@ -94,3 +96,31 @@ class AppealItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_code} ({self.category})"
+
+
+class AppealEvidence(models.Model):
+    """A file the regional manager attached to an appeal: a photo (re-encoded) or a PDF.
+
+    Written by appeals.services.appeal_evidence_add; the files are at
+    `appeals/<appeal>/evidence/<id>/{thumb,full}.jpg` or `.../pdf.pdf`
+    (audits.services.evidence_files). The items' text `evidence` references stay.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="evidence_files")
+    uploaded_by = models.ForeignKey("audits.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200, blank=True, help_text="As uploaded, for display.")
+    content_type = models.CharField(max_length=40, help_text="Of the served file.")
+    size_bytes = models.PositiveIntegerField(help_text="Of the upload.")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # Names in the private storage; served only through the scoped API view.
+    file_name = models.CharField(max_length=200)
+    thumb_name = models.CharField(max_length=200, blank=True, help_text="Photos only.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"evidence {self.id} of appeal {self.appeal_id}"

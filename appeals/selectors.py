@@ -11,9 +11,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from appeals.models import Appeal, AppealItem
+from appeals.models import Appeal, AppealEvidence, AppealItem
 from audits.models import Answer, Role, Visit
 from audits.selectors.scope import branches_visible_to, shows_shopper_identity, visits_visible_to
 from checklists.models import Item
@@ -34,7 +35,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
             "submitted_by",
             "decided_by",
         )
-        .prefetch_related("items__correction")
+        .prefetch_related("items__correction", "evidence_files__uploaded_by")
     )
 
 
@@ -176,5 +177,37 @@ def appeal_detail(appeal: Appeal, *, viewer) -> dict:
             if appeal.decided_at
             else None
         ),
+        "evidence_files": [appeal_evidence_row(e) for e in appeal.evidence_files.all()],
         "trail": appeal_trail(appeal),
     }
+
+
+def appeal_evidence_row(evidence: AppealEvidence) -> dict:
+    """An evidence file as the API and the page show it, with its URLs (a PDF has no thumb)."""
+    url = reverse("appeal-evidence-file", args=[evidence.appeal_id, evidence.pk])
+    return {
+        "id": evidence.pk,
+        "filename": evidence.filename,
+        "content_type": evidence.content_type,
+        "size_bytes": evidence.size_bytes,
+        "width": evidence.width,
+        "height": evidence.height,
+        "uploaded_by": evidence.uploaded_by.username,
+        "uploaded_at": evidence.created_at,
+        "url": url,
+        "thumb_url": f"{url}?size=thumb" if evidence.thumb_name else None,
+    }
+
+
+def appeal_evidence_list(appeal: Appeal) -> QuerySet[AppealEvidence]:
+    return appeal.evidence_files.select_related("uploaded_by")
+
+
+def appeal_evidence_names() -> set[str]:
+    """Every storage name of every appeal's evidence: check_storage's list of files in use."""
+    names: set[str] = set()
+    for file_name, thumb_name in AppealEvidence.objects.values_list(
+        "file_name", "thumb_name"
+    ).iterator(chunk_size=2000):
+        names.update(n for n in (file_name, thumb_name) if n)
+    return names

@@ -9,17 +9,24 @@ appeal row (who, when, why) is its record.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.models import Appeal, AppealItem, Category, Decision
+from appeals.models import Appeal, AppealEvidence, AppealItem, Category, Decision
 from audits.models import Role, User, Visit
 from audits.services.amendments import amendment_errors, visit_answer_amend
+from audits.services.evidence_files import (
+    evidence_count_check,
+    evidence_file_prepare,
+    evidence_files_delete,
+    evidence_files_write,
+)
 from audits.services.visit_body import plain_value
 from backend.errors import Conflict
 from checklists.models import Item
@@ -253,3 +260,75 @@ def appeal_decide(
     appeal.decided_at = timezone.now()
     appeal.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
     return appeal
+
+
+# --- evidence files --------------------------------------------------------------------
+
+
+def appeal_evidence_folder(appeal: Appeal) -> str:
+    return f"appeals/{appeal.pk}/evidence"
+
+
+def _not_open(appeal: Appeal) -> Conflict:
+    return Conflict(
+        f"Appeal #{appeal.pk} was already decided ({appeal.status}): evidence can no longer "
+        "be added.",
+        code="already_decided",
+        extra={"status": appeal.status},
+    )
+
+
+def appeal_evidence_add(
+    *, appeal: Appeal, by: User, file: IO[bytes], size: int, filename: str = ""
+) -> AppealEvidence:
+    """A regional manager of the branch's region attaches a file to an undecided appeal:
+    a JPEG, PNG or WebP photo (a CCTV still; stored only as re-encoded copies) or a PDF
+    (a receipt, a letter; checked by its magic bytes and size), at most
+    EVIDENCE_FILES_MAX per appeal. The items' text references stay as they are.
+
+    Raises PermissionDenied for anyone else, Conflict (`already_decided`) once head
+    office has decided, and EvidenceRejected (a ValidationError naming `file`) for a
+    file refused or one too many. A failure anywhere leaves neither a row nor a file.
+    """
+    if not _manages(by, appeal.visit):
+        raise PermissionDenied("Only a regional manager of the visit's region adds evidence.")
+    # The cheap refusals first, so a decided or full appeal costs no decoding.
+    if appeal.status != Appeal.Status.SUBMITTED:
+        raise _not_open(appeal)
+    evidence_count_check(count=appeal.evidence_files.count())
+    prepared = evidence_file_prepare(file=file, size=size, filename=filename, allow_pdf=True)
+
+    evidence_id = uuid.uuid4()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            # Under the appeal's lock (as appeal_decide takes it): a decision or a second
+            # upload cannot slip in between the checks and the row. The files are
+            # written after every check, so a refusal writes none.
+            appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
+            if appeal.status != Appeal.Status.SUBMITTED:
+                raise _not_open(appeal)
+            evidence_count_check(count=appeal.evidence_files.count())
+            names = evidence_files_write(
+                folder=appeal_evidence_folder(appeal),
+                evidence_id=evidence_id,
+                prepared=prepared,
+                written=written,
+            )
+            return AppealEvidence.objects.create(
+                id=evidence_id,
+                appeal=appeal,
+                uploaded_by=by,
+                filename=prepared.filename,
+                content_type=prepared.content_type,
+                size_bytes=prepared.size_bytes,
+                width=prepared.width,
+                height=prepared.height,
+                file_name=names["pdf"] if prepared.is_pdf else names["full"],
+                thumb_name="" if prepared.is_pdf else names["thumb"],
+            )
+    except BaseException:
+        # Whatever failed (a write, the row, the commit), the row is rolled back:
+        # the files written for it must go too.
+        evidence_files_delete(names=written)
+        raise

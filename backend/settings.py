@@ -221,6 +221,14 @@ OUTBOX_HANDLERS = {
 # OUTBOX_HANDLERS, since reports may not import them (reports.scorecard_extras).
 SCORECARD_EXTRAS = ["actions.scorecard.scorecard_action_plans"]
 
+# Evidence files attached to action plans and appeals: their storage prefix → the selector
+# returning every name their rows refer to, so check_storage (in audits, which imports
+# neither app) can tell an orphan from a file in use.
+EVIDENCE_STORAGE_OWNERS = {
+    "action-plans/": "actions.selectors.action_plan_evidence_names",
+    "appeals/": "appeals.selectors.appeal_evidence_names",
+}
+
 # The cache holds the login throttle's counters, which every worker process must
 # share: Redis with CACHE_URL, otherwise a table in the database (made by the
 # migration audits 0004, or `manage.py createcachetable`), never per-process memory.

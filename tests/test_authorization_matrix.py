@@ -18,6 +18,7 @@ each test runs in its own savepoint (pytest-django's db), so writes do not leak.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.db import transaction
@@ -26,6 +27,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from actions.services import action_plan_evidence_add
+from appeals.services import appeal_evidence_add as appeal_evidence_add_service
 from audits.models import Role, Visit
 from checklists.models import ChecklistVersion
 from tests.actions.plans import critical_plan
@@ -353,7 +356,37 @@ EXPECTED: dict[tuple[str, str], dict[str, int | tuple[int, int]]] = {
         "hank": 409,
         "admin": 409,
     },
-    # -- appeals (IN: erin's appeal of an approved East visit; OUT: wes's of a West one)
+    # Evidence photos: read like the plan; attached (POST, a valid JPEG) by its region's manager.
+    ("action-plan-evidence", "get"): {
+        "anon": 401,
+        "alice": 403,
+        "bob": 403,
+        "rita": 403,
+        "erin": (200, 404),
+        "wes": (404, 200),
+        "hank": 200,
+        "admin": 200,
+    },
+    ("action-plan-evidence", "post"): {
+        "anon": 401,
+        "alice": 403,
+        "bob": 403,
+        "rita": 403,
+        "erin": (201, 404),
+        "wes": (404, 201),
+        "hank": 403,
+        "admin": 403,
+    },
+    ("action-plan-evidence-file", "get"): {
+        "anon": 401,
+        "alice": 403,
+        "bob": 403,
+        "rita": 403,
+        "erin": (200, 404),
+        "wes": (404, 200),
+        "hank": 200,
+        "admin": 200,
+    },
     ("appeal-list", "get"): {
         "anon": 401,
         "alice": 403,
@@ -376,6 +409,37 @@ EXPECTED: dict[tuple[str, str], dict[str, int | tuple[int, int]]] = {
         "admin": 403,
     },
     ("appeal-detail", "get"): {
+        "anon": 401,
+        "alice": 403,
+        "bob": 403,
+        "rita": 403,
+        "erin": (200, 404),
+        "wes": (404, 200),
+        "hank": 200,
+        "admin": 200,
+    },
+    # Evidence files: read like the appeal; attached (POST, a valid JPEG) by its region's manager.
+    ("appeal-evidence", "get"): {
+        "anon": 401,
+        "alice": 403,
+        "bob": 403,
+        "rita": 403,
+        "erin": (200, 404),
+        "wes": (404, 200),
+        "hank": 200,
+        "admin": 200,
+    },
+    ("appeal-evidence", "post"): {
+        "anon": 401,
+        "alice": 403,
+        "bob": 403,
+        "rita": 403,
+        "erin": (201, 404),
+        "wes": (404, 201),
+        "hank": 403,
+        "admin": 403,
+    },
+    ("appeal-evidence-file", "get"): {
         "anon": 401,
         "alice": 403,
         "bob": 403,
@@ -484,6 +548,19 @@ def _uploaded_visit(shopper, branch, version, photo: bytes):
     return visit, photo_id, body
 
 
+def _evidence(add, owner, manager, photo: bytes):
+    """An evidence photo attached through the service (plan or appeal)."""
+    return add(owner, manager, file=io.BytesIO(photo), size=len(photo), filename="still.jpg")
+
+
+def plan_evidence_add(plan, manager, **upload):
+    return action_plan_evidence_add(plan=plan, user=manager, **upload)
+
+
+def appeal_evidence_add(appeal, manager, **upload):
+    return appeal_evidence_add_service(appeal=appeal, by=manager, **upload)
+
+
 def _jpeg_file(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -553,6 +630,12 @@ def world(django_db_setup, django_db_blocker, media_root):
             # Open action plans, one per region (critical item failed on an approved visit).
             w.plan_in = critical_plan(east_branch, version, rita)
             w.plan_out = critical_plan(west_branch, version, rita)
+            w.plan_evidence_in = _evidence(plan_evidence_add, w.plan_in, users["erin"], photo)
+            w.plan_evidence_out = _evidence(plan_evidence_add, w.plan_out, users["wes"], photo)
+            w.appeal_evidence_in = _evidence(appeal_evidence_add, w.appeal_in, users["erin"], photo)
+            w.appeal_evidence_out = _evidence(
+                appeal_evidence_add, w.appeal_out, users["wes"], photo
+            )
 
             # Checklists: the published version (IN) and a draft (OUT).
             w.draft = small_checklist(status=ChecklistVersion.Status.DRAFT)
@@ -678,6 +761,22 @@ def _request(w, name: str, method: str, inside: bool):
         case "action-plan-send-back", _:
             body = {"note": "Name the trainer."}
             return f"/api/v1/action-plans/{plan.pk}/send-back/", body, "json"
+        case "action-plan-evidence", "get":
+            return f"/api/v1/action-plans/{plan.pk}/evidence/", None, None
+        case "action-plan-evidence", "post":
+            body = {"file": _jpeg_file(w.photo_bytes)}
+            return f"/api/v1/action-plans/{plan.pk}/evidence/", body, "multipart"
+        case "action-plan-evidence-file", _:
+            evidence = w.plan_evidence_in if inside else w.plan_evidence_out
+            return f"/api/v1/action-plans/{plan.pk}/evidence/{evidence.pk}/", None, None
+        case "appeal-evidence", "get":
+            return f"/api/v1/appeals/{appeal.pk}/evidence/", None, None
+        case "appeal-evidence", "post":
+            body = {"file": _jpeg_file(w.photo_bytes)}
+            return f"/api/v1/appeals/{appeal.pk}/evidence/", body, "multipart"
+        case "appeal-evidence-file", _:
+            evidence = w.appeal_evidence_in if inside else w.appeal_evidence_out
+            return f"/api/v1/appeals/{appeal.pk}/evidence/{evidence.pk}/?size=thumb", None, None
         case "appeal-list", "get":
             return "/api/v1/appeals/", None, None
         case "appeal-list", "post":

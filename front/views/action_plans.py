@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,8 +25,14 @@ from django.views.decorators.http import require_http_methods
 from actions.models import ActionPlan
 from actions.roles import DecidesActionPlans, SeesActionPlans, SubmitsActionPlans
 from actions.selectors import action_plan_detail, action_plan_list, action_plans_visible_to
-from actions.services import action_plan_accept, action_plan_send_back, action_plan_submit
+from actions.services import (
+    action_plan_accept,
+    action_plan_evidence_add,
+    action_plan_send_back,
+    action_plan_submit,
+)
 from audits.models import Role
+from audits.services.evidence_files import EVIDENCE_FILES_MAX
 from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick
 from front.views.access import require
@@ -92,6 +99,12 @@ LABELS: dict[str, dict[str, str]] = {
         "accepted": "Accepted",
         "verified": "Verified",
         "reopened": "Reopened",
+        "evidence": "Evidence photos",
+        "evidence_none": "No photos attached.",
+        "evidence_add": "Attach a photo",
+        "evidence_hint": "JPEG, PNG or WebP, up to {mb} MB; at most {n} photos per plan.",
+        "evidence_choose": "Choose a photo to attach.",
+        "done_evidence": "Photo attached.",
     },
     "zh-Hans": {
         "title": "整改计划",
@@ -148,6 +161,12 @@ LABELS: dict[str, dict[str, str]] = {
         "accepted": "已接受",
         "verified": "已验证",
         "reopened": "已重开",
+        "evidence": "整改照片",
+        "evidence_none": "未附照片。",
+        "evidence_add": "添加照片",
+        "evidence_hint": "JPEG、PNG 或 WebP 格式，不超过 {mb} MB；每个计划最多 {n} 张。",
+        "evidence_choose": "请选择要添加的照片。",
+        "done_evidence": "照片已添加。",
     },
 }
 
@@ -242,6 +261,15 @@ def _act(request: HttpRequest, plan: ActionPlan, action: str, t: dict) -> None:
             if not is_date:
                 errors["due_date"] = [t["not_a_date"]]
             raise ValidationError(errors) from None
+    elif action == "evidence":
+        require(SubmitsActionPlans, request)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [t["evidence_choose"]]})
+        # The API's service: the same checks, limits and scope (PermissionDenied → 403).
+        action_plan_evidence_add(
+            plan=plan, user=request.user, file=upload, size=upload.size, filename=upload.name
+        )
     elif action == "accept":
         require(DecidesActionPlans, request)
         action_plan_accept(plan=plan, user=request.user)
@@ -262,7 +290,8 @@ def action_plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     errors, form, status = None, {}, 200
     if request.method == "POST":
         action = request.POST.get("action", "")
-        form = request.POST
+        # An upload leaves the plan's form as it was; only its own post refills it.
+        form = {} if action == "evidence" else request.POST
         try:
             _act(request, plan, action, t)
         except ValidationError as error:
@@ -298,6 +327,10 @@ def action_plan_page(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_submit": can_submit,
             "can_decide": can_decide,
+            "can_add_evidence": can_submit and len(row["evidence"]) < EVIDENCE_FILES_MAX,
+            "evidence_hint": t["evidence_hint"].format(
+                mb=settings.PHOTO_MAX_BYTES // (1024 * 1024), n=EVIDENCE_FILES_MAX
+            ),
             "list_url": reverse("action-plans-page"),
             "today": timezone.localdate().isoformat(),
         },

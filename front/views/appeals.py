@@ -19,9 +19,10 @@ from django.views.decorators.http import require_http_methods
 from appeals.models import Appeal, AppealItem, Category, Decision
 from appeals.roles import DecidesAppeals, SubmitsAppeals, WorksOnAppeals
 from appeals.selectors import appeal_detail, appealable_visits, appeals_visible_to, visit_period
-from appeals.services import appeal_deadline, appeal_decide, appeal_submit
+from appeals.services import appeal_deadline, appeal_decide, appeal_evidence_add, appeal_submit
 from audits.models import Visit
 from audits.selectors.scope import shows_shopper_identity, visits_visible_to
+from audits.services.evidence_files import EVIDENCE_FILES_MAX, PDF_TYPE
 from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick
 from checklists.scoring import SCORED_TYPES
@@ -104,6 +105,13 @@ LABELS: dict[str, dict[str, str]] = {
         "cat_operational_exception": "Operational exception",
         "cat_shopper_error": "Shopper error",
         "cat_evidence_contradicts": "Evidence contradicts (CCTV, receipt)",
+        "evidence_files": "Evidence files",
+        "evidence_files_none": "No files attached.",
+        "evidence_add": "Attach a file",
+        "evidence_files_hint": "A photo (JPEG, PNG or WebP) or a PDF, up to {mb} MB; at most {n} files per appeal.",
+        "evidence_choose": "Choose a file to attach.",
+        "evidence_pdf": "PDF",
+        "done_evidence": "File attached.",
     },
     "zh-Hans": {
         "title": "申诉",
@@ -179,6 +187,13 @@ LABELS: dict[str, dict[str, str]] = {
         "cat_operational_exception": "运营例外",
         "cat_shopper_error": "神秘顾客失误",
         "cat_evidence_contradicts": "证据与得分矛盾（监控、小票）",
+        "evidence_files": "证据文件",
+        "evidence_files_none": "未附文件。",
+        "evidence_add": "添加文件",
+        "evidence_files_hint": "照片（JPEG、PNG 或 WebP）或 PDF，不超过 {mb} MB；每个申诉最多 {n} 个文件。",
+        "evidence_choose": "请选择要添加的文件。",
+        "evidence_pdf": "PDF",
+        "done_evidence": "文件已添加。",
     },
 }
 
@@ -389,7 +404,11 @@ def appeal_new_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_page(request: HttpRequest, pk: int) -> HttpResponse:
-    require(WorksOnAppeals if request.method == "GET" else DecidesAppeals, request)
+    uploading = request.method == "POST" and request.POST.get("action") == "evidence"
+    if request.method == "GET":
+        require(WorksOnAppeals, request)
+    else:
+        require(SubmitsAppeals if uploading else DecidesAppeals, request)
     lang = _lang(request)
     t = _labels(lang)
     appeal = get_object_or_404(appeals_visible_to(request.user), pk=pk)
@@ -400,8 +419,26 @@ def appeal_page(request: HttpRequest, pk: int) -> HttpResponse:
     form: dict = {"outcome": "", "reason": "", "items": {}}
     errors: dict = {}
     general: list[str] = []
+    evidence_errors: list[str] = []
     status = 200
-    if request.method == "POST":
+    if uploading:
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError({"file": [t["evidence_choose"]]})
+            # The API's service: the same checks, limits and scope (PermissionDenied → 403).
+            appeal_evidence_add(
+                appeal=appeal, by=request.user, file=upload, size=upload.size, filename=upload.name
+            )
+        except ValidationError as error:
+            evidence_errors = [p for ps in validation_errors(error).values() for p in ps]
+            status = 400
+        except Conflict as conflict:
+            evidence_errors, status = [conflict.message], 409
+        else:
+            return redirect(f"{reverse('appeal-page', args=[appeal.pk])}?done=evidence")
+        appeal = get_object_or_404(appeals_visible_to(request.user), pk=pk)
+    elif request.method == "POST":
         form["outcome"] = request.POST.get("outcome", "")
         form["reason"] = request.POST.get("reason", "")
         item_outcomes = []
@@ -473,6 +510,14 @@ def appeal_page(request: HttpRequest, pk: int) -> HttpResponse:
             {"at": step["at"], "by": step["by"], "text": text, "reason": step.get("reason", "")}
         )
     done = request.GET.get("done")
+    evidence = [
+        {**row, "is_pdf": row["content_type"] == PDF_TYPE} for row in data["evidence_files"]
+    ]
+    can_add_evidence = (
+        data["status"] == Appeal.Status.SUBMITTED
+        and SubmitsAppeals().has_permission(request, None)
+        and len(evidence) < EVIDENCE_FILES_MAX
+    )
     return render(
         request,
         "front/appeal.html",
@@ -491,7 +536,13 @@ def appeal_page(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "general_errors": general,
             "has_errors": bool(general or errors),
-            "done": t.get(f"done_{done}", "") if done in ("submit", "decide") else "",
+            "done": (t.get(f"done_{done}", "") if done in ("submit", "decide", "evidence") else ""),
+            "evidence": evidence,
+            "evidence_errors": evidence_errors,
+            "can_add_evidence": can_add_evidence,
+            "evidence_hint": t["evidence_files_hint"].format(
+                mb=settings.PHOTO_MAX_BYTES // (1024 * 1024), n=EVIDENCE_FILES_MAX
+            ),
             "back_url": reverse("appeals-page"),
         },
         status=status,

@@ -1,5 +1,6 @@
 """The loop closed in headless Chromium: a critical failure opens a plan, the regional manager
-submits it, head office accepts it, and a later approved passing visit verifies it.
+attaches an evidence photo and submits it, head office sees the photo and accepts it, and a
+later approved passing visit verifies it.
 
 Drives Debian's chromium through Playwright (as tests/phone_app does) against a
 live server, signs in through the login page, and saves screenshots to docs/web/.
@@ -12,6 +13,7 @@ import datetime as dt
 import pytest
 
 from actions.models import ActionPlan
+from tests import photo_corpus as corpus
 from tests.actions.plans import CRITICAL_FAILURE, approved_visit, today
 from tests.browser import DESKTOP, PHONE, scroll_width, shoot, sign_in_on_the_web
 from tests.factories import PASSWORD
@@ -20,8 +22,20 @@ from tests.report_data import report_checklist
 pytestmark = pytest.mark.slow
 
 
+def thumbnail_width(page) -> int:
+    """The loaded width of the plan's evidence thumbnail (lazy: scrolled to first)."""
+    thumb = page.locator("#evidence img")
+    thumb.scroll_into_view_if_needed()
+    # Polled from here: wait_for_function evaluates a string, which the pages' CSP forbids.
+    for _ in range(50):
+        if thumb.evaluate("img => img.complete"):
+            break
+        page.wait_for_timeout(100)
+    return thumb.evaluate("img => img.naturalWidth")
+
+
 def test_a_critical_failure_is_planned_accepted_and_verified_in_the_browser(
-    browser, live_server, east_branch, erin, hank, rita
+    browser, live_server, east_branch, erin, hank, rita, tmp_path
 ):
     version = report_checklist()
     failed = approved_visit(
@@ -36,6 +50,14 @@ def test_a_critical_failure_is_planned_accepted_and_verified_in_the_browser(
     shoot(page, "action-plans-390.png")
     page.click(f"a[data-plan='{plan.pk}']")
     assert str(failed.pk) not in page.content()  # never the visit, so never who or when
+    # An evidence photo first: it is attached on its own, the plan's form stays to fill.
+    photo = tmp_path / "retraining.jpg"
+    photo.write_bytes(corpus.good_jpeg_with_gps())
+    page.set_input_files("#evidence-form input[type=file]", str(photo))
+    with page.expect_navigation():
+        page.click("#evidence-form button[type=submit]")
+    assert page.locator("#evidence img").count() == 1
+    assert thumbnail_width(page) == 240  # the 320 px copy of a 480x640 photo: it loads
     page.fill("textarea[name=root_cause]", "A new teller was never shown the greeting standard.")
     page.fill("textarea[name=actions]", "Greeting drill at every morning meeting for two weeks.")
     page.fill("input[name=owner]", "Wang Li, branch manager")
@@ -51,6 +73,9 @@ def test_a_critical_failure_is_planned_accepted_and_verified_in_the_browser(
     context, page = sign_in_on_the_web(browser, live_server, hank, DESKTOP, PASSWORD)
     page.goto(f"{live_server.url}/action-plans/{plan.pk}/?lang=en")
     assert "Wang Li, branch manager" in page.content()
+    # The manager's photo, as a thumbnail that loads for head office too.
+    assert page.locator("#evidence img").count() == 1
+    assert thumbnail_width(page) == 240
     shoot(page, "action-plan-1366.png")
     with page.expect_navigation():
         page.click("#accept-form button[type=submit]")
