@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from actions.models import ActionPlan
 from actions.roles import DecidesActionPlans, SeesActionPlans, SubmitsActionPlans
@@ -207,6 +207,7 @@ def _row(plan: ActionPlan, *, viewer, lang: str) -> dict:
 
 
 @login_required
+@require_safe
 def action_plans_page(request: HttpRequest) -> HttpResponse:
     require(SeesActionPlans, request)
     lang = _page_lang(request)

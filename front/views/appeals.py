@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from appeals.models import Appeal, AppealItem, Category, Decision
 from appeals.roles import DecidesAppeals, SubmitsAppeals, WorksOnAppeals
@@ -243,6 +243,7 @@ def _errors_by_code(
 
 
 @login_required
+@require_safe
 def appeals_page(request: HttpRequest) -> HttpResponse:
     require(WorksOnAppeals, request)
     lang = _lang(request)

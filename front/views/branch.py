@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from actions.roles import SeesActionPlans
 from actions.selectors import action_plan_list, is_overdue
@@ -221,6 +222,7 @@ def _appeal_rows(user: User, branch: Branch, lang: str) -> list[dict]:
 
 
 @login_required
+@require_safe
 def branch_page(request: HttpRequest, pk: int) -> HttpResponse:
     require(SeesReports, request)
     user = request.user

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from audits.models import Role
 from audits.selectors.scope import branches_visible_to
@@ -9,6 +10,7 @@ from front.views.regional_home import regional_manager_home
 
 
 @login_required
+@require_safe
 def home(request):
     user = request.user
     branches = (

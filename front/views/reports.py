@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from audits.models import Answer, Region, Visit, VisitScore
 from audits.roles import SeesReports
@@ -56,6 +57,7 @@ _BODY_TAG = re.compile(r"<body\b[^>]*>")
 
 
 @login_required
+@require_safe
 def scorecard_page(request, pk: int):
     require(SeesReports, request)
     branch = get_object_or_404(branches_visible_to(request.user), pk=pk)
@@ -212,6 +214,7 @@ def search_league(rows: list[ComparisonRow], q: str) -> list[ComparisonRow]:
 
 
 @login_required
+@require_safe
 def comparison_page(request):
     require(SeesReports, request)
     user = request.user
@@ -398,6 +401,7 @@ def _branch_parameter(params) -> int:
 
 
 @login_required
+@require_safe
 def report_visits_page(request):
     """The approved visits behind one branch × section cell of the comparison's heatmap.
 
@@ -521,6 +525,7 @@ ANECDOTAL_BRANCHES = 20
 
 
 @login_required
+@require_safe
 def drivers_page(request):
     """The score drivers of reports.selectors.drivers, with the caveats that go with them."""
     require(SeesReports, request)

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from audits.models import Region
 from audits.roles import IsReviewer
@@ -20,6 +21,7 @@ FLAG_FILTERS = {"flagged": {"flagged": True}, "pending": {"confidence__isnull": 
 
 
 @login_required
+@require_safe
 def review_queue_page(request):
     """The queue, a page at a time, optionally of one region or of the flagged visits only.
 
