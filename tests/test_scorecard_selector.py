@@ -237,7 +237,7 @@ def jpeg(colour: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_photos_are_print_renditions_captioned_with_item_and_day(east_branch, version):
+def test_photos_are_print_renditions_captioned_with_their_item_and_never_a_date(east_branch, version):
     stored = visit(east_branch, version, "2026-10-03", 60.0, answers={"clean": 0, "attitude": 100})
     storage = private_storage()
     for code, colour in (("attitude", "blue"), ("clean", "red"), ("entrance", "green")):
@@ -250,11 +250,12 @@ def test_photos_are_print_renditions_captioned_with_item_and_day(east_branch, ve
 
     photos = card(east_branch, version).photos
 
-    # The failed item's photo comes first.
+    # The failed item's photo comes first. No date: a regional manager reads the card
+    # and must never learn when a visit was made (issue 11).
     assert [p.caption for p in photos] == [
-        "A clean environment · 2026-10-03",
-        "Warm, willing service · 2026-10-03",
-        "Photo of the entrance · 2026-10-03",
+        "A clean environment",
+        "Warm, willing service",
+        "Photo of the entrance",
     ]
     prefix = "data:image/jpeg;base64,"
     assert photos[0].data_uri.startswith(prefix)

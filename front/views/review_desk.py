@@ -103,6 +103,13 @@ LABELS: dict[str, dict[str, str]] = {
         "save_correction": "Save correction",
         "corrections": "Corrections",
         "corrected": "{question}: {old} → {new} (score {old_score} → {new_score}; visit {old_visit} → {new_visit}) by {who}: {reason}",
+        "appeals": "Appeals",
+        "appealed": "Appeal {number} on {items} by {who}, {at}: {status}",
+        "appeal_decided": " by {who}, {at}: {reason}",
+        "appeal_submitted": "awaiting a decision",
+        "appeal_upheld": "upheld",
+        "appeal_partially_upheld": "partly upheld",
+        "appeal_rejected": "rejected",
         "errors": "Nothing was saved:",
         "shortcuts": "Keyboard",
         "key_approve": "approve",
@@ -215,6 +222,13 @@ LABELS: dict[str, dict[str, str]] = {
         "save_correction": "保存更正",
         "corrections": "更正记录",
         "corrected": "{question}：{old} → {new}（得分 {old_score} → {new_score}；暗访 {old_visit} → {new_visit}），{who}：{reason}",
+        "appeals": "申诉记录",
+        "appealed": "申诉 {number}（{items}），{who}，{at}：{status}",
+        "appeal_decided": "，{who}，{at}：{reason}",
+        "appeal_submitted": "待裁决",
+        "appeal_upheld": "支持",
+        "appeal_partially_upheld": "部分支持",
+        "appeal_rejected": "驳回",
         "errors": "未保存：",
         "shortcuts": "快捷键",
         "key_approve": "通过",
@@ -456,6 +470,32 @@ def _form_text(answer) -> str:
     return str(answer.value)
 
 
+def _appeal_lines(visit: Visit, t: dict) -> list[str]:
+    """Each appeal of the visit and its decision, so the trail holds a rejected one too.
+
+    An upheld item is also among the corrections (it changed an answer); a rejected
+    appeal changes nothing and would otherwise leave no trace on this page.
+    """
+    lines = []
+    appeals = visit.appeals.select_related("submitted_by", "decided_by").prefetch_related("items")
+    for appeal in appeals.order_by("created_at", "id"):
+        line = t["appealed"].format(
+            number=appeal.pk,
+            items=", ".join(item.item_code for item in appeal.items.all()),
+            who=appeal.submitted_by.username,
+            at=_local(appeal.created_at).strftime("%Y-%m-%d %H:%M"),
+            status=t.get(f"appeal_{appeal.status}", appeal.status),
+        )
+        if appeal.decided_at is not None:
+            line += t["appeal_decided"].format(
+                who=appeal.decided_by.username if appeal.decided_by else "—",
+                at=_local(appeal.decided_at).strftime("%Y-%m-%d %H:%M"),
+                reason=appeal.decision_reason,
+            )
+        lines.append(line)
+    return lines
+
+
 def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form=None) -> dict:
     t = _labels(lang)
     tree = checklist_tree(visit.checklist_version, lang=lang)
@@ -562,6 +602,7 @@ def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form
             {"check": c, "title": t.get(f"check_{c.code}", c.code)} for c in checks if c.passed
         ],
         "corrections": corrections,
+        "appeals": _appeal_lines(visit, t),
         "next_url": next_url,
         "queue_url": _page_url("review-queue-page", query=query),
         "errors": errors or {},

@@ -513,7 +513,8 @@ def _photos(
         photos.append(
             PhotoEvidence(
                 data_uri="data:image/jpeg;base64," + base64.b64encode(data).decode("ascii"),
-                caption=f"{subject} · {photo.visit.visited_on.isoformat()}",
+                # The item only: a date would tell a regional manager when the visit was.
+                caption=subject,
             )
         )
         if len(photos) == PHOTO_LIMIT:
