@@ -382,3 +382,84 @@ class AnswerCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_code}: {self.old_value!r} → {self.new_value!r}"
+
+
+# Roll-ups: the approved visits' numbers summed per branch and day, so that head
+# office's reports over 10,000 branches read thousands of rows, not a million
+# visits. Daily grain, so any from/to range is a sum of whole days. Written only
+# by audits.services.rollups, in the transaction of the visit change they follow;
+# `manage.py rebuild_rollups` recomputes them from the visits and reports drift.
+# Sums are exact decimals (one place for scores, two for their squares), so a
+# mean or an interval taken from them equals the one taken from the visits.
+# Counts are plain integers, not positive ones: a roll-up that drifted below zero
+# must not make an approval fail; rebuild_rollups --check finds it instead.
+
+
+class VisitRollup(models.Model):
+    """Approved visits of one branch on one day, per checklist version they were scored against.
+
+    Keyed by version rather than checklist so the comparison can name the
+    section columns of the versions a period used without reading visits.
+    """
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # Denormalised from the version: reports filter by checklist and day.
+    checklist = models.ForeignKey(
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+    )
+    checklist_version = models.ForeignKey(
+        "checklists.ChecklistVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    visits = models.IntegerField(default=0)
+    scored = models.IntegerField(default=0, help_text="Visits with a score.")
+    score_total = models.DecimalField(max_digits=20, decimal_places=1, default=0)
+    score_squares = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "checklist_version", "day"], name="unique_visit_rollup"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["checklist", "day"],
+                include=["branch", "visits", "scored", "score_total", "score_squares"],
+                name="visit_rollup_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.day}: {self.visits} visit(s)"
+
+
+class ScoreRollup(models.Model):
+    """Approved visits' section, dimension, area or factor scores of one branch on one day."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    checklist = models.ForeignKey(
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=VisitScore.Kind.choices)
+    key = models.CharField(max_length=40)
+    count = models.IntegerField(default=0)
+    total = models.DecimalField(max_digits=20, decimal_places=1, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "checklist", "day", "kind", "key"], name="unique_score_rollup"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["checklist", "day"],
+                include=["branch", "kind", "key", "count", "total"],
+                name="score_rollup_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.day} {self.kind} {self.key}: {self.count}"

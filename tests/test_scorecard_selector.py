@@ -22,7 +22,7 @@ from reports.selectors.scorecard import (
     scorecard_data,
 )
 from tests.factories import BranchFactory, ChecklistFactory, VersionFactory
-from tests.report_data import report_checklist, visit
+from tests.report_data import report_checklist, rescore, visit
 
 D = Decimal
 OCTOBER = parse_period("2026-10", date_from=None, date_to=None)
@@ -237,7 +237,9 @@ def jpeg(colour: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_photos_are_print_renditions_captioned_with_their_item_and_never_a_date(east_branch, version):
+def test_photos_are_print_renditions_captioned_with_their_item_and_never_a_date(
+    east_branch, version
+):
     stored = visit(east_branch, version, "2026-10-03", 60.0, answers={"clean": 0, "attitude": 100})
     storage = private_storage()
     for code, colour in (("attitude", "blue"), ("clean", "red"), ("entrance", "green")):
@@ -354,7 +356,7 @@ def test_a_changed_visit_rebuilds_the_company_league_table(
     monkeypatch.setattr(selector, "branch_comparison", lambda **kw: built.append(1) or real(**kw))
     card(east_branch, version)
 
-    Visit.objects.filter(pk=late.pk).update(score=D("95.0"), updated_at=timezone.now())
+    rescore(late, "95.0")
     data = card(east_branch, version)
 
     assert len(built) == 2

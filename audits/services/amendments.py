@@ -10,8 +10,9 @@ visit holds the new score, the row the old one.
 
 Re-scoring saves the visit, which moves its `updated_at`: that is what changes the
 scorecard cache key and tells region zips that their period changed
-(reports.services.scorecards), and the comparison and drivers reports read the
-stored scores it rewrites, so everything downstream follows without a hook.
+(reports.services.scorecards), and the drivers report reads the stored scores it
+rewrites; the comparison reads the roll-ups, which visit_score_store moves from
+the old numbers to the new ones in the same transaction.
 """
 
 from __future__ import annotations

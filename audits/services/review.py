@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audits.models import AnswerCorrection, Assignment, Review, User, Visit
+from audits.selectors.rollups import visit_contribution
 from audits.services.amendments import amendment_errors, answer_change_record
+from audits.services.rollups import rollups_apply
 from audits.services.visit_body import plain_value
 from backend.errors import Conflict
 from checklists.models import Item
@@ -94,9 +96,51 @@ def visit_review(
         assignment.status = assignment_status
         assignment.save(update_fields=["status", "updated_at"])
     if decision == Review.Decision.APPROVE:
+        # The visit enters the reports now: their roll-ups commit with the approval.
+        rollups_apply(before=None, after=visit_contribution(visit))
         # In this transaction, so the follow-up (action plans) commits or rolls back with the
         # approval; the handler is found by kind, so audits never imports the layer above it.
         event_enqueue(kind="visit.approved", key=str(visit.id))
+    return review
+
+
+@transaction.atomic
+def visit_approval_withdraw(*, visit: Visit, reviewer: User, reason: str) -> Review:
+    """Reject a visit that was already approved (e.g. found to be fabricated), and record why.
+
+    The visit leaves the reports: its numbers leave the roll-ups in this
+    transaction. Follow-ups the approval started (action plans) are left to their
+    owners. Raises ValidationError without a `reason` and Conflict (`not_approved`)
+    when the visit is not approved.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"note": ["Give the reason for the rejection."]})
+    visit = (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("checklist_version")
+        .get(pk=visit.pk)
+    )
+    if visit.status != Visit.Status.APPROVED:
+        raise Conflict(
+            f"Only an approved visit can have its approval withdrawn; this one is {visit.status}.",
+            code="not_approved",
+            extra={"status": visit.status},
+        )
+    counted = visit_contribution(visit)
+    review = Review.objects.create(
+        visit=visit,
+        reviewer=reviewer,
+        decision=Review.Decision.REJECT,
+        note=reason,
+        revision=visit.revision,
+    )
+    visit.status = Visit.Status.REJECTED
+    visit.reviewed_at = review.created_at
+    visit.reviewed_by = reviewer
+    visit.review_note = reason
+    visit.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_note", "updated_at"])
+    rollups_apply(before=counted, after=None)
     return review
 
 

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audits.models import Answer, Assignment, Photo, Visit, VisitRevision, VisitScore
+from audits.selectors.rollups import visit_contribution
+from audits.services.rollups import rollups_apply
 from audits.services.visit_body import VisitBody, plain_value, visit_body_check
 from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
@@ -224,11 +226,19 @@ def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) ->
 
 
 def visit_score_store(*, visit: Visit, rules, answers: list[Answer]) -> None:
-    """Re-score stored answers and replace every derived number, so reports never re-score."""
+    """Re-score stored answers and replace every derived number, so reports never re-score.
+
+    An approved visit already counts in the report roll-ups: its old numbers
+    leave them and its new ones enter, in the caller's transaction (a reviewer's
+    correction is of a submitted visit, an upheld appeal's of an approved one).
+    """
+    counted = visit_contribution(visit) if visit.status == Visit.Status.APPROVED else None
     result = _answers_score(rules, answers)
     Answer.objects.bulk_update(answers, ["score", "failed", "critical_failure", "gain"])
     visit.scores.all().delete()
     _scores_write(visit, result)
+    if counted is not None:
+        rollups_apply(before=counted, after=visit_contribution(visit))
 
 
 def _answers_score(rules, answers: list[Answer]) -> VisitResult:

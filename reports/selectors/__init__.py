@@ -167,6 +167,28 @@ def report_branches(user, region: Region | None) -> QuerySet[Branch]:
     return branches.only("id", "code", "name_zh", "name_en", "region__code").order_by("code")
 
 
+def report_rollup_filter(
+    user,
+    *,
+    checklist: Checklist,
+    start: dt.date,
+    end: dt.date,
+    region: Region | None,
+) -> Q:
+    """report_visit_filter for the roll-ups (audits.models.VisitRollup, ScoreRollup).
+
+    The same days, checklist and scope; a roll-up holds approved visits only.
+    Shaped for their report indexes (checklist, day); as with the visits, rows of
+    inactive branches are left for the caller to drop.
+    """
+    condition = Q(checklist=checklist, day__range=(start, end))
+    if region is not None:
+        return condition & Q(branch__region=region)
+    if user.sees_everything:
+        return condition
+    return condition & Q(branch__in=branches_visible_to(user).values("pk"))
+
+
 def report_visit_filter(
     user,
     *,

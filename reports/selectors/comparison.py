@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from audits.models import Region, Visit, VisitScore
+from audits.models import Region, ScoreRollup, Visit, VisitRollup, VisitScore
 from checklists.models import Checklist, ChecklistVersion, Section
 from checklists.scoring import RATER_DIMENSIONS, band
 from reports.periods import Period, previous
@@ -19,6 +20,7 @@ from reports.selectors import (
     mean_score,
     published_version,
     report_branches,
+    report_rollup_filter,
     report_visit_filter,
     score_sum,
     union_by_code,
@@ -81,25 +83,122 @@ def competition_ranks(scores: Sequence[Decimal | None]) -> list[int | None]:
     return [None if s is None else first_place[s] for s in scores]
 
 
-def _score_columns(visits: Q) -> dict[int, dict[str, dict[str, Decimal | None]]]:
-    """Per branch, the mean section and RATER dimension scores of the `visits`."""
-    rows = (
-        VisitScore.objects.filter(
-            visits, kind__in=[VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION]
-        )
-        .values("visit__branch", "kind", "key")
-        .annotate(total=score_sum("score"), count=Count("score"))
-        .order_by()
-    )
-    columns: dict[int, dict[str, dict[str, Decimal | None]]] = {}
+Columns = dict[int, dict[str, dict[str, Decimal | None]]]
+_COLUMN_KINDS = [VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION]
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """What the comparison sums, per branch, wherever it reads it from.
+
+    totals: visits, total, scored, squares of the period and previous_total,
+    previous_scored, previous_squares of the one before; columns: the mean
+    section and RATER dimension scores of the period; versions: a subquery of
+    the versions the period's visits were scored against.
+    """
+
+    totals: dict[int, dict]
+    columns: Columns
+    versions: QuerySet
+
+
+def _columns(rows, *, branch: str) -> Columns:
+    columns: Columns = {}
     for row in rows:
-        branch = columns.setdefault(row["visit__branch"], {"section": {}, "dimension": {}})
-        branch[row["kind"]][row["key"]] = mean_score(row["total"], row["count"])
+        own = columns.setdefault(row[branch], {"section": {}, "dimension": {}})
+        own[row["kind"]][row["key"]] = mean_score(row["total"], row["count"])
     return columns
 
 
-def section_headings(*, visits: Q, fallback: ChecklistVersion) -> tuple[Heading, ...]:
-    """The section columns of a period: the sections of the versions its `visits` used.
+def _sums_from_rollups(user, *, checklist: Checklist, period: Period, before: Period, region):
+    """The sums out of the daily roll-ups (audits.models.VisitRollup, ScoreRollup): three queries.
+
+    A range of days is the sum of its days; the roll-ups hold the same exact
+    decimal sums the visits give, so every mean, interval and rank is the same.
+    """
+    current = Q(day__gte=period.start)
+    earlier = Q(day__lte=before.end)
+    in_period = report_rollup_filter(
+        user, checklist=checklist, start=period.start, end=period.end, region=region
+    )
+    both_periods = report_rollup_filter(
+        user, checklist=checklist, start=before.start, end=period.end, region=region
+    )
+    totals = {
+        row["branch"]: {**row, "visits": row["visit_count"], "scored": row["scored_count"]}
+        for row in VisitRollup.objects.filter(both_periods)
+        .values("branch")
+        .annotate(
+            # Named apart from the columns they sum: Django refuses a name it has as a field.
+            visit_count=Coalesce(Sum("visits", filter=current), 0),
+            total=score_sum("score_total", filter=current),
+            scored_count=Coalesce(Sum("scored", filter=current), 0),
+            squares=score_sum("score_squares", places=2, filter=current),
+            previous_total=score_sum("score_total", filter=earlier),
+            previous_scored=Coalesce(Sum("scored", filter=earlier), 0),
+            previous_squares=score_sum("score_squares", places=2, filter=earlier),
+        )
+        .order_by()
+    }
+    columns = _columns(
+        (
+            {**row, "total": row["score_total"], "count": row["score_count"]}
+            for row in ScoreRollup.objects.filter(in_period, kind__in=_COLUMN_KINDS)
+            .values("branch", "kind", "key")
+            .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
+            .order_by()
+        ),
+        branch="branch",
+    )
+    versions = VisitRollup.objects.filter(in_period).values("checklist_version")
+    return _Sums(totals=totals, columns=columns, versions=versions)
+
+
+def _sums_from_visits(user, *, checklist: Checklist, period: Period, before: Period, region):
+    """The same sums straight from the visits: the baseline the roll-ups are checked against."""
+    current = Q(visited_on__gte=period.start)
+    earlier = Q(visited_on__lte=before.end)
+    both_periods = report_visit_filter(
+        user, checklist=checklist, start=before.start, end=period.end, region=region
+    )
+    totals = {
+        row["branch"]: row
+        for row in Visit.objects.filter(both_periods)
+        .values("branch")
+        .annotate(
+            # visited_on rather than id: it is in the report index, so PostgreSQL
+            # can count without reading the table.
+            visits=Count("visited_on", filter=current),
+            total=score_sum("score", filter=current),
+            scored=Count("score", filter=current),
+            # For the intervals: a stored score has one decimal, its square two.
+            squares=score_sum(F("score") * F("score"), places=2, filter=current),
+            previous_total=score_sum("score", filter=earlier),
+            previous_scored=Count("score", filter=earlier),
+            previous_squares=score_sum(F("score") * F("score"), places=2, filter=earlier),
+        )
+        .order_by()
+    }
+    scores = report_visit_filter(
+        user, checklist=checklist, start=period.start, end=period.end, region=region, via="visit__"
+    )
+    columns = _columns(
+        VisitScore.objects.filter(scores, kind__in=_COLUMN_KINDS)
+        .values("visit__branch", "kind", "key")
+        .annotate(total=score_sum("score"), count=Count("score"))
+        .order_by(),
+        branch="visit__branch",
+    )
+    versions = versions_used(
+        report_visit_filter(
+            user, checklist=checklist, start=period.start, end=period.end, region=region
+        )
+    )
+    return _Sums(totals=totals, columns=columns, versions=versions)
+
+
+def section_headings(*, versions: QuerySet, fallback: ChecklistVersion) -> tuple[Heading, ...]:
+    """The section columns of a period: the sections of the `versions` its visits used.
 
     Taken from the visits rather than from the latest published version, so
     publishing a version with a new section never adds an empty column to a
@@ -109,13 +208,12 @@ def section_headings(*, visits: Q, fallback: ChecklistVersion) -> tuple[Heading,
     The union of those versions' sections, by code: in the newest version's
     order, each section only older versions have placed after the section it
     followed there; titles from the newest version that has the section. With
-    no visits in the period, the `fallback` version's sections. One query.
+    no visits in the period, the `fallback` version's sections. One query
+    (`versions` is a subquery of version ids).
     """
     rows = [
         (number, code, Heading(code, title_zh, title_en))
-        for number, code, title_zh, title_en in Section.objects.filter(
-            version__in=versions_used(visits)
-        )
+        for number, code, title_zh, title_en in Section.objects.filter(version__in=versions)
         .order_by("-version__number", "position", "id")
         .values_list("version__number", "code", "title_zh", "title_en")
     ]
@@ -147,59 +245,51 @@ def branch_comparison(
       keyed by section code (the sections of the versions the period's visits
       used, see section_headings) and by RATER dimension.
 
-    Sorted as ranked above, then by branch code. The same six queries whatever the number
-    of branches (seven for a period without visits): the version, the sections
-    of the versions the period's visits used (and the version's own when there
-    are none), the branches, the visit scores of both periods in one pass
+    Sorted as ranked above, then by branch code. Read from the daily roll-ups
+    (audits.models.VisitRollup, ScoreRollup), which hold the exact sums of the
+    approved visits' scores and squares, so the numbers equal those computed
+    from the visits (comparison_from_visits). The same six queries whatever the
+    number of branches (seven for a period without visits): the version, the
+    sections of the versions the period's visits used (and the version's own
+    when there are none), the branches, the sums of both periods in one pass
     (conditional aggregates over the range from the previous period's start,
     which the report index answers on its own), and the section/dimension
-    scores grouped by branch.
+    sums grouped by branch.
     """
+    return _comparison(
+        user=user, checklist=checklist, period=period, region=region, sums=_sums_from_rollups
+    )
+
+
+def comparison_from_visits(
+    *, user, checklist: Checklist, period: Period, region: Region | None = None
+) -> Comparison:
+    """branch_comparison computed from the visits instead of the roll-ups.
+
+    Not for pages: the baseline that tests (tests/test_rollups_property.py) and
+    bench/ hold the roll-ups against. Equal to branch_comparison whenever the
+    roll-ups match the visits (manage.py rebuild_rollups --check).
+    """
+    return _comparison(
+        user=user, checklist=checklist, period=period, region=region, sums=_sums_from_visits
+    )
+
+
+def _comparison(
+    *,
+    user,
+    checklist: Checklist,
+    period: Period,
+    region: Region | None,
+    sums: Callable[..., _Sums],
+) -> Comparison:
     version = published_version(checklist)
     before = previous(period)
     minimum = settings.SMALL_SAMPLE_VISITS
     branches = list(report_branches(user, region))
-
-    current = Q(visited_on__gte=period.start)
-    earlier = Q(visited_on__lte=before.end)
-    both_periods = report_visit_filter(
-        user, checklist=checklist, start=before.start, end=period.end, region=region
-    )
-    totals = {
-        row["branch"]: row
-        for row in Visit.objects.filter(both_periods)
-        .values("branch")
-        .annotate(
-            # visited_on rather than id: it is in the report index, so PostgreSQL
-            # can count without reading the table.
-            visits=Count("visited_on", filter=current),
-            total=score_sum("score", filter=current),
-            scored=Count("score", filter=current),
-            # For the intervals: a stored score has one decimal, its square two.
-            squares=score_sum(F("score") * F("score"), places=2, filter=current),
-            previous_total=score_sum("score", filter=earlier),
-            previous_scored=Count("score", filter=earlier),
-            previous_squares=score_sum(F("score") * F("score"), places=2, filter=earlier),
-        )
-        .order_by()
-    }
-    columns = _score_columns(
-        report_visit_filter(
-            user,
-            checklist=checklist,
-            start=period.start,
-            end=period.end,
-            region=region,
-            via="visit__",
-        )
-    )
-
-    sections = section_headings(
-        visits=report_visit_filter(
-            user, checklist=checklist, start=period.start, end=period.end, region=region
-        ),
-        fallback=version,
-    )
+    found = sums(user, checklist=checklist, period=period, before=before, region=region)
+    totals, columns = found.totals, found.columns
+    sections = section_headings(versions=found.versions, fallback=version)
     dimensions = tuple(Heading(code, *DIMENSION_TITLES[code]) for code in RATER_DIMENSIONS)
 
     samples: list[Sample] = []

@@ -1,0 +1,142 @@
+"""Reads behind the report roll-ups: what one visit adds to them, and what they should hold.
+
+The roll-ups (audits.models.VisitRollup, ScoreRollup) are written by
+audits.services.rollups; these reads give it the numbers, from the visits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Sum
+
+from audits.models import ScoreRollup, Visit, VisitRollup, VisitScore
+
+ZERO = Decimal(0)
+
+# (branch id, checklist version id, day) → (checklist id, visits, scored, total, squares)
+VisitKey = tuple[int, int, dt.date]
+VisitTotals = tuple[int, int, int, Decimal, Decimal]
+# (branch id, checklist id, day, kind, key) → (count, total)
+ScoreKey = tuple[int, int, dt.date, str, str]
+ScoreTotals = tuple[int, Decimal]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one approved visit adds to the roll-ups: its place, its score and its detail scores."""
+
+    branch_id: int
+    checklist_id: int
+    version_id: int
+    day: dt.date
+    score: Decimal | None
+    scores: tuple[tuple[str, str, Decimal], ...]  # (kind, key, score)
+
+
+@dataclass(frozen=True)
+class RollupRows:
+    visits: dict[VisitKey, VisitTotals]
+    scores: dict[ScoreKey, ScoreTotals]
+
+
+def visit_contribution(visit: Visit) -> Contribution:
+    """The visit's numbers as they stand now: its score in memory, its detail scores as stored.
+
+    Taken before and after a change, the two give the change to the roll-ups. One query.
+    """
+    return Contribution(
+        branch_id=visit.branch_id,
+        checklist_id=visit.checklist_id,
+        version_id=visit.checklist_version_id,
+        day=visit.visited_on,
+        score=visit.score,
+        scores=tuple(
+            VisitScore.objects.filter(visit=visit)
+            .order_by("kind", "key")
+            .values_list("kind", "key", "score")
+        ),
+    )
+
+
+def _sum(field, places: int = 1) -> Sum:
+    # Wide and exact, as reports.selectors.score_sum, which audits cannot import.
+    return Sum(field, output_field=DecimalField(max_digits=24, decimal_places=places))
+
+
+def rollups_from_visits(*, checklist_id: int) -> RollupRows:
+    """What the roll-ups of `checklist_id` should hold, summed from its approved visits. Two queries."""
+    approved = Visit.objects.filter(checklist_id=checklist_id, status=Visit.Status.APPROVED)
+    visits = {
+        (row["branch"], row["checklist_version"], row["visited_on"]): (
+            checklist_id,
+            row["visits"],
+            row["scored"],
+            row["total"] or ZERO,
+            row["squares"] or ZERO,
+        )
+        for row in approved.values("branch", "checklist_version", "visited_on")
+        .annotate(
+            visits=Count("pk"),
+            scored=Count("score"),
+            total=_sum("score"),
+            squares=_sum(F("score") * F("score"), places=2),
+        )
+        .order_by()
+    }
+    scores = {
+        (row["visit__branch"], checklist_id, row["visit__visited_on"], row["kind"], row["key"]): (
+            row["count"],
+            row["total"] or ZERO,
+        )
+        for row in VisitScore.objects.filter(
+            visit__checklist_id=checklist_id, visit__status=Visit.Status.APPROVED
+        )
+        .values("visit__branch", "visit__visited_on", "kind", "key")
+        .annotate(count=Count("pk"), total=_sum("score"))
+        .order_by()
+    }
+    return RollupRows(visits=visits, scores=scores)
+
+
+def rollups_stored(*, checklist_id: int) -> RollupRows:
+    """What the roll-ups of `checklist_id` hold. Two queries."""
+    visits = {
+        (branch, version, day): (checklist, visits, scored, total, squares)
+        for branch, version, day, checklist, visits, scored, total, squares in (
+            VisitRollup.objects.filter(checklist_id=checklist_id).values_list(
+                "branch",
+                "checklist_version",
+                "day",
+                "checklist",
+                "visits",
+                "scored",
+                "score_total",
+                "score_squares",
+            )
+        )
+    }
+    scores = {
+        (branch, checklist, day, kind, key): (count, total)
+        for branch, checklist, day, kind, key, count, total in (
+            ScoreRollup.objects.filter(checklist_id=checklist_id).values_list(
+                "branch", "checklist", "day", "kind", "key", "count", "total"
+            )
+        )
+    }
+    return RollupRows(visits=visits, scores=scores)
+
+
+def rollup_checklist_ids() -> list[int]:
+    """Every checklist with approved visits or roll-ups: the units a rebuild works in."""
+    ids = set(
+        Visit.objects.filter(status=Visit.Status.APPROVED)
+        .order_by()
+        .values_list("checklist", flat=True)
+        .distinct()
+    )
+    ids |= set(VisitRollup.objects.order_by().values_list("checklist", flat=True).distinct())
+    ids |= set(ScoreRollup.objects.order_by().values_list("checklist", flat=True).distinct())
+    return sorted(ids)

@@ -1,0 +1,217 @@
+"""Keeping the report roll-ups (VisitRollup, ScoreRollup) equal to the approved visits.
+
+Every change to what an approved visit contributes goes through rollups_apply in
+the transaction of the change, so a roll-up never shows a visit change that rolled
+back: approval adds the visit (audits.services.review.visit_review), withdrawing
+an approval subtracts it (visit_approval_withdraw), and a re-score of an approved
+visit, by a reviewer or an upheld appeal, subtracts the old numbers and adds the
+new ones (audits.services.visits.visit_score_store). Branch deactivation needs
+nothing: reports drop inactive branches when they read.
+
+Increments are done by the database (INSERT … ON CONFLICT DO UPDATE SET n = n +
+excluded.n, on PostgreSQL and SQLite alike), so two approvals of the same branch
+and day committing together both count. rollups_rebuild recomputes everything
+from the visits, for `manage.py rebuild_rollups`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from audits.models import ScoreRollup, VisitRollup
+from audits.selectors.rollups import (
+    ZERO,
+    Contribution,
+    RollupRows,
+    rollup_checklist_ids,
+    rollups_from_visits,
+    rollups_stored,
+)
+
+
+def _upsert(model, *, conflict: Sequence[str], columns: Sequence[str], added: Sequence[str], rows):
+    """Insert `rows`, or add their `added` columns to the row already there. One statement."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in added)
+    )
+    params = [
+        connection.ops.adapt_datefield_value(value) if column == "day" else value
+        for row in rows
+        for column, value in zip(columns, row, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def rollups_apply(*, before: Contribution | None, after: Contribution | None) -> None:
+    """Move the roll-ups from `before` (what the visit counted for) to `after` (what it counts for now).
+
+    None on a side means the visit did not count there (not approved). Must run in
+    the transaction that changes the visit. Rows that fall to zero visits or
+    scores are deleted, so the roll-ups hold exactly what a rebuild would.
+    """
+    visit_delta: dict[tuple, list] = defaultdict(lambda: [0, 0, ZERO, ZERO])
+    score_delta: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
+    for sign, side in ((-1, before), (1, after)):
+        if side is None:
+            continue
+        row = visit_delta[(side.branch_id, side.checklist_id, side.version_id, side.day)]
+        row[0] += sign
+        if side.score is not None:
+            row[1] += sign
+            row[2] += sign * side.score
+            row[3] += sign * side.score * side.score
+        for kind, key, score in side.scores:
+            detail = score_delta[(side.branch_id, side.checklist_id, side.day, kind, key)]
+            detail[0] += sign
+            detail[1] += sign * score
+
+    # Sorted, so concurrent transactions lock the rows they share in the same order.
+    visit_rows = sorted((*k, *v) for k, v in visit_delta.items() if any(v))
+    score_rows = sorted((*k, *v) for k, v in score_delta.items() if any(v))
+    _upsert(
+        VisitRollup,
+        conflict=["branch_id", "checklist_version_id", "day"],
+        columns=[
+            "branch_id",
+            "checklist_id",
+            "checklist_version_id",
+            "day",
+            "visits",
+            "scored",
+            "score_total",
+            "score_squares",
+        ],
+        added=["visits", "scored", "score_total", "score_squares"],
+        rows=visit_rows,
+    )
+    _upsert(
+        ScoreRollup,
+        conflict=["branch_id", "checklist_id", "day", "kind", "key"],
+        columns=["branch_id", "checklist_id", "day", "kind", "key", "count", "total"],
+        added=["count", "total"],
+        rows=score_rows,
+    )
+    for branch, _checklist, version, day, visits, *_ in visit_rows:
+        if visits < 0:
+            VisitRollup.objects.filter(
+                branch_id=branch, checklist_version_id=version, day=day, visits=0
+            ).delete()
+    for branch, checklist, day, kind, key, count, _total in score_rows:
+        if count < 0:
+            ScoreRollup.objects.filter(
+                branch_id=branch, checklist_id=checklist, day=day, kind=kind, key=key, count=0
+            ).delete()
+
+
+@dataclass
+class TableDrift:
+    """How one roll-up table differs from the visits: keys missing, extra, or with other numbers."""
+
+    missing: list[tuple] = field(default_factory=list)
+    extra: list[tuple] = field(default_factory=list)
+    different: list[tuple[tuple, tuple, tuple]] = field(default_factory=list)  # key, stored, wanted
+
+    def __len__(self) -> int:
+        return len(self.missing) + len(self.extra) + len(self.different)
+
+
+@dataclass
+class RollupDrift:
+    visits: TableDrift = field(default_factory=TableDrift)
+    scores: TableDrift = field(default_factory=TableDrift)
+
+    def __len__(self) -> int:
+        return len(self.visits) + len(self.scores)
+
+
+def _compare(stored: dict, wanted: dict, into: TableDrift) -> None:
+    for key, numbers in wanted.items():
+        have = stored.get(key)
+        if have is None:
+            into.missing.append(key)
+        elif have != numbers:  # Decimal("85") == Decimal("85.0"): compared by value
+            into.different.append((key, have, numbers))
+    into.extra.extend(key for key in stored if key not in wanted)
+
+
+def _replace(checklist_id: int, wanted: RollupRows) -> None:
+    VisitRollup.objects.filter(checklist_id=checklist_id).delete()
+    ScoreRollup.objects.filter(checklist_id=checklist_id).delete()
+    VisitRollup.objects.bulk_create(
+        [
+            VisitRollup(
+                branch_id=branch,
+                checklist_version_id=version,
+                day=day,
+                checklist_id=checklist,
+                visits=visits,
+                scored=scored,
+                score_total=total,
+                score_squares=squares,
+            )
+            for (branch, version, day), (checklist, visits, scored, total, squares) in (
+                wanted.visits.items()
+            )
+        ],
+        batch_size=1000,
+    )
+    ScoreRollup.objects.bulk_create(
+        [
+            ScoreRollup(
+                branch_id=branch,
+                checklist_id=checklist,
+                day=day,
+                kind=kind,
+                key=key,
+                count=count,
+                total=total,
+            )
+            for (branch, checklist, day, kind, key), (count, total) in wanted.scores.items()
+        ],
+        batch_size=1000,
+    )
+
+
+@transaction.atomic
+def rollups_rebuild(*, fix: bool) -> RollupDrift:
+    """Compare every roll-up with the visits, checklist by checklist; with `fix`, replace the drifted.
+
+    With `fix` on PostgreSQL the roll-up tables are locked against writes first:
+    a visit change that commits while the rebuild reads the visits then waits and
+    applies its change on top of the rebuilt rows instead of being overwritten.
+    Without `fix` nothing is locked, so a change committing meanwhile may show as drift.
+    """
+    if fix and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (VisitRollup, ScoreRollup):
+                cursor.execute(
+                    f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE"
+                )
+    drift = RollupDrift()
+    for checklist_id in rollup_checklist_ids():
+        wanted = rollups_from_visits(checklist_id=checklist_id)
+        stored = rollups_stored(checklist_id=checklist_id)
+        found = RollupDrift()
+        _compare(stored.visits, wanted.visits, found.visits)
+        _compare(stored.scores, wanted.scores, found.scores)
+        if fix and len(found):
+            _replace(checklist_id, wanted)
+        for name in ("visits", "scores"):
+            into, part = getattr(drift, name), getattr(found, name)
+            into.missing += part.missing
+            into.extra += part.extra
+            into.different += part.different
+    return drift

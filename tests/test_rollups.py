@@ -1,0 +1,226 @@
+"""The report roll-ups follow every change to an approved visit, in its transaction,
+and `manage.py rebuild_rollups` finds and fixes any drift from the visits."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from audits.models import ScoreRollup, Visit, VisitRollup
+from audits.services.amendments import visit_answer_amend
+from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
+from backend.errors import Conflict
+from reports.periods import month
+from reports.selectors.comparison import branch_comparison, comparison_from_visits
+from tests.report_data import report_checklist, submitted_visit, visit
+
+ANSWERS = {"greet": True, "attitude": 4, "wait": 25, "clean": 6, "resolved": "follow_up"}
+
+
+@pytest.fixture
+def version(db):
+    return report_checklist()
+
+
+def approved(branch, version, on, reviewer, **answers) -> Visit:
+    stored = submitted_visit(branch, version, on, {**ANSWERS, **answers})
+    visit_review(visit=stored, reviewer=reviewer, decision="approve")
+    stored.refresh_from_db()
+    return stored
+
+
+def visit_rows() -> list[tuple]:
+    return list(
+        VisitRollup.objects.order_by("branch", "day").values_list(
+            "branch", "day", "visits", "scored", "score_total", "score_squares"
+        )
+    )
+
+
+def score_rows(**where) -> dict[tuple[str, str], tuple[int, D]]:
+    return {
+        (kind, key): (count, total)
+        for kind, key, count, total in ScoreRollup.objects.filter(**where).values_list(
+            "kind", "key", "count", "total"
+        )
+    }
+
+
+def stored_scores(stored: Visit) -> dict[tuple[str, str], tuple[int, D]]:
+    return {(s.kind, s.key): (1, s.score) for s in stored.scores.all()}
+
+
+def check(**options) -> str:
+    out = io.StringIO()
+    call_command("rebuild_rollups", "--check", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_approving_a_visit_adds_its_score_square_and_detail_scores_to_its_day(
+    east_branch, version, rita
+):
+    stored = approved(east_branch, version, "2026-10-05", rita)
+
+    day = stored.visited_on
+    assert visit_rows() == [(east_branch.pk, day, 1, 1, stored.score, stored.score**2)]
+    assert score_rows() == stored_scores(stored)
+
+
+def test_two_approvals_of_one_branch_and_day_add_up_in_one_row(east_branch, version, rita):
+    first = approved(east_branch, version, "2026-10-05", rita)
+    second = approved(east_branch, version, "2026-10-05", rita, wait=5, clean=2)
+
+    [(_, _, visits, scored, total, squares)] = visit_rows()
+    assert (visits, scored) == (2, 2)
+    assert total == first.score + second.score
+    assert squares == first.score**2 + second.score**2
+
+
+def test_a_submitted_visit_is_not_in_the_rollups(east_branch, version, rita):
+    submitted_visit(east_branch, version, "2026-10-05", ANSWERS)
+
+    assert visit_rows() == []
+    assert score_rows() == {}
+
+
+def test_an_approval_that_rolls_back_leaves_the_rollups_untouched(east_branch, version, rita):
+    stored = submitted_visit(east_branch, version, "2026-10-05", ANSWERS)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        visit_review(visit=stored, reviewer=rita, decision="approve")
+        raise RuntimeError("the request fails after the approval")
+
+    assert visit_rows() == []
+
+
+def test_withdrawing_an_approval_takes_the_visit_and_its_emptied_rows_out(
+    east_branch, version, rita
+):
+    kept = approved(east_branch, version, "2026-10-05", rita)
+    withdrawn = approved(east_branch, version, "2026-10-05", rita, wait=5)
+    alone = approved(east_branch, version, "2026-10-06", rita)
+
+    visit_approval_withdraw(visit=withdrawn, reviewer=rita, reason="Fabricated receipts.")
+    visit_approval_withdraw(visit=alone, reviewer=rita, reason="Wrong branch visited.")
+
+    assert visit_rows() == [(east_branch.pk, kept.visited_on, 1, 1, kept.score, kept.score**2)]
+    assert score_rows() == stored_scores(kept)
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == Visit.Status.REJECTED
+
+
+def test_only_an_approved_visit_can_have_its_approval_withdrawn(east_branch, version, rita):
+    stored = submitted_visit(east_branch, version, "2026-10-05", ANSWERS)
+
+    with pytest.raises(Conflict):
+        visit_approval_withdraw(visit=stored, reviewer=rita, reason="Fabricated.")
+
+
+def test_amending_an_approved_visit_replaces_its_old_numbers_with_the_new(
+    east_branch, version, rita, hank
+):
+    stored = approved(east_branch, version, "2026-10-05", rita)
+    old_score = stored.score
+
+    visit_answer_amend(visit=stored, by=hank, question="wait", value=5, reason="CCTV: 5 s.")
+
+    stored.refresh_from_db()
+    assert stored.score != old_score
+    assert visit_rows() == [
+        (east_branch.pk, stored.visited_on, 1, 1, stored.score, stored.score**2)
+    ]
+    assert score_rows() == stored_scores(stored)
+
+
+def test_a_reviewers_correction_counts_from_the_approval_with_the_corrected_scores(
+    east_branch, version, rita
+):
+    stored = submitted_visit(east_branch, version, "2026-10-05", ANSWERS)
+    visit_answer_correct(visit=stored, reviewer=rita, question="clean", value=1, reason="Photo.")
+
+    visit_review(visit=stored, reviewer=rita, decision="approve")
+
+    stored.refresh_from_db()
+    assert visit_rows() == [
+        (east_branch.pk, stored.visited_on, 1, 1, stored.score, stored.score**2)
+    ]
+    assert score_rows() == stored_scores(stored)
+
+
+def test_an_inactive_branch_stays_out_of_the_comparison_read_from_rollups(
+    east_branch, pudong, version, hank, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    approved(pudong, version, "2026-10-05", rita)
+    pudong.active = False
+    pudong.save(update_fields=["active"])
+
+    table = branch_comparison(user=hank, checklist=version.checklist, period=month(2026, 10))
+
+    assert [row.branch_code for row in table.rows] == [east_branch.code]
+    assert table == comparison_from_visits(
+        user=hank, checklist=version.checklist, period=month(2026, 10)
+    )
+
+
+def test_rebuild_check_finds_no_drift_in_rollups_kept_by_the_services(east_branch, version, rita):
+    approved(east_branch, version, "2026-10-05", rita)
+
+    assert "no drift" in check()
+
+
+def test_rebuild_check_reports_missing_extra_and_different_rows_and_exits_non_zero(
+    east_branch, pudong, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    approved(pudong, version, "2026-10-06", rita)
+    VisitRollup.objects.filter(branch=pudong).delete()  # missing
+    VisitRollup.objects.filter(branch=east_branch).update(score_total=D("1.0"))  # different
+    ScoreRollup.objects.create(  # extra
+        branch=pudong, checklist=version.checklist, day="2026-10-07", kind="section", key="core"
+    )
+    out = io.StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command("rebuild_rollups", "--check", stdout=out)
+
+    assert error.value.returncode == 1
+    report = out.getvalue()
+    assert "visit roll-ups: 1 missing, 0 extra, 1 different" in report
+    assert "score roll-ups: 0 missing, 1 extra, 0 different" in report
+    assert "score_total=1.0" in report
+    assert VisitRollup.objects.filter(branch=pudong).count() == 0  # --check changes nothing
+
+
+def test_rebuild_replaces_drifted_rollups_with_the_visits_sums_and_says_what_it_fixed(
+    east_branch, pudong, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    approved(pudong, version, "2026-10-06", rita)
+    expected = visit_rows(), score_rows()
+    VisitRollup.objects.filter(branch=pudong).delete()
+    VisitRollup.objects.filter(branch=east_branch).update(visits=7)
+    out = io.StringIO()
+
+    call_command("rebuild_rollups", stdout=out)
+
+    assert "fixed 2 roll-up row(s)" in out.getvalue()
+    assert (visit_rows(), score_rows()) == expected
+    assert "no drift" in check()
+
+
+def test_rebuild_counts_visits_stored_without_the_services(east_branch, version):
+    # As data loaded before the roll-ups existed: the migration's backfill and the
+    # rebuild both start from the visits.
+    stored = visit(east_branch, version, "2026-10-05", 80.0, sections={"core": 75})
+    VisitRollup.objects.all().delete()
+    ScoreRollup.objects.all().delete()
+
+    call_command("rebuild_rollups", stdout=io.StringIO())
+
+    assert visit_rows() == [(east_branch.pk, stored.visited_on, 1, 1, D("80.0"), D("6400.00"))]
+    assert score_rows() == {("section", "core"): (1, D("75.0"))}
