@@ -91,7 +91,8 @@ class SectionInline(FrozenInlineMixin, admin.TabularInline):
 
 @admin.register(Checklist)
 class ChecklistAdmin(admin.ModelAdmin):
-    list_display = ["code", "title_zh", "title_en", "language"]
+    list_display = ["code", "title_zh", "title_en", "channel", "language"]
+    list_filter = ["channel"]
     search_fields = ["code", "title_zh", "title_en"]
 
 

@@ -10,7 +10,7 @@ from audits.roles import ConfiguresOrReadOnly
 from backend.etag import conditional_response
 from backend.schema import ERRORS
 from checklists.languages import language_for, pick
-from checklists.models import Item
+from checklists.models import Channel, Item
 from checklists.selectors import checklist_tree, checklist_versions_for
 from checklists.services import (
     checklist_item_update,
@@ -25,9 +25,16 @@ LANG_PARAMETERS = [
 ]
 
 
+CHANNEL_HELP = (
+    "Where the shop happens: `branch` (in the branch), `phone` (a mystery call) or `written` "
+    "(letter, e-mail or web form). Only branch visits ask for the phone's location."
+)
+
+
 class VersionSummaryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     checklist = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text=CHANNEL_HELP)
     version = serializers.IntegerField()
     status = serializers.CharField()
     title = serializers.CharField()
@@ -87,6 +94,7 @@ class ScaleLevelOutput(serializers.Serializer):
 class ChecklistTreeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     checklist = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text=CHANNEL_HELP)
     version = serializers.IntegerField()
     status = serializers.CharField()
     language = serializers.CharField()
@@ -115,6 +123,7 @@ class ChecklistListApi(APIView):
                 {
                     "id": version.id,
                     "checklist": version.checklist.code,
+                    "channel": version.checklist.channel,
                     "version": version.number,
                     "status": version.status,
                     "title": pick(lang, version.checklist.title_zh, version.checklist.title_en),

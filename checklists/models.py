@@ -46,8 +46,25 @@ class Bpmp(models.TextChoices):
     PUNISHMENT = "punishment", "Punishment"
 
 
+class Channel(models.TextChoices):
+    """How the shopper meets the company: the checks that prove a visit depend on it."""
+
+    BRANCH = "branch", "In the branch 到店"
+    PHONE = "phone", "Mystery call 神秘来电"
+    WRITTEN = "written", "Written (letter, e-mail or web form) 书面"
+
+
 class Checklist(models.Model):
     code = models.SlugField(max_length=60, unique=True)
+    channel = models.CharField(
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.BRANCH,
+        help_text=(
+            "Where the shop happens. Location and duration checks apply to branch visits only; "
+            "an assignment's channel is its checklist's."
+        ),
+    )
     language = models.CharField(
         max_length=8,
         choices=LANGUAGES,

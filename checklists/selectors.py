@@ -94,6 +94,7 @@ def checklist_tree(version: ChecklistVersion, *, lang: str) -> dict:
     return {
         "id": version.id,
         "checklist": checklist.code,
+        "channel": checklist.channel,
         "version": version.number,
         "status": version.status,
         "language": lang,

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from backend.errors import Conflict
-from checklists.models import Checklist, ChecklistVersion, Item, Section
+from checklists.models import Channel, Checklist, ChecklistVersion, Item, Section
 from checklists.validation import validate_version_content
 
 EDITABLE_VERSION_FIELDS = {"expected_score", "tolerance", "notes"}
@@ -190,6 +190,8 @@ def checklist_load(*, data: dict, library_hash: str) -> tuple[ChecklistVersion, 
     if current is not None and current.library_hash == library_hash:
         return current, False
     checklist.language = data.get("language", "zh-Hans")
+    # A file without a channel is a branch visit, as every checklist was before channels.
+    checklist.channel = data.get("channel", Channel.BRANCH)
     checklist.title_zh = data["title"]["zh-Hans"]
     checklist.title_en = data["title"]["en"]
     checklist.description_zh = data.get("description", {}).get("zh-Hans", "")

@@ -52,9 +52,24 @@ COLD = {
     "sales-visit": {"AC06", "CN05", "CN07", "MN01", "MN02", "MN03"},
     # The attitude element of service temperature.
     "service-temperature": {"AT01", "AT02", "AT03"},
+    # Service recovery. A return met coldly: no warmth, an annoyed tone, suspicion.
+    "return-refund": {"RA01", "RA02", "RA03"},
+    # A cold call: no warmth, a curt tone, left in silence, the mid-call question brushed off.
+    "phone-enquiry": {"PG02", "PG03", "PG04", "PQ01"},
+    # The request brushed off, a cold wait, a manager who interrupts and loses their temper.
+    "ask-for-manager": {"AM01", "AM04", "AG02", "AG05"},
+    # A form letter in a curt tone that argues instead of apologising.
+    "written-complaint-reply": {"WR01", "WR02", "WR04"},
 }
 # 感谢顾客: the thank-you item of the checklists that have one.
-THANKS = {"standard-branch-visit": "CS09", "complaint-handling": "RC07"}
+THANKS = {
+    "standard-branch-visit": "CS09",
+    "complaint-handling": "RC07",
+    "return-refund": "RX02",
+    "phone-enquiry": "PX02",
+    "ask-for-manager": "AO04",
+    "written-complaint-reply": "WC04",
+}
 
 
 def library() -> dict[str, dict]:

@@ -13,14 +13,23 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from checklists.management.commands import load_checklists as command_module
-from checklists.models import Checklist, ChecklistVersion, Item, Section
+from checklists.models import Channel, Checklist, ChecklistVersion, Item, Section
 from checklists.rules import library_rules, version_rules
+from checklists.scoring import AnswerInput, score_visit
 from checklists.selectors import LIBRARY_DIR
 from checklists.services import checklist_version_new_draft, checklist_version_publish
 from tests.factories import ItemFactory, SectionFactory, VersionFactory
 from tests.report_data import visit
 
 pytestmark = pytest.mark.django_db
+
+# The service-recovery checklists (issue 10) and the channel each is shopped through.
+SERVICE_RECOVERY = {
+    "return-refund": "branch",
+    "phone-enquiry": "phone",
+    "ask-for-manager": "branch",
+    "written-complaint-reply": "written",
+}
 
 
 def load() -> str:
@@ -29,10 +38,89 @@ def load() -> str:
     return out.getvalue()
 
 
-def test_it_loads_six_published_checklists():
+def test_it_loads_ten_published_checklists():
     load()
-    assert Checklist.objects.count() == 6
+    assert Checklist.objects.count() == 10
     assert set(ChecklistVersion.objects.values_list("status", flat=True)) == {"published"}
+
+
+def test_the_service_recovery_checklists_load_with_their_channels():
+    load()
+    channels = dict(Checklist.objects.values_list("code", "channel"))
+    assert {code: channels[code] for code in SERVICE_RECOVERY} == SERVICE_RECOVERY
+
+
+def test_a_file_without_a_channel_is_a_branch_visit():
+    load()
+    assert Checklist.objects.get(code="standard-branch-visit").channel == Channel.BRANCH
+
+
+def test_loading_the_service_recovery_checklists_again_adds_no_version():
+    load()
+    before = list(
+        ChecklistVersion.objects.filter(checklist__code__in=SERVICE_RECOVERY).values_list(
+            "checklist__code", "number"
+        )
+    )
+    output = load()
+    after = list(
+        ChecklistVersion.objects.filter(checklist__code__in=SERVICE_RECOVERY).values_list(
+            "checklist__code", "number"
+        )
+    )
+    assert sorted(after) == sorted(before) == sorted((code, 1) for code in SERVICE_RECOVERY)
+    assert all(f"unchanged: {code} v1" in output for code in SERVICE_RECOVERY)
+
+
+def test_a_library_file_with_an_unknown_channel_is_refused_naming_the_field(library_copy):
+    edit(library_copy, "phone-enquiry", lambda data: data.update(channel="carrier-pigeon"))
+    with pytest.raises(ValidationError) as refused:
+        load()
+    assert "channel" in refused.value.message_dict
+    assert not Checklist.objects.filter(code="phone-enquiry").exists()
+
+
+def test_a_phone_shop_records_the_number_called_and_the_calls_time_and_length():
+    load()
+    items = library_items("phone-enquiry")
+    assert [items[code].answer_type for code in ("CALL_NUMBER", "CALL_TIME", "CALL_MINUTES")] == [
+        "text",
+        "text",
+        "number",
+    ]
+    assert (items["CALL_MINUTES"].unit_en, items["CALL_MINUTES"].weight) == ("minutes", 0)
+
+
+def test_a_written_shop_records_when_it_was_sent_and_when_the_answer_came():
+    load()
+    items = library_items("written-complaint-reply")
+    assert (items["SENT_AT"].answer_type, items["ANSWERED_AT"].answer_type) == ("text", "text")
+    assert (items["TM02"].answer_type, items["TM02"].unit_en) == ("number", "days")
+
+
+def test_the_length_of_a_call_is_recorded_and_never_moves_the_score():
+    rules = library_rules(
+        json.loads((LIBRARY_DIR / "phone-enquiry.json").read_text(encoding="utf-8"))
+    )
+    answers = [AnswerInput("PC01", 5), AnswerInput("PG02", 4)]
+    short, long = (
+        score_visit(rules, [*answers, AnswerInput("CALL_MINUTES", minutes)]) for minutes in (1, 90)
+    )
+    assert (short.score, short.sections) == (long.score, long.sections)
+    assert short.items["CALL_MINUTES"].failed is False
+    assert short.items["CALL_MINUTES"].gain == 0
+
+
+def test_the_written_complaint_reply_plays_one_of_the_references_four_complainant_types():
+    load()
+    item = library_items("written-complaint-reply")["TYPE"]
+    assert [o["label"]["zh-Hans"] for o in item.options] == [
+        "问题解决型",
+        "表现不满型",
+        "自我表现型",
+        "撒娇倚赖型",
+    ]
+    assert all(option["score"] is None for option in item.options)
 
 
 def test_running_it_twice_changes_nothing():
@@ -55,9 +143,10 @@ def test_every_text_exists_in_both_languages():
 
 def test_every_scored_item_carries_a_rater_and_an_area_tag():
     load()
+    # Weight 0 is a record (the length of a mystery call): it never moves a score.
     scored = [
         item
-        for item in Item.objects.exclude(answer_type__in=["text", "photo"])
+        for item in Item.objects.exclude(answer_type__in=["text", "photo"]).exclude(weight=0)
         if not any(option["score"] is None for option in item.options)
     ]
     assert all(item.rater and item.area for item in scored)

@@ -24,6 +24,7 @@ from audits.services.assignments import (
 )
 from backend.fields import IdField, IdFilter
 from backend.schema import ERRORS
+from checklists.models import Channel
 
 
 class AssignmentInput(serializers.Serializer):
@@ -89,6 +90,10 @@ class AssignmentOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Assignment.Status.choices)
     branch = AssignmentBranchOutput()
     checklist_version = serializers.IntegerField()
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        help_text="The checklist's channel: `branch`, `phone` (a mystery call) or `written`.",
+    )
     shopper = AssignmentShopperOutput(required=False, help_text=ABSENT_FOR_MANAGERS)
     scenario = serializers.CharField(allow_blank=True)
     window_from = serializers.DateField(required=False, help_text=ABSENT_FOR_MANAGERS)

@@ -89,6 +89,7 @@ def assignment_detail(assignment: Assignment, *, viewer) -> dict:
             "status": assignment.status,
             "branch": branch_summary(assignment.branch),
             "checklist_version": assignment.checklist_version_id,
+            "channel": assignment.checklist_version.checklist.channel,
             "scenario": assignment.scenario,
             # The visit's status only, not which visit it is: its id leads to its times.
             "visit": {"status": summary["status"]} if summary is not None else None,
@@ -98,6 +99,8 @@ def assignment_detail(assignment: Assignment, *, viewer) -> dict:
         "status": assignment.status,
         "branch": branch_summary(assignment.branch),
         "checklist_version": assignment.checklist_version_id,
+        # An assignment's channel is its checklist's: the phone shows it on the card.
+        "channel": assignment.checklist_version.checklist.channel,
         "shopper": {"id": assignment.shopper_id, "username": assignment.shopper.username},
         "scenario": assignment.scenario,
         "window_from": assignment.window_from,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audits import checks
 from audits.models import Photo, Visit, VisitCheck
+from checklists.models import Channel
 
 # Near-duplicate photos are looked up by the first hex characters of their hash
 # (an indexed prefix match), then compared bit by bit. A reused photo whose
@@ -41,22 +42,17 @@ def _other_photos(visit: Visit, photos: list[checks.PhotoFacts]) -> list[checks.
     return [checks.OtherPhoto(visit_id=str(v), photo_id=str(p), phash=h) for v, p, h in rows]
 
 
-def visit_checks_evaluate(*, visit: Visit) -> list[checks.CheckResult]:
-    """Every check that applies to the visit as stored now, without storing anything."""
+def _presence_checks(visit: Visit) -> list[checks.CheckResult | None]:
+    """Whether the shopper was in the branch long enough: where the phone was, and for how long.
+
+    Only a branch visit has a place to be at. A mystery call or a letter is made
+    from anywhere, and a call of two minutes is a whole shop, so neither is
+    checked for distance, a missing location or a short duration.
+    """
     branch = visit.branch
-    assignment = visit.assignment
-    photos = [
-        checks.PhotoFacts(id=str(p.id), taken_at=p.taken_at, phash=p.phash)
-        for p in visit.photos.filter(received_at__isnull=False)
-    ]
-    answers = [
-        (a.item_code, a.item.answer_type, a.value)
-        for a in visit.answers.select_related("item")
-        if not a.na
-    ]
     branch_lat = float(branch.latitude) if branch.latitude is not None else None
     branch_lng = float(branch.longitude) if branch.longitude is not None else None
-    results = [
+    return [
         checks.check_location_missing(visit_lat=visit.location_lat, visit_lng=visit.location_lng),
         checks.check_location_far(
             visit_lat=visit.location_lat,
@@ -74,6 +70,23 @@ def visit_checks_evaluate(*, visit: Visit) -> list[checks.CheckResult]:
             ended_at=visit.ended_at,
             min_seconds=settings.VISIT_MIN_SECONDS,
         ),
+    ]
+
+
+def visit_checks_evaluate(*, visit: Visit) -> list[checks.CheckResult]:
+    """Every check that applies to the visit as stored now, without storing anything."""
+    assignment = visit.assignment
+    photos = [
+        checks.PhotoFacts(id=str(p.id), taken_at=p.taken_at, phash=p.phash)
+        for p in visit.photos.filter(received_at__isnull=False)
+    ]
+    answers = [
+        (a.item_code, a.item.answer_type, a.value)
+        for a in visit.answers.select_related("item")
+        if not a.na
+    ]
+    results = _presence_checks(visit) if visit.checklist.channel == Channel.BRANCH else []
+    results += [
         checks.check_visit_outside_window(
             # Local time, as the assignment's dates and hours are agreed in it.
             visited_on=visit.visited_on,
@@ -118,7 +131,7 @@ def visit_checks_run(*, visit: Visit) -> Visit:
     # The lock keeps a retried task and the first run from interleaving their rows.
     visit = (
         Visit.objects.select_for_update(of=("self",))
-        .select_related("branch", "assignment")
+        .select_related("branch", "assignment", "checklist")
         .get(pk=visit.pk)
     )
     results = visit_checks_evaluate(visit=visit)

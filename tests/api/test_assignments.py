@@ -181,7 +181,15 @@ def test_a_regional_manager_cannot_filter_into_another_region(client_for, wes, a
 
 def test_a_regional_manager_learns_neither_who_visits_nor_when(client_for, erin, alices):
     (row,) = client_for(erin).get(URL).json()["results"]
-    assert set(row) == {"id", "status", "branch", "checklist_version", "scenario", "visit"}
+    assert set(row) == {
+        "id",
+        "status",
+        "branch",
+        "checklist_version",
+        "channel",
+        "scenario",
+        "visit",
+    }
 
 
 def test_a_regional_manager_sees_that_a_visit_happened_not_which_visit(client_for, erin, alices):

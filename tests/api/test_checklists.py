@@ -41,6 +41,10 @@ def test_it_lists_the_published_library_for_a_shopper(client_for, alice, library
         "complaint-handling",
         "sales-visit",
         "service-temperature",
+        "return-refund",
+        "phone-enquiry",
+        "ask-for-manager",
+        "written-complaint-reply",
     }
 
 

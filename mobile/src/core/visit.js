@@ -19,10 +19,25 @@ function emptySync() {
   };
 }
 
-function base({ id, kind, assignment, checklistVersionId, lang, now }) {
+/**
+ * Where the shop happens: "branch", "phone" (a mystery call) or "written". The
+ * checklist says, and the assignment repeats it; data cached before channels
+ * existed has neither and was always a branch visit.
+ */
+export function channelOf(assignment, checklist) {
+  return checklist?.channel ?? assignment?.channel ?? "branch";
+}
+
+/** Only a branch visit has a place to be at: no GPS prompt and no location for the others. */
+export function asksForLocation(visit) {
+  return (visit.channel ?? "branch") === "branch";
+}
+
+function base({ id, kind, assignment, checklist, checklistVersionId, lang, now }) {
   const at = iso(now);
   return {
     id, kind, assignmentId: assignment.id, assignment, checklistVersionId, lang,
+    channel: channelOf(assignment, checklist),
     revision: null, questionNotes: {}, reviewNote: "",
     startedAt: at, endedAt: null, location: null,
     answers: {}, comment: "", photos: [], section: 0,
@@ -38,7 +53,7 @@ function base({ id, kind, assignment, checklistVersionId, lang, now }) {
  */
 export function newVisit({ assignment, checklist, lang, now, id = globalThis.crypto.randomUUID() }) {
   const checklistVersionId = checklist?.id ?? assignment.checklist_version;
-  return base({ id, kind: "new", assignment, checklistVersionId, lang, now });
+  return base({ id, kind: "new", assignment, checklist, checklistVersionId, lang, now });
 }
 
 /**
@@ -49,7 +64,7 @@ export function newVisit({ assignment, checklist, lang, now, id = globalThis.cry
  */
 export function correctionVisit({ assignment, serverVisit, checklist, lang, now }) {
   const visit = base({
-    id: serverVisit.id, kind: "correction", assignment, lang, now,
+    id: serverVisit.id, kind: "correction", assignment, checklist, lang, now,
     checklistVersionId: checklist?.id ?? serverVisit.checklist_version,
   });
   const answers = {};
@@ -61,7 +76,7 @@ export function correctionVisit({ assignment, serverVisit, checklist, lang, now 
     reviewNote: serverVisit.review?.note ?? assignment.visit?.review_note ?? "",
     startedAt: serverVisit.started_at,
     endedAt: serverVisit.ended_at, // the visit happened then; correcting it does not move it
-    location: serverVisit.location ?? null,
+    location: asksForLocation(visit) ? serverVisit.location ?? null : null,
     answers,
     comment: serverVisit.comment ?? "",
     photos: (serverVisit.photos?.items ?? []).map((p) => ({
@@ -286,7 +301,7 @@ export function uploadBody(visit) {
     if (!a.na && value === null && !a.comment) continue;
     answers.push({ question: code, value, na: Boolean(a.na), comment: a.comment ?? "" });
   }
-  const loc = visit.location;
+  const loc = asksForLocation(visit) ? visit.location : null;
   const body = {
     id: visit.id,
     assignment: visit.assignmentId,

@@ -40,6 +40,9 @@ const en = {
   noAssignments: "No open visits.",
   window: "Window",
   scenario: "Scenario",
+  channel: "Channel",
+  channelPhone: "Mystery call",
+  channelWritten: "In writing: letter, e-mail or web form",
   address: "Address",
   mapLink: "Open in maps",
   osmLink: "OpenStreetMap",
@@ -167,6 +170,9 @@ const zh = {
   noAssignments: "没有待走访的任务。",
   window: "走访时段",
   scenario: "场景",
+  channel: "方式",
+  channelPhone: "神秘来电",
+  channelWritten: "书面：信件、电子邮件或网上表单",
   address: "地址",
   mapLink: "在地图中打开",
   osmLink: "OpenStreetMap",
@@ -280,6 +286,14 @@ export const getLang = () => current;
 export function t(key, params = {}) {
   const text = TABLES[current][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+const CHANNEL_KEYS = { phone: "channelPhone", written: "channelWritten" };
+
+/** What a phone or written assignment is, in `lang`; null for a branch visit, which says nothing new. */
+export function channelLabel(channel, lang = current) {
+  const key = CHANNEL_KEYS[channel];
+  return key ? TABLES[lang]?.[key] ?? en[key] : null;
 }
 
 // "2 visits" in English; Chinese needs no plural.

@@ -1,9 +1,9 @@
 // Open assignments and returned visits, from the copy kept on the phone, with
 // what the phone holds for each (a draft, a visit in the outbox).
 
-import { correctionVisit, newVisit } from "../../core/visit.js";
+import { channelOf, correctionVisit, newVisit } from "../../core/visit.js";
 import { h, idFor, replace } from "../dom.js";
-import { formatDate, formatDateTime, getLang, pickField, t } from "../i18n.js";
+import { channelLabel, formatDate, formatDateTime, getLang, pickField, t } from "../i18n.js";
 import { checklistFor } from "../work.js";
 import { stateLine } from "./outbox.js";
 
@@ -72,6 +72,7 @@ async function card(app, assignment, visits, returned) {
   const serverVisit = assignment.visit;
   const isReturned = serverVisit?.status === "returned";
   const checklist = await checklistFor(app.db, assignment.checklist_version, getLang());
+  const channel = channelLabel(channelOf(assignment, checklist));
 
   let action;
   let state = null;
@@ -109,6 +110,7 @@ async function card(app, assignment, visits, returned) {
     h("h2", { id: headingId }, name),
     h("p", { class: "muted" }, pickField(branch, "address")),
     h("dl", { class: "facts" },
+      channel ? [h("dt", {}, t("channel")), h("dd", {}, channel)] : null,
       h("dt", {}, t("window")), h("dd", {}, windowText(assignment)),
       assignment.scenario ? [h("dt", {}, t("scenario")), h("dd", {}, assignment.scenario)] : null),
     mapLinks(branch),

@@ -5,7 +5,7 @@
 
 import { StaleVisitError } from "../../core/db.js";
 import {
-  addPhoto, edit, editable, failed, finalize, missing, removePhoto, sectionProgress, setAnswer,
+  addPhoto, asksForLocation, edit, editable, failed, finalize, missing, removePhoto, sectionProgress, setAnswer,
 } from "../../core/visit.js";
 import { h, idFor, replace } from "../dom.js";
 import { getLang, pickField, t } from "../i18n.js";
@@ -376,7 +376,7 @@ export async function render(app, main, [id]) {
       problemsList,
       h("div", { class: "comment-field" }, h("label", { for: commentId }, t("visitComment")), comment),
       h("fieldset", { class: "item" }, h("legend", {}, t("visitPhotos")), photoBlock("", "")),
-      h("p", { class: "muted" }, `${t("location")}: `, loc ? t("locationKept", { m: Math.round(loc.accuracy_m ?? 0) }) : t("locationNone")),
+      asksForLocation(visit) ? h("p", { class: "muted" }, `${t("location")}: `, loc ? t("locationKept", { m: Math.round(loc.accuracy_m ?? 0) }) : t("locationNone")) : null,
       canEdit() ? h("p", { class: "muted" }, t("finalizeHint")) : null,
       finishButton);
   }
@@ -405,7 +405,8 @@ export async function render(app, main, [id]) {
   }
 
   // Where the shopper is: a location helps the review checks; the visit never waits for it.
-  if (visit.state === "draft" && !visit.location && navigator.geolocation) {
+  // A mystery call or a letter is made from anywhere: no prompt, nothing recorded.
+  if (visit.state === "draft" && asksForLocation(visit) && !visit.location && navigator.geolocation) {
     navigator.geolocation.getCurrentPosition((pos) => {
       if (left || visit.state !== "draft" || visit.location) return;
       const { latitude, longitude, accuracy } = pos.coords;
