@@ -434,13 +434,13 @@ def section_bars(rows: Sequence[SectionRow], *, labels: Mapping[str, str]) -> st
             )
         )
 
-    return _svg(width, height, body, kind="sections")
+    return _svg(width, height, body, kind="sections", label=labels.get("sections", ""))
 
 
 # --- RATER radar -------------------------------------------------------------
 
 
-def radar_chart(axes: Sequence[NamedScore]) -> str:
+def radar_chart(axes: Sequence[NamedScore], *, label: str = "") -> str:
     """Draw the five-axis RATER profile, first axis at the top, clockwise.
 
     A dimension with no score is plotted at the centre with a hollow marker
@@ -528,13 +528,13 @@ def radar_chart(axes: Sequence[NamedScore]) -> str:
             )
         )
 
-    return _svg(width, height, body, kind="radar")
+    return _svg(width, height, body, kind="radar", label=label)
 
 
 # --- areas -------------------------------------------------------------------
 
 
-def area_bars(axes: Sequence[NamedScore]) -> str:
+def area_bars(axes: Sequence[NamedScore], *, label: str = "") -> str:
     """Draw one labelled bar per service-standard area (procedure, people, environment).
 
     The label sits above its bar rather than beside it so the bars keep the
@@ -573,7 +573,7 @@ def area_bars(axes: Sequence[NamedScore]) -> str:
             )
         )
 
-    return _svg(width, height, body, kind="areas")
+    return _svg(width, height, body, kind="areas", label=label)
 
 
 # --- heatmap -----------------------------------------------------------------

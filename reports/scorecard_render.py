@@ -64,9 +64,11 @@ def build_charts(card: ScorecardData, labels: dict[str, str]) -> dict[str, SafeS
     if card.sections:
         charts["sections"] = mark_safe(section_bars(card.sections, labels=labels))
     if card.has_visits and card.dimensions:
-        charts["radar"] = mark_safe(radar_chart(card.dimensions))
+        charts["radar"] = mark_safe(
+            radar_chart(card.dimensions, label=labels.get("rater_profile", ""))
+        )
     if card.has_visits and card.areas:
-        charts["areas"] = mark_safe(area_bars(card.areas))
+        charts["areas"] = mark_safe(area_bars(card.areas, label=labels.get("areas", "")))
     return charts
 
 

@@ -96,3 +96,37 @@ def scroll_width(page: Page) -> int:
 def shoot(page: Page, name: str) -> None:
     WEB_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(WEB_SCREENSHOTS / name), full_page=True)
+
+
+# axe-core is the copy `make test` installs for the phone app (mobile/node_modules, pinned
+# in mobile/package-lock.json); it is injected as a script, so the context bypasses the
+# CSP for that one inline script.
+AXE = REPO / "mobile" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)"""
+
+
+def violations(
+    browser, base_url: str, username: str, password: str, viewport: dict, paths: list[str]
+) -> dict:
+    """Each page's serious or critical axe findings, and whether it scrolls sideways."""
+    context = browser.new_context(viewport=viewport, locale="en-US", bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{base_url}/accounts/login/")
+    found = {}
+    page.add_script_tag(path=str(AXE))
+    found["login"] = page.evaluate(SERIOUS)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form:has(input[name=password]) button[type=submit]")
+    for path in paths:
+        page.goto(f"{base_url}{path}")
+        page.add_script_tag(path=str(AXE))
+        found[path] = page.evaluate(SERIOUS)
+        width = scroll_width(page)
+        if width > viewport["width"]:
+            found[path].append(f"scrolls sideways: {width} px wide at {viewport['width']} px")
+    context.close()
+    return {path: problems for path, problems in found.items() if problems}

@@ -1,8 +1,7 @@
 """The main web pages have no serious or critical axe-core violations, at a laptop's width and a phone's.
 
-axe-core is the copy `make test` installs for the phone app (mobile/node_modules,
-pinned in mobile/package-lock.json); it is injected as a script, so the
-context bypasses the CSP for that one inline script.
+tests.browser.violations runs axe-core (the copy `make test` installs for the phone
+app, pinned in mobile/package-lock.json) on each page and measures its width.
 """
 
 from __future__ import annotations
@@ -12,17 +11,12 @@ from django.urls import reverse
 
 from tests.actions.plans import critical_plan
 from tests.appeal_data import approved_visit, submitted_appeal
-from tests.browser import DESKTOP, PHONE, REPO
+from tests.browser import DESKTOP, PHONE, violations
 from tests.factories import PASSWORD, AssignmentFactory
 from tests.report_data import report_checklist
 from tests.visit_bodies import visit_body
 
 pytestmark = pytest.mark.slow
-
-AXE = REPO / "mobile" / "node_modules" / "axe-core" / "axe.min.js"
-SERIOUS = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)"""
 
 
 @pytest.fixture
@@ -61,34 +55,17 @@ def pages(world) -> list[str]:
     ]
 
 
-def violations(browser, live_server, user, viewport: dict, paths: list[str]) -> dict:
-    context = browser.new_context(viewport=viewport, locale="en-US", bypass_csp=True)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    found = {}
-    page.add_script_tag(path=str(AXE))
-    found["login"] = page.evaluate(SERIOUS)
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form:has(input[name=password]) button[type=submit]")
-    for path in paths:
-        page.goto(f"{live_server.url}{path}")
-        page.add_script_tag(path=str(AXE))
-        found[path] = page.evaluate(SERIOUS)
-    context.close()
-    return {path: problems for path, problems in found.items() if problems}
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
 def test_head_offices_pages_have_no_serious_accessibility_violations(
     browser, live_server, hank, world, viewport
 ):
-    assert violations(browser, live_server, hank, viewport, pages(world)) == {}
+    assert (
+        violations(browser, live_server.url, hank.username, PASSWORD, viewport, pages(world)) == {}
+    )
 
 
 def test_a_regional_managers_home_has_no_serious_accessibility_violations(
     browser, live_server, erin, world
 ):
     paths = [reverse("home"), reverse("appeal-page", args=[world["appeal"]])]
-    assert violations(browser, live_server, erin, PHONE, paths) == {}
+    assert violations(browser, live_server.url, erin.username, PASSWORD, PHONE, paths) == {}

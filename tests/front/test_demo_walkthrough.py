@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.utils import timezone
 
-from tests.browser import DESKTOP, shoot, sign_in_on_the_web
+from tests.browser import DESKTOP, PHONE, shoot, sign_in_on_the_web, violations
 from tests.front.demo_server import seeded_demo, visit_through_services
 
 pytestmark = pytest.mark.slow
@@ -863,3 +863,39 @@ def test_a_rejected_appeal_is_in_the_audit_trail_on_the_visits_review_page(brows
     text = page.get_by_role("main").inner_text()
     context.close()
     assert "The recording starts after the visit." in text
+
+
+# --- 7. on a phone, for everyone ------------------------------------------------------------
+
+
+def test_the_main_pages_fit_a_phone_and_have_no_serious_accessibility_violations(browser, demo):
+    """The demo's real names, long Chinese branch names and full tables, at 390 px."""
+    from actions.models import ActionPlan
+    from appeals.models import Appeal
+    from audits.models import Branch, Visit
+
+    branch = Branch.objects.filter(region__code="east", active=True).order_by("code").first()
+    in_review = Visit.objects.filter(status=Visit.Status.SUBMITTED).order_by("submitted_at").first()
+    plan = ActionPlan.objects.filter(branch__region__code="east").order_by("pk").first()
+    appeal = Appeal.objects.filter(branch__region__code="east").order_by("pk").first()
+    shared = [
+        "/",
+        "/reports/comparison/",
+        "/reports/drivers/",
+        f"/branches/{branch.pk}/",
+        "/action-plans/",
+        "/appeals/",
+        "/assignments/",
+    ]
+    shared += [f"/action-plans/{plan.pk}/"] if plan else []
+    shared += [f"/appeals/{appeal.pk}/"] if appeal else []
+    head_office = shared + ["/review/"] + ([f"/review/visits/{in_review.pk}/"] if in_review else [])
+
+    found = {
+        "hq": violations(browser, demo.url, "hq", demo.password("hq"), PHONE, head_office),
+        "rm-east": violations(
+            browser, demo.url, "rm-east", demo.password("rm-east"), PHONE, shared
+        ),
+    }
+
+    assert found == {"hq": {}, "rm-east": {}}
