@@ -17,8 +17,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from checklists.languages import pick
 from reports.periods import RANGE_DASH
-from reports.selectors.comparison import Comparison, ComparisonRow
+from reports.selectors.comparison import VIEWS, Comparison, ComparisonRow
 from reports.stats import Interval
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -53,9 +54,16 @@ def _end(interval: Interval | None, end: str) -> Decimal | None:
     return None if interval is None else getattr(interval, end)
 
 
-def comparison_columns(comparison: Comparison) -> list[Column]:
+def comparison_columns(
+    comparison: Comparison, *, view: str | None = None, lang: str = "en"
+) -> list[Column]:
     """Rank, branch, region, visits, small sample, score and its 90 % interval, band,
-    previous score and interval, change and whether it is significant, sections, RATER."""
+    previous score and interval, change and whether it is significant, then the score
+    columns of one `view` (see reports.selectors.comparison.VIEWS), or without one of
+    all four: sections, RATER, areas, key factors.
+
+    Sections and RATER dimensions are headed in both languages, as they always were;
+    areas and factors ("F12 兴趣") in `lang`, the request's."""
     columns = [
         Column("Rank", lambda r: r.rank, WHOLE_FORMAT, 6),
         Column("Branch code", lambda r: r.branch_code, None, 14),
@@ -76,22 +84,19 @@ def comparison_columns(comparison: Comparison) -> list[Column]:
         Column("Change", lambda r: r.change, CHANGE_FORMAT, 8),
         Column("Change significant", lambda r: _yes_no(r.change_significant), None, 8),
     ]
-    # Default arguments bind each code now; a closure would see only the last one.
-    columns += [
-        Column(
-            f"{s.title_zh} {s.title_en}", lambda r, code=s.code: r.sections[code], SCORE_FORMAT, 14
-        )
-        for s in comparison.sections
-    ]
-    columns += [
-        Column(
-            f"{d.title_zh} {d.title_en}",
-            lambda r, code=d.code: r.dimensions[code],
-            SCORE_FORMAT,
-            12,
-        )
-        for d in comparison.dimensions
-    ]
+    lenses = VIEWS.values() if view is None else [VIEWS[view]]
+    for lens in lenses:
+        both = lens in ("sections", "dimensions")
+        columns += [
+            Column(
+                f"{h.title_zh} {h.title_en}" if both else pick(lang, h.title_zh, h.title_en),
+                # Default arguments bind each one now; a closure would see only the last.
+                lambda r, lens=lens, code=h.code: getattr(r, lens)[code],
+                SCORE_FORMAT,
+                14 if lens in ("sections", "factors") else 12,
+            )
+            for h in getattr(comparison, lens)
+        ]
     return columns
 
 
@@ -105,9 +110,9 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def comparison_csv(comparison: Comparison) -> Export:
+def comparison_csv(comparison: Comparison, *, view: str | None = None, lang: str = "en") -> Export:
     """UTF-8 with a byte-order mark, which is what makes Excel read the Chinese names right."""
-    columns = comparison_columns(comparison)
+    columns = comparison_columns(comparison, view=view, lang=lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([c.header for c in columns])
@@ -120,9 +125,9 @@ def comparison_csv(comparison: Comparison) -> Export:
     )
 
 
-def comparison_xlsx(comparison: Comparison) -> Export:
+def comparison_xlsx(comparison: Comparison, *, view: str | None = None, lang: str = "en") -> Export:
     """One sheet: bold, frozen header row; scores as numbers with one decimal."""
-    columns = comparison_columns(comparison)
+    columns = comparison_columns(comparison, view=view, lang=lang)
     # Write-only streams rows to the file, so 10,000 branches stay cheap.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=comparison.period.label.replace(RANGE_DASH, " to ")[:31])
@@ -159,9 +164,11 @@ def comparison_xlsx(comparison: Comparison) -> Export:
     )
 
 
-def comparison_export(comparison: Comparison, fmt: str) -> Export:
+def comparison_export(
+    comparison: Comparison, fmt: str, *, view: str | None = None, lang: str = "en"
+) -> Export:
     if fmt == "csv":
-        return comparison_csv(comparison)
+        return comparison_csv(comparison, view=view, lang=lang)
     if fmt == "xlsx":
-        return comparison_xlsx(comparison)
+        return comparison_xlsx(comparison, view=view, lang=lang)
     raise ValueError(f"format must be one of {EXPORT_FORMATS}, got {fmt!r}")

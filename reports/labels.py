@@ -8,6 +8,12 @@ request's active language, and a dict is trivial to test for missing keys.
 
 from __future__ import annotations
 
+import json
+from functools import cache
+
+from checklists.scoring import AREAS
+from checklists.selectors import LIBRARY_DIR
+
 DEFAULT_LANG = "en"
 
 LABELS: dict[str, dict[str, str]] = {
@@ -162,6 +168,17 @@ LABELS: dict[str, dict[str, str]] = {
         "no_correlation": "少于 3 个网点，或各网点之间没有差异",
         "drivers_none": "本期没有有得分的作答。",
         "not_available": "—",
+        # The comparison's lenses (its `view`), and the averages under its heatmap.
+        "view": "查看维度",
+        "view_sections": "分项",
+        "view_rater": "RATER",
+        "view_areas": "三大领域",
+        "view_factors": "关键因素",
+        "key_factors": "26个关键因素",
+        "factors_hint": "涵盖所有标注关键因素的检查表：{checklists}。只列出本期有得分的因素。",
+        "no_scores": "本期没有此维度的得分。",
+        "scope_avg": "所辖区域平均",
+        "average_of": "{name}平均",
     },
     "en": {
         "title": "Branch service scorecard",
@@ -328,6 +345,19 @@ LABELS: dict[str, dict[str, str]] = {
         "no_correlation": "Fewer than 3 branches, or no difference between them",
         "drivers_none": "No scored answers in this period.",
         "not_available": "—",
+        "view": "View",
+        "view_sections": "Sections",
+        "view_rater": "RATER",
+        "view_areas": "Areas",
+        "view_factors": "Key factors",
+        "key_factors": "The 26 key factors",
+        "factors_hint": (
+            "Across every checklist that tags the key factors: {checklists}. Only the factors "
+            "scored in this period are listed."
+        ),
+        "no_scores": "No scores of this kind in this period.",
+        "scope_avg": "Average of your regions",
+        "average_of": "{name} average",
     },
 }
 
@@ -339,3 +369,32 @@ def labels_for(lang: str) -> dict[str, str]:
     wording of every later render in the process.
     """
     return dict(LABELS.get(lang, LABELS[DEFAULT_LANG]))
+
+
+def area_titles() -> dict[str, tuple[str, str]]:
+    """The three service-standard areas' names (zh-Hans, en), as the scorecard prints them."""
+    zh, en = LABELS["zh-Hans"], LABELS["en"]
+    return {code: (zh[f"area_{code}"], en[f"area_{code}"]) for code in AREAS}
+
+
+@cache
+def key_factor_titles() -> dict[int, tuple[str, str]]:
+    """The 26 key factors' names (zh-Hans, en) by number, as "F12 …".
+
+    Read from the checklist library's own 26-factor checklist, which a test pins
+    to the reference's numbering and wording, so a report never words a factor
+    differently from the checklist shoppers answer. The F-number is the item code
+    customers quote ("F24").
+    """
+    data = json.loads((LIBRARY_DIR / "key-factors-26.json").read_text(encoding="utf-8"))
+    titles: dict[int, tuple[str, str]] = {}
+    for section in data["sections"]:
+        for item in section["items"]:
+            number = (item.get("tags") or {}).get("factor")
+            if number is not None:
+                code = f"F{number:02}"
+                titles[number] = (
+                    f"{code} {item['text']['zh-Hans']}",
+                    f"{code} {item['text']['en']}",
+                )
+    return titles

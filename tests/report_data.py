@@ -8,7 +8,7 @@ the expected averages stay readable in the test.
     version = report_checklist()                       # tests.factories.small_checklist
     visit(east_branch, version, "2026-10-05", 80.0,
           sections={"core": 75, "env": 85},
-          dimensions={"empathy": 75},
+          dimensions={"empathy": 75}, areas={"people": 70}, factors={24: 60},
           answers={"greet": 100, "attitude": {"score": 50, "gain": "6.25"}})
 """
 
@@ -73,6 +73,8 @@ def visit(
     status: str = Visit.Status.APPROVED,
     sections: dict[str, Number] | None = None,
     dimensions: dict[str, Number] | None = None,
+    areas: dict[str, Number] | None = None,
+    factors: dict[int, Number] | None = None,
     answers: dict[str, Number | dict] | None = None,
 ) -> Visit:
     """A visit of `branch` on `on` with the stored `score`, approved unless `status` says otherwise.
@@ -112,6 +114,15 @@ def visit(
     rows += [
         VisitScore(visit=stored, kind=VisitScore.Kind.DIMENSION, key=k, score=_decimal(v))
         for k, v in (dimensions or {}).items()
+    ]
+    rows += [
+        VisitScore(visit=stored, kind=VisitScore.Kind.AREA, key=k, score=_decimal(v))
+        for k, v in (areas or {}).items()
+    ]
+    rows += [
+        # Stored under the factor's number, as audits.services.visits does.
+        VisitScore(visit=stored, kind=VisitScore.Kind.FACTOR, key=str(k), score=_decimal(v))
+        for k, v in (factors or {}).items()
     ]
     VisitScore.objects.bulk_create(rows)
 

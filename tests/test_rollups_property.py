@@ -1,6 +1,9 @@
 """Property: after any history of approvals, reviewer corrections, appeal re-scores and
 withdrawn approvals, the comparison read from the roll-ups equals the one computed
-from the visits, for any date range, and rebuild_rollups --check finds no drift."""
+from the visits, for any date range, and rebuild_rollups --check finds no drift.
+
+The whole comparison is compared: rows with their section, RATER, area and key-factor
+columns (factors over both checklists that tag them) and the averages."""
 
 from __future__ import annotations
 
@@ -52,7 +55,7 @@ day = st.integers(0, DAYS - 1).map(lambda n: FIRST_DAY + dt.timedelta(days=n))
 pick = st.integers(0, 1000)  # which visit an action applies to, modulo the candidates
 
 actions = st.one_of(
-    st.tuples(st.just("submit"), st.integers(0, 2), st.integers(0, 1), day, answers, st.booleans()),
+    st.tuples(st.just("submit"), st.integers(0, 2), st.integers(0, 2), day, answers, st.booleans()),
     st.tuples(st.just("approve"), pick),
     st.tuples(st.just("reject"), pick),
     st.tuples(st.just("correct"), pick, change),
@@ -66,12 +69,14 @@ ranges = st.tuples(day, st.integers(0, 45)).map(
 
 @pytest.fixture
 def versions(db):
-    """Versions 1 and 2 of one checklist; 2 adds a section, so section columns vary by range."""
+    """Versions 1 and 2 of one checklist; 2 adds a section, so section columns vary by range.
+    Third, another checklist tagging the same key factors: the factor columns sum both."""
     first = report_checklist()
     draft = checklist_version_new_draft(source=first)
     section = SectionFactory(version=draft, code="digital", position=9, title_en="Digital")
     ItemFactory(section=section, code="app")
-    return first, checklist_version_publish(version=draft)
+    other = report_checklist("other-visit")
+    return first, checklist_version_publish(version=draft), other
 
 
 def _with(visits: list[Visit], status: str, choice: int) -> Visit | None:
@@ -85,7 +90,7 @@ def _play(history, *, branches, versions, reviewer, manager) -> None:
         if action == "submit":
             branch, version, on, given_answers, app = args
             version = versions[version]
-            extra = {"app": app} if version.number == 2 else {}
+            extra = {"app": app} if version.pk == versions[1].pk else {}
             visits.append(
                 submitted_visit(branches[branch], version, on, {**given_answers, **extra})
             )

@@ -43,7 +43,14 @@ from reports.selectors import (
     report_region,
     report_visit_filter,
 )
-from reports.selectors.comparison import ComparisonRow, branch_comparison
+from reports.selectors.comparison import (
+    DEFAULT_VIEW,
+    VIEWS,
+    Comparison,
+    ComparisonRow,
+    branch_comparison,
+    comparison_view,
+)
 from reports.selectors.drivers import score_drivers
 from reports.selectors.scorecard import (
     report_checklist_default,
@@ -222,6 +229,7 @@ def comparison_page(request):
     q = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
     try:
         sort, direction = league_order(request.GET)
+        lens = comparison_view(request.GET.get("view"))
         selected = _selection(request)
         period, region, checklist = selected.period, selected.region, selected.checklist
         comparison = branch_comparison(user=user, checklist=checklist, period=period, region=region)
@@ -236,6 +244,9 @@ def comparison_page(request):
     view = {"lang": lang, "q": q}
     if (sort, direction) != ("rank", LEAGUE_SORTS["rank"]):
         view.update(sort=sort, dir=direction)
+    # The heatmap's lens; the exports carry it too, so a download has the columns shown.
+    lens_query = {} if lens == DEFAULT_VIEW else {"view": lens}
+    view.update(lens_query)
     shown = sort_league(
         search_league(list(comparison.rows), q), sort=sort, direction=direction, lang=lang
     )
@@ -289,36 +300,60 @@ def comparison_page(request):
         {"label": ""},
         heading("change", t["change"]),
     ]
-    sections = [pick(lang, s.title_zh, s.title_en) for s in comparison.sections]
+    attribute = VIEWS[lens]
+    headings = getattr(comparison, attribute)
+    names = [pick(lang, h.title_zh, h.title_en) for h in headings]
+    if lens == "sections":
+        # Numbered like the key above the chart: long section names are cut to the cell.
+        columns = [f"{number}. {name}" for number, name in enumerate(names, start=1)]
+    elif lens == "factors":
+        columns = [name.split(" ", 1)[0] for name in names]  # "F12": the key names it in full
+    else:
+        columns = names
     chart = heatmap(
         [
             (
                 f"{row.branch_code} {pick(lang, row.name_zh, row.name_en)}",
-                [row.sections.get(s.code) for s in comparison.sections],
+                [getattr(row, attribute).get(h.code) for h in headings],
             )
             for row in shown
         ],
-        # Numbered like the key above the chart: long section names are cut to the cell.
-        columns=[f"{number}. {name}" for number, name in enumerate(sections, start=1)],
+        columns=columns,
         expected=comparison.expected,
         tolerance=comparison.tolerance,
-        # A cell opens the visits behind it; a branch without a visit has none to show.
+        # A section cell opens the visits behind it; a branch without a visit has none to
+        # show. The other lenses have no such page.
         links=[
             [
                 page_url(
                     "report-visits-page",
                     branch=row.branch_id,
-                    section=s.code,
+                    section=h.code,
                     **query,
                     lang=lang,
                 )
                 if row.visits
                 else None
-                for s in comparison.sections
+                for h in headings
             ]
             for row in shown
-        ],
+        ]
+        if lens == "sections"
+        else None,
     )
+    views = [
+        {
+            "key": key,
+            "label": t[f"view_{key}"],
+            "current": key == lens,
+            "url": page_url(
+                "comparison-page",
+                **query,
+                **{**view, "view": "" if key == DEFAULT_VIEW else key},
+            ),
+        }
+        for key in VIEWS
+    ]
     sorted_by = next(each for each in headers if each.get("key") == sort)
     sorted_by = sorted_by["spoken"] or sorted_by["label"]
     search_result = t["search_result"].format(shown=len(rows), total=len(comparison.rows))
@@ -359,7 +394,22 @@ def comparison_page(request):
             "small_sample_legend": t["small_sample_legend"].format(
                 n=comparison.small_sample_visits
             ),
-            "sections": sections,
+            "sections": names,
+            "lens": lens,
+            "lens_title": t["sections"] if lens == "sections" else t[f"view_{lens}"],
+            "views": views,
+            "columns": columns,
+            # Sections are the checklist's: shown even before any is scored, as they always were.
+            "has_scores": lens == "sections"
+            or any(
+                value is not None for row in shown for value in getattr(row, attribute).values()
+            ),
+            "averages": _average_rows(
+                comparison, attribute=attribute, lang=lang, t=t, everything=user.sees_everything
+            ),
+            "factors_hint": t["factors_hint"].format(
+                checklists=", ".join(comparison.factor_checklists) or t["not_available"]
+            ),
             # heatmap() escapes every text it draws.
             "heatmap": mark_safe(chart),
             # So does trend_chart(); its numbers only.
@@ -377,8 +427,8 @@ def comparison_page(request):
             "period": period,
             "period_value": period.label if period.kind != "range" else "",
             **_filter_choices(user),
-            "csv_url": page_url("report-comparison", **query, format="csv"),
-            "xlsx_url": page_url("report-comparison", **query, format="xlsx"),
+            "csv_url": page_url("report-comparison", **query, format="csv", **lens_query),
+            "xlsx_url": page_url("report-comparison", **query, format="xlsx", **lens_query),
             "drivers_url": page_url("drivers-page", **query, lang=lang),
             "previous_url": page_url(
                 "comparison-page", **{**query, **period_query(previous(period))}, **view
@@ -389,6 +439,41 @@ def comparison_page(request):
         },
         partial="htmx",
     )
+
+
+def _average_rows(
+    comparison: Comparison, *, attribute: str, lang: str, t: dict, everything: bool
+) -> list[dict]:
+    """The averages under the heatmap: of the whole table, then of each region when it has several.
+
+    The whole table is the company for head office, a regional manager's regions
+    for them; with a region chosen it is that region, named as such.
+    """
+    if not comparison.averages:
+        return []
+    headings = getattr(comparison, attribute)
+    regions = {each.code: each for each in Region.objects.all()}
+
+    def region_label(code: str) -> str:
+        region = regions.get(code)
+        name = pick(lang, region.name_zh, region.name_en) if region else code
+        return t["average_of"].format(name=name)
+
+    whole, *by_region = comparison.averages
+    if comparison.region is not None:
+        label = region_label(comparison.region)
+    else:
+        label = t["company_avg"] if everything else t["scope_avg"]
+    shown = [(label, whole)]
+    if comparison.region is None and len(by_region) > 1:
+        shown += [(region_label(each.region), each) for each in by_region]
+    return [
+        {
+            "label": label,
+            "scores": [format_score(getattr(average, attribute).get(h.code)) for h in headings],
+        }
+        for label, average in shown
+    ]
 
 
 def _branch_parameter(params) -> int:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from audits.roles import SeesReports
 from backend.schema import ERRORS
+from checklists.languages import language_for
 from reports.api import (
     PERIOD_PARAMETERS,
     SCOPE_PARAMETERS,
@@ -23,7 +24,13 @@ from reports.api import (
     report_query,
 )
 from reports.exports import CSV_CONTENT_TYPE, EXPORT_FORMATS, XLSX_CONTENT_TYPE, comparison_export
-from reports.selectors.comparison import Comparison, branch_comparison
+from reports.selectors.comparison import (
+    VIEWS,
+    Comparison,
+    ComparisonAverage,
+    branch_comparison,
+    comparison_view,
+)
 
 SCORE = {"max_digits": 4, "decimal_places": 1, "allow_null": True}
 
@@ -81,6 +88,35 @@ class ComparisonRowOutput(serializers.Serializer):
         child=serializers.DecimalField(**SCORE),
         help_text="By RATER dimension; null where no item scored it.",
     )
+    areas = serializers.DictField(
+        child=serializers.DecimalField(**SCORE),
+        help_text=(
+            "By service-standard area (procedure, people, environment); null where no item "
+            "of the area was scored."
+        ),
+    )
+    factors = serializers.DictField(
+        child=serializers.DecimalField(**SCORE),
+        help_text=(
+            "By key-factor number (`factors` headings): the mean factor score over the approved "
+            "visits of every checklist in `factor_checklists`, not only `checklist`. Null where "
+            "the branch has no scored answer tagged with the factor."
+        ),
+    )
+
+
+class ComparisonAverageOutput(serializers.Serializer):
+    region = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Null: every branch in the table (the company, or a regional manager's regions); "
+            "else one region's branches."
+        ),
+    )
+    sections = serializers.DictField(child=serializers.DecimalField(**SCORE))
+    dimensions = serializers.DictField(child=serializers.DecimalField(**SCORE))
+    areas = serializers.DictField(child=serializers.DecimalField(**SCORE))
+    factors = serializers.DictField(child=serializers.DecimalField(**SCORE))
 
 
 class ComparisonOutput(serializers.Serializer):
@@ -100,7 +136,35 @@ class ComparisonOutput(serializers.Serializer):
     )
     sections = HeadingOutput(many=True)
     dimensions = HeadingOutput(many=True)
+    areas = HeadingOutput(
+        many=True, help_text="The reference's three areas of service standards, always all three."
+    )
+    factors = HeadingOutput(
+        many=True,
+        help_text=(
+            'The key factors any branch has a score for, by number; code "12", titles '
+            '"F12 兴趣" / "F12 The customer\'s interest is engaged", from the checklist library.'
+        ),
+    )
+    factor_checklists = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Codes of the checklists that tag key factors: what the factor scores cover.",
+    )
     branches = ComparisonRowOutput(many=True)
+    averages = ComparisonAverageOutput(
+        many=True,
+        help_text=(
+            "Mean column scores of the branches, each branch with a score counting once: "
+            "first of every branch in the table (`region` null), then of each region's."
+        ),
+    )
+
+
+def average_output(average: ComparisonAverage) -> dict:
+    return {
+        "region": average.region,
+        **{lens: getattr(average, lens) for lens in VIEWS.values()},
+    }
 
 
 def comparison_output(comparison: Comparison) -> dict:
@@ -117,6 +181,9 @@ def comparison_output(comparison: Comparison) -> dict:
         "small_sample_visits": comparison.small_sample_visits,
         "sections": [asdict(s) for s in comparison.sections],
         "dimensions": [asdict(d) for d in comparison.dimensions],
+        "areas": [asdict(a) for a in comparison.areas],
+        "factors": [asdict(f) for f in comparison.factors],
+        "factor_checklists": list(comparison.factor_checklists),
         "branches": [
             {
                 "rank": row.rank,
@@ -140,9 +207,12 @@ def comparison_output(comparison: Comparison) -> dict:
                 "change_significant": row.change_significant,
                 "sections": row.sections,
                 "dimensions": row.dimensions,
+                "areas": row.areas,
+                "factors": row.factors,
             }
             for row in comparison.rows
         ],
+        "averages": [average_output(average) for average in comparison.averages],
     }
 
 
@@ -157,8 +227,10 @@ class ComparisonApi(APIView):
             "Every active branch in the caller's scope (a regional manager's regions only), "
             "with its mean score over the period's approved visits of the checklist, its band "
             "against the expectation and its 90 % confidence interval, the change since the "
-            "previous period and whether it is significant, its rank, and its section and RATER "
-            "dimension scores. Sorted by rank; small samples (fewer scored visits than "
+            "previous period and whether it is significant, its rank, and its section, RATER "
+            "dimension and service-standard-area scores, and its key-factor scores across every "
+            "checklist that tags key factors; with the average of each column over the table and "
+            "per region. Sorted by rank; small samples (fewer scored visits than "
             "`small_sample_visits`) follow unranked, best score first; branches without a visit "
             "come last. `format=csv` or `format=xlsx` downloads the same table, one row per "
             "branch (CSV is UTF-8 with a byte-order mark so Excel reads Chinese names)."
@@ -172,6 +244,28 @@ class ComparisonApi(APIView):
                 enum=["json", *EXPORT_FORMATS],
                 required=False,
                 description="`csv` or `xlsx` downloads the table as a file; JSON otherwise.",
+            ),
+            OpenApiParameter(
+                "view",
+                OpenApiTypes.STR,
+                enum=list(VIEWS),
+                required=False,
+                description=(
+                    "The score columns a CSV or XLSX carries after the branch's own: `sections`, "
+                    "`rater` (RATER dimensions), `areas` (service-standard areas) or `factors` "
+                    "(key factors). Without it, all four. JSON always carries all four; an "
+                    "unknown value is a 400 naming `view`."
+                ),
+            ),
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                enum=["zh-Hans", "en"],
+                required=False,
+                description=(
+                    "Language of the CSV and XLSX area and factor headings; otherwise "
+                    "Accept-Language, then English."
+                ),
             ),
         ],
         responses={
@@ -192,13 +286,18 @@ class ComparisonApi(APIView):
             raise serializers.ValidationError(
                 {"format": [f"Must be one of json, csv, xlsx; got {fmt!r}."]}
             )
+        raw_view = request.query_params.get("view", "").strip()
+        # Checked before the report is read, and for JSON too, so a bad link fails the same way.
+        view = comparison_view(raw_view) if raw_view else None
         query = report_query(request)
         comparison = branch_comparison(
             user=request.user, checklist=query.checklist, period=query.period, region=query.region
         )
         if fmt == "json":
             return Response(ComparisonOutput(comparison_output(comparison)).data)
-        export = comparison_export(comparison, fmt)
+        export = comparison_export(
+            comparison, fmt, view=view, lang=language_for(request, fallback="en")
+        )
         response = HttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response

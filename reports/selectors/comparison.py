@@ -1,18 +1,26 @@
-"""Head office's branch comparison: a league table and a branch × section heatmap."""
+"""Head office's branch comparison: a league table and a branch × section heatmap.
+
+Besides sections, the heatmap has three more lenses (VIEWS): the RATER
+dimensions, the reference's three service-standard areas, and the 26 key
+factors across every checklist that tags them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from audits.models import Region, ScoreRollup, Visit, VisitRollup, VisitScore
 from checklists.models import Checklist, ChecklistVersion, Section
-from checklists.scoring import RATER_DIMENSIONS, band
+from checklists.scoring import AREAS, RATER_DIMENSIONS, band, round_score
+from reports.labels import area_titles, key_factor_titles
 from reports.periods import Period, previous
 from reports.selectors import (
     DIMENSION_TITLES,
@@ -27,6 +35,24 @@ from reports.selectors import (
     versions_used,
 )
 from reports.stats import Interval, Sample, reading, significant_change
+
+# The heatmap's lenses: a `view` parameter's values, each naming the headings of
+# Comparison and the scores of ComparisonRow / ComparisonAverage it shows.
+VIEWS: dict[str, str] = {
+    "sections": "sections",
+    "rater": "dimensions",
+    "areas": "areas",
+    "factors": "factors",
+}
+DEFAULT_VIEW = "sections"
+
+
+def comparison_view(raw: str | None) -> str:
+    """A `view` parameter: one of VIEWS, sections when empty. Raises ValidationError naming `view`."""
+    view = (raw or "").strip() or DEFAULT_VIEW
+    if view not in VIEWS:
+        raise ValidationError({"view": f"Must be one of {', '.join(VIEWS)}; got {view!r}."})
+    return view
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,25 @@ class ComparisonRow:
     change_significant: bool
     sections: dict[str, Decimal | None] = field(default_factory=dict)
     dimensions: dict[str, Decimal | None] = field(default_factory=dict)
+    areas: dict[str, Decimal | None] = field(default_factory=dict)
+    # By factor number ("12"), over every checklist that tags key factors.
+    factors: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComparisonAverage:
+    """The mean of the branches' column scores: of every row (`region` None) or of one region's.
+
+    Each branch with a score counts once, whatever its number of visits, as on
+    the scorecard's "region / company average"; taken over the rounded scores the
+    table shows, so the average of a column is the one a reader works out.
+    """
+
+    region: str | None
+    sections: dict[str, Decimal | None]
+    dimensions: dict[str, Decimal | None]
+    areas: dict[str, Decimal | None]
+    factors: dict[str, Decimal | None]
 
 
 @dataclass(frozen=True)
@@ -67,7 +112,11 @@ class Comparison:
     small_sample_visits: int
     sections: tuple[Heading, ...]
     dimensions: tuple[Heading, ...]
+    areas: tuple[Heading, ...]
+    factors: tuple[Heading, ...]  # the factors scored in the period, by number
+    factor_checklists: tuple[str, ...]  # codes of the checklists the factor columns cover
     rows: tuple[ComparisonRow, ...]
+    averages: tuple[ComparisonAverage, ...]  # every row first, then each region's
 
 
 def competition_ranks(scores: Sequence[Decimal | None]) -> list[int | None]:
@@ -84,7 +133,14 @@ def competition_ranks(scores: Sequence[Decimal | None]) -> list[int | None]:
 
 
 Columns = dict[int, dict[str, dict[str, Decimal | None]]]
-_COLUMN_KINDS = [VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION]
+# Of the comparison's checklist; factors are read from every checklist that tags them.
+_COLUMN_KINDS = [VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION, VisitScore.Kind.AREA]
+_KINDS = [*_COLUMN_KINDS, VisitScore.Kind.FACTOR]
+
+
+def _any_of(conditions: list[Q]) -> Q:
+    # Q() with no children matches everything: with no checklist, nothing.
+    return Q(*conditions, _connector=Q.OR) if conditions else Q(pk__in=[])
 
 
 @dataclass(frozen=True)
@@ -93,7 +149,8 @@ class _Sums:
 
     totals: visits, total, scored, squares of the period and previous_total,
     previous_scored, previous_squares of the one before; columns: the mean
-    section and RATER dimension scores of the period; versions: a subquery of
+    section, RATER dimension and area scores of the period, and its mean factor
+    scores over `factor_checklists`; versions: a subquery of
     the versions the period's visits were scored against.
     """
 
@@ -105,12 +162,20 @@ class _Sums:
 def _columns(rows, *, branch: str) -> Columns:
     columns: Columns = {}
     for row in rows:
-        own = columns.setdefault(row[branch], {"section": {}, "dimension": {}})
+        own = columns.setdefault(row[branch], {kind: {} for kind in _KINDS})
         own[row["kind"]][row["key"]] = mean_score(row["total"], row["count"])
     return columns
 
 
-def _sums_from_rollups(user, *, checklist: Checklist, period: Period, before: Period, region):
+def _sums_from_rollups(
+    user,
+    *,
+    checklist: Checklist,
+    factor_checklists: list[Checklist],
+    period: Period,
+    before: Period,
+    region,
+):
     """The sums out of the daily roll-ups (audits.models.VisitRollup, ScoreRollup): three queries.
 
     A range of days is the sum of its days; the roll-ups hold the same exact
@@ -143,7 +208,24 @@ def _sums_from_rollups(user, *, checklist: Checklist, period: Period, before: Pe
     columns = _columns(
         (
             {**row, "total": row["score_total"], "count": row["score_count"]}
-            for row in ScoreRollup.objects.filter(in_period, kind__in=_COLUMN_KINDS)
+            for row in ScoreRollup.objects.filter(
+                (in_period & Q(kind__in=_COLUMN_KINDS))
+                | (
+                    Q(kind=VisitScore.Kind.FACTOR)
+                    & _any_of(
+                        [
+                            report_rollup_filter(
+                                user,
+                                checklist=each,
+                                start=period.start,
+                                end=period.end,
+                                region=region,
+                            )
+                            for each in factor_checklists
+                        ]
+                    )
+                )
+            )
             .values("branch", "kind", "key")
             .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
             .order_by()
@@ -154,7 +236,15 @@ def _sums_from_rollups(user, *, checklist: Checklist, period: Period, before: Pe
     return _Sums(totals=totals, columns=columns, versions=versions)
 
 
-def _sums_from_visits(user, *, checklist: Checklist, period: Period, before: Period, region):
+def _sums_from_visits(
+    user,
+    *,
+    checklist: Checklist,
+    factor_checklists: list[Checklist],
+    period: Period,
+    before: Period,
+    region,
+):
     """The same sums straight from the visits: the baseline the roll-ups are checked against."""
     current = Q(visited_on__gte=period.start)
     earlier = Q(visited_on__lte=before.end)
@@ -179,11 +269,20 @@ def _sums_from_visits(user, *, checklist: Checklist, period: Period, before: Per
         )
         .order_by()
     }
-    scores = report_visit_filter(
-        user, checklist=checklist, start=period.start, end=period.end, region=region, via="visit__"
-    )
+
+    def scores(each: Checklist) -> Q:
+        return report_visit_filter(
+            user, checklist=each, start=period.start, end=period.end, region=region, via="visit__"
+        )
+
     columns = _columns(
-        VisitScore.objects.filter(scores, kind__in=_COLUMN_KINDS)
+        VisitScore.objects.filter(
+            (scores(checklist) & Q(kind__in=_COLUMN_KINDS))
+            | (
+                Q(kind=VisitScore.Kind.FACTOR)
+                & _any_of([scores(each) for each in factor_checklists])
+            )
+        )
         .values("visit__branch", "kind", "key")
         .annotate(total=score_sum("score"), count=Count("score"))
         .order_by(),
@@ -241,20 +340,27 @@ def branch_comparison(
     - rank: standard competition ranking over branches with a score that are not
       small samples; small samples follow, unranked, best score first; branches
       without a score come last;
-    - sections / dimensions: means of the visits' stored section and RATER scores,
-      keyed by section code (the sections of the versions the period's visits
-      used, see section_headings) and by RATER dimension.
+    - sections / dimensions / areas: means of the visits' stored section, RATER
+      and service-standard-area scores, keyed by section code (the sections of
+      the versions the period's visits used, see section_headings), by RATER
+      dimension and by area (all three, null where nothing was scored);
+    - factors: means of the stored key-factor scores of the approved visits of
+      every checklist that tags key factors (factor_checklists), not only of
+      `checklist`, keyed by factor number; the columns are the factors any
+      branch in the table has a score for;
+    - averages: the branches' mean column scores, over every row and per
+      region (comparison_averages).
 
     Sorted as ranked above, then by branch code. Read from the daily roll-ups
     (audits.models.VisitRollup, ScoreRollup), which hold the exact sums of the
     approved visits' scores and squares, so the numbers equal those computed
-    from the visits (comparison_from_visits). The same six queries whatever the
-    number of branches (seven for a period without visits): the version, the
-    sections of the versions the period's visits used (and the version's own
-    when there are none), the branches, the sums of both periods in one pass
-    (conditional aggregates over the range from the previous period's start,
-    which the report index answers on its own), and the section/dimension
-    sums grouped by branch.
+    from the visits (comparison_from_visits). The same seven queries whatever the
+    number of branches (eight for a period without visits): the version, the
+    checklists that tag key factors, the sections of the versions the period's
+    visits used (and the version's own when there are none), the branches, the
+    sums of both periods in one pass (conditional aggregates over the range
+    from the previous period's start, which the report index answers on its
+    own), and the section/dimension/area/factor sums grouped by branch.
     """
     return _comparison(
         user=user, checklist=checklist, period=period, region=region, sums=_sums_from_rollups
@@ -287,10 +393,25 @@ def _comparison(
     before = previous(period)
     minimum = settings.SMALL_SAMPLE_VISITS
     branches = list(report_branches(user, region))
-    found = sums(user, checklist=checklist, period=period, before=before, region=region)
+    factor_checklists = key_factor_checklists()
+    found = sums(
+        user,
+        checklist=checklist,
+        factor_checklists=factor_checklists,
+        period=period,
+        before=before,
+        region=region,
+    )
     totals, columns = found.totals, found.columns
     sections = section_headings(versions=found.versions, fallback=version)
     dimensions = tuple(Heading(code, *DIMENSION_TITLES[code]) for code in RATER_DIMENSIONS)
+    titles = area_titles()
+    areas = tuple(Heading(code, *titles[code]) for code in AREAS)
+    factors = factor_headings(
+        key
+        for branch in branches
+        for key in columns.get(branch.pk, {}).get(VisitScore.Kind.FACTOR, {})
+    )
 
     samples: list[Sample] = []
     previous_samples: list[Sample] = []
@@ -316,7 +437,7 @@ def _comparison(
     ):
         previous_score = mean_score(previous_sample.total, previous_sample.count)
         then = reading(previous_sample, minimum=minimum)
-        own = columns.get(branch.pk, {"section": {}, "dimension": {}})
+        own = columns.get(branch.pk, {kind: {} for kind in _KINDS})
         rows.append(
             ComparisonRow(
                 rank=rank,
@@ -337,6 +458,8 @@ def _comparison(
                 change_significant=significant_change(now, then),
                 sections={s.code: own["section"].get(s.code) for s in sections},
                 dimensions={d.code: own["dimension"].get(d.code) for d in dimensions},
+                areas={a.code: own["area"].get(a.code) for a in areas},
+                factors={f.code: own["factor"].get(f.code) for f in factors},
             )
         )
     # Ranked branches by rank, then small samples by score, then branches without one.
@@ -362,5 +485,68 @@ def _comparison(
         small_sample_visits=minimum,
         sections=sections,
         dimensions=dimensions,
+        areas=areas,
+        factors=factors,
+        factor_checklists=tuple(each.code for each in factor_checklists),
         rows=tuple(rows),
+        averages=comparison_averages(rows),
+    )
+
+
+def key_factor_checklists() -> list[Checklist]:
+    """Every checklist with a version that tags an item with a key factor, by code. One query."""
+    return list(
+        Checklist.objects.filter(versions__items__factor__isnull=False)
+        .distinct()
+        .order_by("code")
+        .only("id", "code")
+    )
+
+
+def factor_headings(keys) -> tuple[Heading, ...]:
+    """The factor columns: the factor numbers among `keys` (roll-up keys, "12"), in order,
+    named from the checklist library ("F12 兴趣")."""
+    titles = key_factor_titles()
+    numbers = sorted({int(key) for key in keys})
+    return tuple(Heading(str(n), *titles.get(n, (f"F{n:02}", f"F{n:02}"))) for n in numbers)
+
+
+def branch_average(scores: Sequence[Decimal | None]) -> Decimal | None:
+    """The exact mean of the scores present, rounded half-up to one decimal; None without one."""
+    present = [score for score in scores if score is not None]
+    if not present:
+        return None
+    return round_score(Fraction(sum(present, Decimal(0))) / len(present))
+
+
+def _average(region: str | None, rows: Sequence[ComparisonRow]) -> ComparisonAverage:
+    first = rows[0]
+
+    def column(lens: str) -> dict[str, Decimal | None]:
+        return {
+            code: branch_average([getattr(row, lens)[code] for row in rows])
+            for code in getattr(first, lens)
+        }
+
+    return ComparisonAverage(
+        region=region,
+        sections=column("sections"),
+        dimensions=column("dimensions"),
+        areas=column("areas"),
+        factors=column("factors"),
+    )
+
+
+def comparison_averages(rows: Sequence[ComparisonRow]) -> tuple[ComparisonAverage, ...]:
+    """The average of every row (the company's, or a regional manager's regions'), then of
+    each region's rows, by region code. Only rows the caller may see go in, so an average
+    never tells a regional manager anything about another region. None without rows."""
+    if not rows:
+        return ()
+    by_region: dict[str, list[ComparisonRow]] = {}
+    for row in rows:
+        by_region.setdefault(row.region, []).append(row)
+    return (
+        _average(None, rows),
+        *(_average(code, by_region[code]) for code in sorted(by_region)),
     )

@@ -547,6 +547,10 @@ HEADER = [
     "有形度 Tangibles",
     "同理度 Empathy",
     "反应度 Responsiveness",
+    # Areas, in the request's language (English by default); no factor was scored.
+    "Procedure",
+    "People",
+    "Environment",
 ]
 
 
@@ -580,6 +584,8 @@ def json_table(data: dict) -> list[list]:
             yes_no(row["change_significant"]),
             *(row["sections"][s["code"]] for s in data["sections"]),
             *(row["dimensions"][d["code"]] for d in data["dimensions"]),
+            *(row["areas"][a["code"]] for a in data["areas"]),
+            *(row["factors"][f["code"]] for f in data["factors"]),
         ]
         for row in data["branches"]
     ]

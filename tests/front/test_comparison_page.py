@@ -312,3 +312,96 @@ def test_the_dashboard_draws_the_trend_of_the_callers_branches(client, hank, lea
 
 def test_a_regional_managers_trend_is_titled_as_their_regions(client, erin, league_data):
     assert "Your regions&#x27; trend" in page_for(client, erin)
+
+
+# --- the heatmap's lens: sections | RATER | areas | key factors --------------------------------
+
+
+@pytest.fixture
+def lens_data(east_branch, pudong, west_branch):
+    from tests.test_comparison_lenses import lens_visits
+
+    return lens_visits(east_branch, pudong, west_branch)
+
+
+def view_switch(page: str) -> str:
+    start = page.index('<div class="view-switch"')
+    return page[start : page.index("</div>", start)]
+
+
+def heatmap_svg(page: str) -> str:
+    return re.search(r"<svg[^>]*chart-heatmap.*?</svg>", page, re.S).group(0)
+
+
+def test_the_view_switch_offers_every_lens_with_sections_current(client, hank, league_data):
+    switch = view_switch(page_for(client, hank))
+
+    assert re.findall(r'id="view-(\w+)"', switch) == ["sections", "rater", "areas", "factors"]
+    assert re.search(r'id="view-sections"[^>]*aria-current="page"', switch)
+    # Plain links without JavaScript, htmx requests with it, as the sort headings.
+    assert re.search(
+        r'<a href="([^"]+)" id="view-areas" hx-get="\1" hx-target="#league" hx-push-url="true"',
+        switch,
+    )
+    assert "view=areas" in switch and "view=sections" not in switch
+
+
+def test_the_areas_view_draws_the_areas_and_their_averages(client, hank, lens_data):
+    page = page_for(client, hank, view="areas")
+
+    assert re.search(r'id="view-areas"[^>]*aria-current="page"', view_switch(page))
+    svg = heatmap_svg(page)
+    assert "Procedure" in svg and "Environment" in svg
+    assert "72.6" in svg
+    assert 'class="heat-link"' not in svg  # the visits page is by section only
+    averages = page[page.index('class="table-wrap averages"') :]
+    assert "Company average" in averages and "East average" in averages
+    assert "81.3" in averages
+
+
+def test_the_factors_view_names_the_factors_and_the_checklists_they_come_from(
+    client, hank, lens_data
+):
+    page = page_for(client, hank, view="factors")
+
+    assert "F24 No long wait" in page
+    assert "F24" in heatmap_svg(page)
+    assert "other-visit" in page and "branch-visit" in page
+
+
+def test_the_factors_view_in_chinese_names_them_in_chinese(client, hank, lens_data):
+    page = page_for(client, hank, view="factors", lang="zh-Hans")
+
+    assert "F24 不想等待太久" in page
+    assert "全公司平均" in page
+
+
+def test_a_regional_managers_average_is_of_their_regions_only(client, erin, lens_data):
+    page = page_for(client, erin, view="factors")
+    averages = page[page.index('class="table-wrap averages"') :]
+
+    assert "Average of your regions" in averages and "Company average" not in averages
+    assert "57.5" not in averages  # West's branch would have pulled F24 down to 57.5
+
+
+def test_a_lens_without_scores_says_so(client, hank, league_data):
+    page = page_for(client, hank, view="factors")
+
+    assert "No scores of this kind in this period." in page
+
+
+def test_the_view_is_kept_by_the_sort_headings_the_form_and_the_exports(client, hank, lens_data):
+    page = page_for(client, hank, view="areas")
+
+    assert heading_link(page, "score")["view"] == ["areas"]
+    assert '<input type="hidden" name="view" value="areas">' in page
+    assert "format=csv&amp;view=areas" in page
+
+
+def test_an_unknown_view_is_a_400_naming_the_parameter(client, hank, league_data):
+    client.force_login(hank)
+
+    response = client.get(reverse("comparison-page"), {**OCTOBER, "view": "map"})
+
+    assert response.status_code == 400
+    assert response.content.decode().startswith("view: ")

@@ -288,3 +288,20 @@ def test_htmx_is_configured_to_need_no_eval_and_no_inline_code(client, rita, que
     assert not re.search(r"\bhx-on|\bhx-vals=['\"]js:|\bhx-vars", html)
     for source in re.findall(r'<script src="([^"]+)"', html):
         assert source.startswith("/static/"), source
+
+
+def test_an_htmx_view_switch_gets_the_league_with_the_new_lens_and_keeps_it_in_the_form(
+    client, hank, league
+):
+    response = get(client, hank, "comparison-page", {**OCTOBER, "view": "rater"}, **HTMX)
+
+    html = response.content.decode()
+    assert not is_whole_page(html)
+    assert re.search(r'id="view-rater"[^>]*aria-current="page"', html)
+    assert "<h2>RATER</h2>" in html
+    assert (
+        '<span id="league-order" hx-swap-oob="true"><input type="hidden" name="view" '
+        'value="rater"></span>'
+    ) in html
+    links = html[html.index('id="report-links"') :]
+    assert "format=csv&amp;view=rater" in links
