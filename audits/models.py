@@ -244,7 +244,8 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["visit", "item"], name="unique_answer_per_item"),
         ]
         indexes = [
-            # The drivers report reads only these columns of a period's answers.
+            # Drivers from the visits (the roll-ups' baseline) and rebuild_rollups read
+            # only these columns of a period's answers.
             models.Index(
                 fields=["visit"],
                 include=["item_code", "score", "failed", "gain"],
@@ -397,7 +398,7 @@ class AnswerCorrection(models.Model):
 # visits. Daily grain, so any from/to range is a sum of whole days. Written only
 # by audits.services.rollups, in the transaction of the visit change they follow;
 # `manage.py rebuild_rollups` recomputes them from the visits and reports drift.
-# Sums are exact decimals (one place for scores, two for their squares), so a
+# Sums are exact decimals (one place for scores, two for squares and gains), so a
 # mean or an interval taken from them equals the one taken from the visits.
 # Counts are plain integers, not positive ones: a roll-up that drifted below zero
 # must not make an approval fail; rebuild_rollups --check finds it instead.
@@ -471,3 +472,40 @@ class ScoreRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.day} {self.kind} {self.key}: {self.count}"
+
+
+class ItemRollup(models.Model):
+    """Approved visits' scored answers to one item, of one branch on one day: what drivers sums.
+
+    Keyed by item code, not item, so the versions of a checklist add up under the
+    code the drivers report lists them by. Only scored answers count (N/A and
+    unanswered items are not), as in the drivers report.
+    """
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    checklist = models.ForeignKey(
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    item_code = models.SlugField(max_length=40)
+    answers = models.IntegerField(default=0, help_text="Scored answers.")
+    failures = models.IntegerField(default=0, help_text="Scored answers that failed.")
+    score_total = models.DecimalField(max_digits=20, decimal_places=1, default=0)
+    gain_total = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "checklist", "day", "item_code"], name="unique_item_rollup"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["checklist", "day"],
+                include=["branch", "item_code", "answers", "failures", "score_total", "gain_total"],
+                name="item_rollup_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.day} {self.item_code}: {self.answers} answer(s)"

@@ -23,7 +23,9 @@ What it does, in one run:
    ``branch_comparison`` for one month company-wide as head office, for one
    region as a regional manager (and the manager's own scope without a region
    parameter), the comparison endpoint's JSON through the DRF test client, and
-   ``score_drivers`` company-wide and for one region;
+   ``score_drivers`` company-wide and for one region, with the comparison and
+   the drivers computed from the visits (``comparison_from_visits``,
+   ``drivers_from_visits``) as the baseline the roll-ups replace;
 4. writes ``EXPLAIN (ANALYZE, BUFFERS)`` of every report query to
    ``bench/out/reports_pg_explain.txt`` and a summary (top node, time, indexes
    used, heap fetches) to ``bench/out/reports_pg.json``;
@@ -62,7 +64,15 @@ from _common import (
 
 CHECKLIST = "key-factors-26"
 BIG_TABLES = ("audits_assignment", "audits_visit", "audits_answer", "audits_visitscore")
-REPORT_INDEXES = ("visit_report_period", "visitscore_report", "answer_report")
+REPORT_INDEXES = (
+    "visit_report_period",
+    "visitscore_report",
+    "answer_report",
+    "visit_rollup_report",
+    "score_rollup_report",
+    "item_rollup_report",
+)
+ROLLUP_TABLES = ("audits_visitrollup", "audits_scorerollup", "audits_itemrollup")
 # Measured on this schema (heap + all 7 answer indexes + visit, assignment and
 # visit-score rows): about 9.8 kB per visit; with WAL and the index rebuilds
 # the load needs about twice that while it runs.
@@ -421,6 +431,14 @@ def generate(
                  FROM audits_visitscore s JOIN audits_visit v ON v.id = s.visit_id
                 WHERE v.status = 'approved' GROUP BY 1, 2, 3, 4, 5"""
         )
+        cur.execute(
+            """INSERT INTO audits_itemrollup (branch_id, checklist_id, day, item_code,
+                       answers, failures, score_total, gain_total)
+               SELECT v.branch_id, v.checklist_id, v.visited_on, a.item_code, count(*),
+                      count(*) FILTER (WHERE a.failed), sum(a.score), coalesce(sum(a.gain), 0)
+                 FROM audits_answer a JOIN audits_visit v ON v.id = a.visit_id
+                WHERE v.status = 'approved' AND a.score IS NOT NULL GROUP BY 1, 2, 3, 4"""
+        )
         phase("sum the report roll-ups", t)
 
         cur.execute("DROP TABLE bench_visit, bench_item, bench_branch")
@@ -430,7 +448,7 @@ def generate(
         # VACUUM as well as ANALYZE: it sets the visibility map, without which no
         # index-only scan is possible on freshly loaded rows (autovacuum would
         # get there on its own on a live database).
-        for table_name in (*BIG_TABLES, "audits_visitrollup", "audits_scorerollup"):
+        for table_name in (*BIG_TABLES, *ROLLUP_TABLES):
             cur.execute(f"VACUUM (ANALYZE) {table_name}")
         cur.execute("ANALYZE")
         phase("VACUUM (ANALYZE)", t)
@@ -447,7 +465,7 @@ def sizes(dbname: str) -> dict:
             "tables_mb": {},
             "indexes_mb": {},
         }
-        for table_name in ("audits_branch", *BIG_TABLES):
+        for table_name in ("audits_branch", *BIG_TABLES, *ROLLUP_TABLES):
             result["rows"][table_name] = conn.execute(
                 f"SELECT count(*) FROM {table_name}"
             ).fetchone()[0]
@@ -537,7 +555,7 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
     from checklists.models import Checklist
     from reports.periods import month
     from reports.selectors.comparison import Comparison, branch_comparison, comparison_from_visits
-    from reports.selectors.drivers import Drivers, score_drivers
+    from reports.selectors.drivers import Drivers, drivers_from_visits, score_drivers
 
     checklist = Checklist.objects.get(code=CHECKLIST)
     period = month(year, 12)
@@ -578,6 +596,12 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
             user=head_office, checklist=checklist, period=period
         ),
         "drivers, regional manager, region=r01": lambda: score_drivers(
+            user=manager, checklist=checklist, period=period, region=region
+        ),
+        "drivers from visits, head office, company-wide": lambda: drivers_from_visits(
+            user=head_office, checklist=checklist, period=period
+        ),
+        "drivers from visits, regional manager, region=r01": lambda: drivers_from_visits(
             user=manager, checklist=checklist, period=period, region=region
         ),
     }

@@ -3,19 +3,22 @@ and `manage.py rebuild_rollups` finds and fixes any drift from the visits."""
 
 from __future__ import annotations
 
+import importlib
 import io
 from decimal import Decimal as D
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from audits.models import ScoreRollup, Visit, VisitRollup
+from audits.models import Answer, ItemRollup, ScoreRollup, Visit, VisitRollup
 from audits.services.amendments import visit_answer_amend
 from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
 from backend.errors import Conflict
 from reports.periods import month
 from reports.selectors.comparison import branch_comparison, comparison_from_visits
+from reports.selectors.drivers import drivers_from_visits, score_drivers
 from tests.report_data import report_checklist, submitted_visit, visit
 
 ANSWERS = {"greet": True, "attitude": 4, "wait": 25, "clean": 6, "resolved": "follow_up"}
@@ -52,6 +55,37 @@ def score_rows(**where) -> dict[tuple[str, str], tuple[int, D]]:
 
 def stored_scores(stored: Visit) -> dict[tuple[str, str], tuple[int, D]]:
     return {(s.kind, s.key): (1, s.score) for s in stored.scores.all()}
+
+
+ItemSums = dict[tuple, tuple[int, int, D, D]]  # (branch, day, item code) → sums
+
+
+def item_rows(**where) -> ItemSums:
+    return {
+        (branch, day, code): (answers, failures, total, gains)
+        for branch, day, code, answers, failures, total, gains in ItemRollup.objects.filter(
+            **where
+        ).values_list(
+            "branch", "day", "item_code", "answers", "failures", "score_total", "gain_total"
+        )
+    }
+
+
+def stored_items(*visits: Visit) -> ItemSums:
+    """The visits' scored answers summed per branch, day and item, as the item roll-ups should be."""
+    sums: ItemSums = {}
+    for answer in Answer.objects.filter(visit__in=visits, score__isnull=False).select_related(
+        "visit"
+    ):
+        key = (answer.visit.branch_id, answer.visit.visited_on, answer.item_code)
+        count, failures, total, gains = sums.get(key, (0, 0, D(0), D(0)))
+        sums[key] = (
+            count + 1,
+            failures + answer.failed,
+            total + answer.score,
+            gains + (answer.gain or 0),
+        )
+    return sums
 
 
 def check(**options) -> str:
@@ -224,3 +258,126 @@ def test_rebuild_counts_visits_stored_without_the_services(east_branch, version)
 
     assert visit_rows() == [(east_branch.pk, stored.visited_on, 1, 1, D("80.0"), D("6400.00"))]
     assert score_rows() == {("section", "core"): (1, D("75.0"))}
+
+
+# Item roll-ups: what drivers reads
+
+
+def test_approving_a_visit_adds_its_scored_answers_failures_and_gains_to_its_items_day(
+    east_branch, version, rita
+):
+    stored = approved(east_branch, version, "2026-10-05", rita, clean=1)
+
+    rows = item_rows()
+    assert rows == stored_items(stored)
+    assert rows[(east_branch.pk, stored.visited_on, "clean")][1] == 1  # failed: a failure
+
+
+def test_an_na_answer_is_not_in_the_item_rollups(east_branch, version, rita):
+    approved(east_branch, version, "2026-10-05", rita, attitude=None)
+
+    assert not item_rows(item_code="attitude")
+
+
+def test_two_approvals_of_one_branch_and_day_add_up_in_one_row_per_item(east_branch, version, rita):
+    first = approved(east_branch, version, "2026-10-05", rita)
+    second = approved(east_branch, version, "2026-10-05", rita, wait=5, clean=2)
+
+    assert item_rows() == stored_items(first, second)
+    assert ItemRollup.objects.filter(item_code="clean").count() == 1
+
+
+def test_withdrawing_an_approval_takes_its_answers_and_emptied_item_rows_out(
+    east_branch, version, rita
+):
+    kept = approved(east_branch, version, "2026-10-05", rita)
+    withdrawn = approved(east_branch, version, "2026-10-05", rita, wait=5)
+    alone = approved(east_branch, version, "2026-10-06", rita)
+
+    visit_approval_withdraw(visit=withdrawn, reviewer=rita, reason="Fabricated receipts.")
+    visit_approval_withdraw(visit=alone, reviewer=rita, reason="Wrong branch visited.")
+
+    assert item_rows() == stored_items(kept)
+    assert not ItemRollup.objects.filter(day=alone.visited_on).exists()
+
+
+def test_an_upheld_appeal_replaces_the_items_old_score_failure_and_gain_with_the_new(
+    east_branch, version, rita, hank
+):
+    stored = approved(east_branch, version, "2026-10-05", rita, clean=1)
+    before = item_rows(item_code="clean")
+
+    visit_answer_amend(visit=stored, by=hank, question="clean", value=6, reason="Photo: spotless.")
+
+    assert item_rows() == stored_items(stored)
+    assert item_rows(item_code="clean") != before
+
+
+def test_drivers_from_rollups_equal_drivers_from_visits_without_an_inactive_branch(
+    east_branch, pudong, west_branch, version, hank, rita
+):
+    approved(east_branch, version, "2026-10-05", rita, clean=1)
+    approved(pudong, version, "2026-10-05", rita, attitude=2)
+    approved(west_branch, version, "2026-10-09", rita, wait=50)
+    approved(west_branch, version, "2026-11-01", rita)  # outside the period
+    pudong.active = False
+    pudong.save(update_fields=["active"])
+
+    drivers = score_drivers(user=hank, checklist=version.checklist, period=month(2026, 10))
+
+    assert (drivers.visits, drivers.branches) == (2, 2)
+    assert drivers == drivers_from_visits(
+        user=hank, checklist=version.checklist, period=month(2026, 10)
+    )
+
+
+def test_rebuild_check_reports_missing_and_different_item_rows_and_exits_non_zero(
+    east_branch, pudong, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    approved(pudong, version, "2026-10-06", rita)
+    ItemRollup.objects.filter(branch=pudong, item_code="clean").delete()  # missing
+    ItemRollup.objects.filter(branch=east_branch, item_code="wait").update(failures=9)  # different
+    out = io.StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command("rebuild_rollups", "--check", stdout=out)
+
+    assert error.value.returncode == 1
+    report = out.getvalue()
+    assert "item roll-ups: 1 missing, 0 extra, 1 different" in report
+    assert "item_code=clean" in report
+    assert "failures=9" in report
+
+
+def test_rebuild_replaces_drifted_item_rollups_with_the_answers_sums(
+    east_branch, pudong, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    approved(pudong, version, "2026-10-06", rita)
+    expected = item_rows()
+    ItemRollup.objects.filter(branch=pudong).delete()
+    ItemRollup.objects.create(
+        branch=east_branch, checklist=version.checklist, day="2026-10-07", item_code="greet"
+    )
+
+    call_command("rebuild_rollups", stdout=io.StringIO())
+
+    assert item_rows() == expected
+    assert "no drift" in check()
+
+
+def test_the_migration_fills_the_item_rollups_from_the_approved_visits_answers(
+    east_branch, pudong, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita, clean=1)
+    approved(pudong, version, "2026-10-06", rita, attitude=None)
+    submitted_visit(pudong, version, "2026-10-06", ANSWERS)  # not approved: not counted
+    expected = item_rows()
+    ItemRollup.objects.all().delete()
+    migration = importlib.import_module("audits.migrations.0008_item_rollups")
+
+    migration.backfill(apps, None)
+
+    assert item_rows() == expected
+    assert "no drift" in check()

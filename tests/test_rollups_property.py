@@ -1,9 +1,11 @@
 """Property: after any history of approvals, reviewer corrections, appeal re-scores and
-withdrawn approvals, the comparison read from the roll-ups equals the one computed
-from the visits, for any date range, and rebuild_rollups --check finds no drift.
+withdrawn approvals, the comparison and the drivers read from the roll-ups equal the
+ones computed from the visits, for any date range and scope, and rebuild_rollups
+--check finds no drift.
 
 The whole comparison is compared: rows with their section, RATER, area and key-factor
-columns (factors over both checklists that tag them) and the averages."""
+columns (factors over both checklists that tag them) and the averages; and the whole
+drivers report: every item's counts, exact means and rates, and correlation."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from audits.services.review import visit_answer_correct, visit_approval_withdraw
 from checklists.services import checklist_version_new_draft, checklist_version_publish
 from reports.periods import date_range
 from reports.selectors.comparison import branch_comparison, comparison_from_visits
-from tests.factories import ItemFactory, SectionFactory
+from reports.selectors.drivers import drivers_from_visits, score_drivers
+from tests.factories import BranchFactory, ItemFactory, SectionFactory
 from tests.report_data import report_checklist, submitted_visit
 
 # 25 histories keep this file to a few seconds on a busy 2-core runner; no deadline
@@ -54,8 +57,15 @@ change = st.sampled_from(sorted(VALUES)).flatmap(
 day = st.integers(0, DAYS - 1).map(lambda n: FIRST_DAY + dt.timedelta(days=n))
 pick = st.integers(0, 1000)  # which visit an action applies to, modulo the candidates
 
+# submit: branch, version, day, answers, the app item's answer (version 2), approved at once.
+submits = st.tuples(
+    st.just("submit"), st.integers(0, 3), st.integers(0, 2), day, answers, st.booleans()
+)
+# Every history starts with a few visits approved at once, so the reports often span the
+# three or more branches a correlation in drivers needs.
+approved_submits = submits.map(lambda submit: (*submit, True))
 actions = st.one_of(
-    st.tuples(st.just("submit"), st.integers(0, 2), st.integers(0, 2), day, answers, st.booleans()),
+    submits.map(lambda submit: (*submit, False)),
     st.tuples(st.just("approve"), pick),
     st.tuples(st.just("reject"), pick),
     st.tuples(st.just("correct"), pick, change),
@@ -79,6 +89,12 @@ def versions(db):
     return first, checklist_version_publish(version=draft), other
 
 
+@pytest.fixture
+def wuhou(west):
+    """A fourth branch: drivers' correlations need three branches or more."""
+    return BranchFactory(region=west, code="cd-wuhou")
+
+
 def _with(visits: list[Visit], status: str, choice: int) -> Visit | None:
     candidates = [v for v in visits if v.status == status]
     return candidates[choice % len(candidates)] if candidates else None
@@ -88,12 +104,15 @@ def _play(history, *, branches, versions, reviewer, manager) -> None:
     visits: list[Visit] = []
     for action, *args in history:
         if action == "submit":
-            branch, version, on, given_answers, app = args
+            branch, version, on, given_answers, app, approve = args
             version = versions[version]
             extra = {"app": app} if version.pk == versions[1].pk else {}
             visits.append(
                 submitted_visit(branches[branch], version, on, {**given_answers, **extra})
             )
+            if approve:
+                visit_review(visit=visits[-1], reviewer=reviewer, decision="approve")
+                visits[-1].refresh_from_db()
             continue
         choice, *rest = args
         status = Visit.Status.APPROVED if action in ("amend", "withdraw") else "submitted"
@@ -133,15 +152,19 @@ def _play(history, *, branches, versions, reviewer, manager) -> None:
 
 
 @HISTORIES
-@given(history=st.lists(actions, min_size=1, max_size=14), periods=st.lists(ranges, max_size=3))
-def test_the_comparison_from_rollups_equals_the_one_from_visits_after_any_history(
-    versions, east_branch, pudong, west_branch, rita, hank, erin, history, periods
+@given(
+    start=st.lists(approved_submits, min_size=3, max_size=6),
+    history=st.lists(actions, min_size=1, max_size=14),
+    periods=st.lists(ranges, max_size=3),
+)
+def test_the_reports_from_rollups_equal_the_ones_from_visits_after_any_history(
+    versions, east_branch, pudong, west_branch, wuhou, rita, hank, erin, start, history, periods
 ):
     checklist = versions[0].checklist
     with transaction.atomic():
         _play(
-            history,
-            branches=[east_branch, pudong, west_branch],
+            [*start, *history],
+            branches=[east_branch, pudong, west_branch, wuhou],
             versions=versions,
             reviewer=rita,
             manager=hank,
@@ -156,6 +179,13 @@ def test_the_comparison_from_rollups_equals_the_one_from_visits_after_any_histor
                     user=user, checklist=checklist, period=period, region=region
                 )
                 assert fast == slow
+                drivers = score_drivers(
+                    user=user, checklist=checklist, period=period, region=region
+                )
+                baseline = drivers_from_visits(
+                    user=user, checklist=checklist, period=period, region=region
+                )
+                assert drivers == baseline
 
         out = io.StringIO()
         call_command("rebuild_rollups", "--check", stdout=out)  # raises on drift

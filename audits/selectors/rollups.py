@@ -1,6 +1,6 @@
 """Reads behind the report roll-ups: what one visit adds to them, and what they should hold.
 
-The roll-ups (audits.models.VisitRollup, ScoreRollup) are written by
+The roll-ups (audits.models.VisitRollup, ScoreRollup, ItemRollup) are written by
 audits.services.rollups; these reads give it the numbers, from the visits.
 """
 
@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Sum
+from django.db.models import Count, DecimalField, F, Q, Sum
 
-from audits.models import ScoreRollup, Visit, VisitRollup, VisitScore
+from audits.models import Answer, ItemRollup, ScoreRollup, Visit, VisitRollup, VisitScore
 
 ZERO = Decimal(0)
 
@@ -22,6 +22,9 @@ VisitTotals = tuple[int, int, int, Decimal, Decimal]
 # (branch id, checklist id, day, kind, key) → (count, total)
 ScoreKey = tuple[int, int, dt.date, str, str]
 ScoreTotals = tuple[int, Decimal]
+# (branch id, checklist id, day, item code) → (answers, failures, score total, gain total)
+ItemKey = tuple[int, int, dt.date, str]
+ItemTotals = tuple[int, int, Decimal, Decimal]
 
 
 @dataclass(frozen=True)
@@ -34,18 +37,22 @@ class Contribution:
     day: dt.date
     score: Decimal | None
     scores: tuple[tuple[str, str, Decimal], ...]  # (kind, key, score)
+    # Scored answers only: (item code, score, failed, gain or None)
+    items: tuple[tuple[str, Decimal, bool, Decimal | None], ...]
 
 
 @dataclass(frozen=True)
 class RollupRows:
     visits: dict[VisitKey, VisitTotals]
     scores: dict[ScoreKey, ScoreTotals]
+    items: dict[ItemKey, ItemTotals]
 
 
 def visit_contribution(visit: Visit) -> Contribution:
-    """The visit's numbers as they stand now: its score in memory, its detail scores as stored.
+    """The visit's numbers as they stand now: its score in memory, its detail and answer
+    scores as stored.
 
-    Taken before and after a change, the two give the change to the roll-ups. One query.
+    Taken before and after a change, the two give the change to the roll-ups. Two queries.
     """
     return Contribution(
         branch_id=visit.branch_id,
@@ -58,6 +65,11 @@ def visit_contribution(visit: Visit) -> Contribution:
             .order_by("kind", "key")
             .values_list("kind", "key", "score")
         ),
+        items=tuple(
+            Answer.objects.filter(visit=visit, score__isnull=False)
+            .order_by("item_code")
+            .values_list("item_code", "score", "failed", "gain")
+        ),
     )
 
 
@@ -67,7 +79,7 @@ def _sum(field, places: int = 1) -> Sum:
 
 
 def rollups_from_visits(*, checklist_id: int) -> RollupRows:
-    """What the roll-ups of `checklist_id` should hold, summed from its approved visits. Two queries."""
+    """What the roll-ups of `checklist_id` should hold, summed from its approved visits. Three queries."""
     approved = Visit.objects.filter(checklist_id=checklist_id, status=Visit.Status.APPROVED)
     visits = {
         (row["branch"], row["checklist_version"], row["visited_on"]): (
@@ -98,11 +110,32 @@ def rollups_from_visits(*, checklist_id: int) -> RollupRows:
         .annotate(count=Count("pk"), total=_sum("score"))
         .order_by()
     }
-    return RollupRows(visits=visits, scores=scores)
+    items = {
+        (row["visit__branch"], checklist_id, row["visit__visited_on"], row["item_code"]): (
+            row["count"],
+            row["failed_count"],
+            row["total"] or ZERO,
+            row["gains"] or ZERO,  # a scored answer may lack a gain: it adds none
+        )
+        for row in Answer.objects.filter(
+            visit__checklist_id=checklist_id,
+            visit__status=Visit.Status.APPROVED,
+            score__isnull=False,
+        )
+        .values("visit__branch", "visit__visited_on", "item_code")
+        .annotate(
+            count=Count("pk"),
+            failed_count=Count("pk", filter=Q(failed=True)),
+            total=_sum("score"),
+            gains=_sum("gain", places=2),
+        )
+        .order_by()
+    }
+    return RollupRows(visits=visits, scores=scores, items=items)
 
 
 def rollups_stored(*, checklist_id: int) -> RollupRows:
-    """What the roll-ups of `checklist_id` hold. Two queries."""
+    """What the roll-ups of `checklist_id` hold. Three queries."""
     visits = {
         (branch, version, day): (checklist, visits, scored, total, squares)
         for branch, version, day, checklist, visits, scored, total, squares in (
@@ -126,7 +159,22 @@ def rollups_stored(*, checklist_id: int) -> RollupRows:
             )
         )
     }
-    return RollupRows(visits=visits, scores=scores)
+    items = {
+        (branch, checklist, day, code): (answers, failures, total, gains)
+        for branch, checklist, day, code, answers, failures, total, gains in (
+            ItemRollup.objects.filter(checklist_id=checklist_id).values_list(
+                "branch",
+                "checklist",
+                "day",
+                "item_code",
+                "answers",
+                "failures",
+                "score_total",
+                "gain_total",
+            )
+        )
+    }
+    return RollupRows(visits=visits, scores=scores, items=items)
 
 
 def rollup_checklist_ids() -> list[int]:
@@ -139,4 +187,5 @@ def rollup_checklist_ids() -> list[int]:
     )
     ids |= set(VisitRollup.objects.order_by().values_list("checklist", flat=True).distinct())
     ids |= set(ScoreRollup.objects.order_by().values_list("checklist", flat=True).distinct())
+    ids |= set(ItemRollup.objects.order_by().values_list("checklist", flat=True).distinct())
     return sorted(ids)

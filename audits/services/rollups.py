@@ -1,4 +1,4 @@
-"""Keeping the report roll-ups (VisitRollup, ScoreRollup) equal to the approved visits.
+"""Keeping the report roll-ups (VisitRollup, ScoreRollup, ItemRollup) equal to approved visits.
 
 Every change to what an approved visit contributes goes through rollups_apply in
 the transaction of the change, so a roll-up never shows a visit change that rolled
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from audits.models import ScoreRollup, VisitRollup
+from audits.models import ItemRollup, ScoreRollup, VisitRollup
 from audits.selectors.rollups import (
     ZERO,
     Contribution,
@@ -64,6 +64,7 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
     """
     visit_delta: dict[tuple, list] = defaultdict(lambda: [0, 0, ZERO, ZERO])
     score_delta: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
+    item_delta: dict[tuple, list] = defaultdict(lambda: [0, 0, ZERO, ZERO])
     for sign, side in ((-1, before), (1, after)):
         if side is None:
             continue
@@ -77,10 +78,17 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
             detail = score_delta[(side.branch_id, side.checklist_id, side.day, kind, key)]
             detail[0] += sign
             detail[1] += sign * score
+        for code, score, failed, gain in side.items:
+            item = item_delta[(side.branch_id, side.checklist_id, side.day, code)]
+            item[0] += sign
+            item[1] += sign if failed else 0
+            item[2] += sign * score
+            item[3] += sign * (gain or ZERO)
 
     # Sorted, so concurrent transactions lock the rows they share in the same order.
     visit_rows = sorted((*k, *v) for k, v in visit_delta.items() if any(v))
     score_rows = sorted((*k, *v) for k, v in score_delta.items() if any(v))
+    item_rows = sorted((*k, *v) for k, v in item_delta.items() if any(v))
     _upsert(
         VisitRollup,
         conflict=["branch_id", "checklist_version_id", "day"],
@@ -104,6 +112,22 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
         added=["count", "total"],
         rows=score_rows,
     )
+    _upsert(
+        ItemRollup,
+        conflict=["branch_id", "checklist_id", "day", "item_code"],
+        columns=[
+            "branch_id",
+            "checklist_id",
+            "day",
+            "item_code",
+            "answers",
+            "failures",
+            "score_total",
+            "gain_total",
+        ],
+        added=["answers", "failures", "score_total", "gain_total"],
+        rows=item_rows,
+    )
     for branch, _checklist, version, day, visits, *_ in visit_rows:
         if visits < 0:
             VisitRollup.objects.filter(
@@ -113,6 +137,11 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
         if count < 0:
             ScoreRollup.objects.filter(
                 branch_id=branch, checklist_id=checklist, day=day, kind=kind, key=key, count=0
+            ).delete()
+    for branch, checklist, day, code, answers, *_ in item_rows:
+        if answers < 0:
+            ItemRollup.objects.filter(
+                branch_id=branch, checklist_id=checklist, day=day, item_code=code, answers=0
             ).delete()
 
 
@@ -132,9 +161,10 @@ class TableDrift:
 class RollupDrift:
     visits: TableDrift = field(default_factory=TableDrift)
     scores: TableDrift = field(default_factory=TableDrift)
+    items: TableDrift = field(default_factory=TableDrift)
 
     def __len__(self) -> int:
-        return len(self.visits) + len(self.scores)
+        return len(self.visits) + len(self.scores) + len(self.items)
 
 
 def _compare(stored: dict, wanted: dict, into: TableDrift) -> None:
@@ -150,6 +180,7 @@ def _compare(stored: dict, wanted: dict, into: TableDrift) -> None:
 def _replace(checklist_id: int, wanted: RollupRows) -> None:
     VisitRollup.objects.filter(checklist_id=checklist_id).delete()
     ScoreRollup.objects.filter(checklist_id=checklist_id).delete()
+    ItemRollup.objects.filter(checklist_id=checklist_id).delete()
     VisitRollup.objects.bulk_create(
         [
             VisitRollup(
@@ -183,6 +214,24 @@ def _replace(checklist_id: int, wanted: RollupRows) -> None:
         ],
         batch_size=1000,
     )
+    ItemRollup.objects.bulk_create(
+        [
+            ItemRollup(
+                branch_id=branch,
+                checklist_id=checklist,
+                day=day,
+                item_code=code,
+                answers=answers,
+                failures=failures,
+                score_total=total,
+                gain_total=gains,
+            )
+            for (branch, checklist, day, code), (answers, failures, total, gains) in (
+                wanted.items.items()
+            )
+        ],
+        batch_size=1000,
+    )
 
 
 @transaction.atomic
@@ -196,7 +245,7 @@ def rollups_rebuild(*, fix: bool) -> RollupDrift:
     """
     if fix and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (VisitRollup, ScoreRollup):
+            for model in (VisitRollup, ScoreRollup, ItemRollup):
                 cursor.execute(
                     f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN EXCLUSIVE MODE"
                 )
@@ -207,9 +256,10 @@ def rollups_rebuild(*, fix: bool) -> RollupDrift:
         found = RollupDrift()
         _compare(stored.visits, wanted.visits, found.visits)
         _compare(stored.scores, wanted.scores, found.scores)
+        _compare(stored.items, wanted.items, found.items)
         if fix and len(found):
             _replace(checklist_id, wanted)
-        for name in ("visits", "scores"):
+        for name in ("visits", "scores", "items"):
             into, part = getattr(drift, name), getattr(found, name)
             into.missing += part.missing
             into.extra += part.extra

@@ -122,9 +122,14 @@ def items_used(*, visits: Q, fallback: ChecklistVersion) -> list[Item]:
     keeps its row. Ordered and worded as union_by_code says; with no visits,
     the `fallback` version's items. One query; each item's section is loaded.
     """
+    return items_of_versions(versions_used(visits), fallback=fallback)
+
+
+def items_of_versions(versions, *, fallback: ChecklistVersion) -> list[Item]:
+    """items_used for versions given directly (ids or a subquery, e.g. out of the roll-ups)."""
     rows = [
         (item.version_number, item.code, item)
-        for item in Item.objects.filter(version__in=versions_used(visits))
+        for item in Item.objects.filter(version__in=versions)
         .select_related("section")
         .annotate(version_number=F("version__number"))
         .order_by("-version__number", "section__position", "position", "id")

@@ -51,33 +51,56 @@ Caveats
   version never changes a past period's list; items renamed or moved between
   versions keep their code, and are reported under the wording of the newest
   version the period's visits used.
+
+Arithmetic
+----------
+Every number a person reads as a score (average, failure rate, points to gain)
+is exact: sums of the stored decimals, divided as fractions and rounded
+half-up. The correlation is worked out in floats: it is shown to three
+decimals, where exactness buys nothing, and floats keep it fast across 10,000
+branches. Its inputs, the branches' means, are divided exactly first (28
+digits), so two branches with the same mean give the same float and "does not
+vary" is still decided on the values; sums are math.fsum, exact whatever order
+the rows come in.
+
+The sums are read from the daily roll-ups (audits.models.VisitRollup,
+ItemRollup), kept with every change to an approved visit, not from the
+answers; drivers_from_visits computes the same report from the visits and
+answers, the baseline the roll-ups are tested and benchmarked against.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
-from audits.models import Answer, Region, Visit
-from checklists.models import Checklist
+from audits.models import Answer, ItemRollup, Region, Visit, VisitRollup
+from checklists.models import Checklist, ChecklistVersion, Item
 from checklists.scoring import SCORED_TYPES
 from reports.periods import Period
 from reports.selectors import (
     Heading,
-    exact_mean,
+    items_of_versions,
     items_used,
     mean_score,
     published_version,
     report_branches,
+    report_rollup_filter,
     report_visit_filter,
     score_sum,
 )
 
 MIN_BRANCHES_FOR_CORRELATION = 3
+ZERO = Decimal(0)
+# Means divided to 28 significant digits, as the Decimal arithmetic this replaced:
+# equal exact means give equal Decimals, hence equal floats.
+_MEANS = Context(prec=28)
 
 
 @dataclass(frozen=True)
@@ -118,11 +141,12 @@ def round_half_up(value: Fraction | Decimal, places: int) -> Decimal:
     return -result if exact < 0 else result
 
 
-def pearson(pairs: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
+def pearson(pairs: Sequence[tuple[float, float]]) -> Decimal | None:
     """Pearson's r of (x, y) pairs, to three decimals; None below three pairs or without variance.
 
     Zero variance is decided on the values themselves rather than on a computed
-    sum of squares, which rounding could leave a hair above zero.
+    sum of squares, which rounding could leave a hair above zero. Floats, summed
+    with math.fsum so the result does not depend on the order of the pairs.
     """
     if len(pairs) < MIN_BRANCHES_FOR_CORRELATION:
         return None
@@ -130,57 +154,94 @@ def pearson(pairs: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
     ys = [y for _, y in pairs]
     if len(set(xs)) == 1 or len(set(ys)) == 1:
         return None
-    with localcontext() as context:
-        context.prec = 28
-        n = Decimal(len(pairs))
-        mean_x = sum(xs, Decimal(0)) / n
-        mean_y = sum(ys, Decimal(0)) / n
-        sxy = sum(((x - mean_x) * (y - mean_y) for x, y in pairs), Decimal(0))
-        sxx = sum(((x - mean_x) ** 2 for x in xs), Decimal(0))
-        syy = sum(((y - mean_y) ** 2 for y in ys), Decimal(0))
-        r = sxy / (sxx * syy).sqrt()
-    # Rounding inside the sums can leave a perfect correlation a hair beyond ±1.
-    return max(Decimal(-1), min(Decimal(1), r)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    n = len(pairs)
+    mean_x = math.fsum(xs) / n
+    mean_y = math.fsum(ys) / n
+    sxy = math.fsum((x - mean_x) * (y - mean_y) for x, y in pairs)
+    sxx = math.fsum((x - mean_x) ** 2 for x in xs)
+    syy = math.fsum((y - mean_y) ** 2 for y in ys)
+    r = sxy / math.sqrt(sxx * syy)
+    # Rounding can leave a perfect correlation a hair beyond ±1.
+    r = max(-1.0, min(1.0, r))
+    return Decimal(repr(r)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
-def _as_decimal(mean: Fraction) -> Decimal:
-    with localcontext() as context:
-        context.prec = 28
-        return Decimal(mean.numerator) / Decimal(mean.denominator)
+def _mean(total: Decimal, count: int) -> float:
+    return float(_MEANS.divide(total, count))
 
 
-def score_drivers(
-    *, user, checklist: Checklist, period: Period, region: Region | None = None
-) -> Drivers:
-    """Average, failure rate, correlation and points to gain of every scored item.
+@dataclass(frozen=True)
+class _Sums:
+    """What drivers sums, wherever it reads it from.
 
-    See the module docstring for what each number means. Two grouped queries:
-    the branches' overall scores, and the answers grouped by branch and item
-    (at most branches × items rows); the correlation is worked out in Python.
+    visits: branch → (scored visits, total of their scores); answers: (branch,
+    item code) → (scored answers, failed ones, total of their scores, total of
+    their gains); items: the items of the versions the period's visits used.
+    Branches are all those with rows in the caller's scope, active or not.
     """
-    version = published_version(checklist)
-    active = set(report_branches(user, region).values_list("pk", flat=True))
 
-    overall: dict[int, Fraction] = {}
-    scored_visits = 0
-    for row in (
-        Visit.objects.filter(
-            report_visit_filter(
-                user, checklist=checklist, start=period.start, end=period.end, region=region
-            )
-        )
+    visits: dict[int, tuple[int, Decimal | None]]
+    answers: dict[tuple[int, str], tuple[int, int, Decimal, Decimal]]
+    items: list[Item]
+
+
+def _sums_from_rollups(
+    user, *, checklist: Checklist, period: Period, region, version: ChecklistVersion
+) -> _Sums:
+    """The sums out of the daily roll-ups (VisitRollup, ItemRollup): three queries.
+
+    A range of days is the sum of its days; the roll-ups hold the same exact
+    decimal sums and counts the visits and answers give.
+    """
+    in_period = report_rollup_filter(
+        user, checklist=checklist, start=period.start, end=period.end, region=region
+    )
+    visits = {
+        branch: (scored, total)
+        for branch, scored, total in VisitRollup.objects.filter(in_period)
         .values("branch")
-        .annotate(total=score_sum("score"), scored=Count("score"))
+        # Named apart from the columns they sum: Django refuses a name it has as a field.
+        .annotate(scored_count=Coalesce(Sum("scored"), 0), total=score_sum("score_total"))
+        .values_list("branch", "scored_count", "total")
         .order_by()
-    ):
-        mean = exact_mean(row["total"], row["scored"])
-        if row["branch"] in active and mean is not None:
-            overall[row["branch"]] = mean
-            scored_visits += row["scored"]
+    }
+    answers = {
+        (branch, code): (count, failures, total, gains)
+        for branch, code, count, failures, total, gains in ItemRollup.objects.filter(in_period)
+        .values("branch", "item_code")
+        .annotate(
+            answer_count=Coalesce(Sum("answers"), 0),
+            failure_count=Coalesce(Sum("failures"), 0),
+            total=score_sum("score_total"),
+            gains=score_sum("gain_total", places=2),
+        )
+        .values_list("branch", "item_code", "answer_count", "failure_count", "total", "gains")
+        .order_by()
+    }
+    versions = VisitRollup.objects.filter(in_period).values("checklist_version")
+    return _Sums(
+        visits=visits, answers=answers, items=items_of_versions(versions, fallback=version)
+    )
 
-    per_item: dict[str, dict] = {}
-    for row in (
-        Answer.objects.filter(
+
+def _sums_from_visits(
+    user, *, checklist: Checklist, period: Period, region, version: ChecklistVersion
+) -> _Sums:
+    """The same sums straight from the visits and their answers: the baseline. Three queries."""
+    in_period = report_visit_filter(
+        user, checklist=checklist, start=period.start, end=period.end, region=region
+    )
+    visits = {
+        branch: (scored, total)
+        for branch, scored, total in Visit.objects.filter(in_period)
+        .values("branch")
+        .annotate(scored=Count("score"), total=score_sum("score"))
+        .values_list("branch", "scored", "total")
+        .order_by()
+    }
+    answers = {
+        (branch, code): (count, failures, total, gains or ZERO)
+        for branch, code, count, failures, total, gains in Answer.objects.filter(
             report_visit_filter(
                 user,
                 checklist=checklist,
@@ -193,41 +254,97 @@ def score_drivers(
         )
         .values("visit__branch", "item_code")
         .annotate(
-            total=score_sum("score"),
             count=Count("score"),
             failures=Count("score", filter=Q(failed=True)),
+            total=score_sum("score"),
             gain=score_sum("gain", places=2),
         )
+        .values_list("visit__branch", "item_code", "count", "failures", "total", "gain")
         .order_by()
-    ):
-        if row["visit__branch"] not in active:
-            continue
-        item = per_item.setdefault(
-            row["item_code"],
-            {"total": Decimal(0), "count": 0, "failures": 0, "gain": Decimal(0), "pairs": []},
-        )
-        item["total"] += row["total"]
-        item["count"] += row["count"]
-        item["failures"] += row["failures"]
-        item["gain"] += row["gain"] or 0
-        if row["visit__branch"] in overall:
-            item["pairs"].append(
-                (
-                    _as_decimal(overall[row["visit__branch"]]),
-                    _as_decimal(Fraction(row["total"]) / row["count"]),
-                )
-            )
-
-    # The items the period's visits were asked, not the latest published version's:
-    # publishing a version with a new item never adds a row to a past period.
-    items = items_used(
-        visits=report_visit_filter(
-            user, checklist=checklist, start=period.start, end=period.end, region=region
-        ),
-        fallback=version,
+    }
+    return _Sums(
+        visits=visits, answers=answers, items=items_used(visits=in_period, fallback=version)
     )
+
+
+def score_drivers(
+    *, user, checklist: Checklist, period: Period, region: Region | None = None
+) -> Drivers:
+    """Average, failure rate, correlation and points to gain of every scored item.
+
+    See the module docstring for what each number means. Read from the daily
+    roll-ups (audits.models.VisitRollup, ItemRollup), so the same five queries
+    whatever the number of visits: the version, the branches in scope, the
+    branches' visit sums, the sums per branch and item (at most branches × items
+    rows), and the items of the versions the period used (six for a period
+    without visits). The correlation is worked out in Python. Equal to
+    drivers_from_visits whenever the roll-ups match the visits
+    (manage.py rebuild_rollups --check).
+    """
+    return _drivers(
+        user=user, checklist=checklist, period=period, region=region, sums=_sums_from_rollups
+    )
+
+
+def drivers_from_visits(
+    *, user, checklist: Checklist, period: Period, region: Region | None = None
+) -> Drivers:
+    """score_drivers computed from the visits and their answers instead of the roll-ups.
+
+    Not for pages: the baseline that tests (tests/test_rollups_property.py) and
+    bench/ hold the roll-ups against.
+    """
+    return _drivers(
+        user=user, checklist=checklist, period=period, region=region, sums=_sums_from_visits
+    )
+
+
+@dataclass
+class _ItemSums:
+    count: int = 0
+    failures: int = 0
+    total: Decimal = ZERO
+    gain: Decimal = ZERO
+    # (the branch's mean visit score, its mean score on the item), for the correlation
+    pairs: list[tuple[float, float]] = field(default_factory=list)
+
+
+def _drivers(
+    *,
+    user,
+    checklist: Checklist,
+    period: Period,
+    region: Region | None,
+    sums: Callable[..., _Sums],
+) -> Drivers:
+    version = published_version(checklist)
+    active = set(report_branches(user, region).values_list("pk", flat=True))
+    found = sums(user, checklist=checklist, period=period, region=region, version=version)
+
+    overall: dict[int, float] = {}
+    scored_visits = 0
+    for branch, (scored, total) in found.visits.items():
+        if branch in active and scored and total is not None:
+            overall[branch] = _mean(total, scored)
+            scored_visits += scored
+
+    per_item: dict[str, _ItemSums] = {}
+    for (branch, code), (count, failures, total, gain) in found.answers.items():
+        # A count of 0 is a drifted roll-up only; dividing by it would fail the page.
+        if branch not in active or not count:
+            continue
+        item = per_item.get(code)
+        if item is None:  # not setdefault: one object per item, not per row
+            item = per_item[code] = _ItemSums()
+        item.count += count
+        item.failures += failures
+        item.total += total
+        item.gain += gain
+        if branch in overall:
+            item.pairs.append((overall[branch], _mean(total, count)))
+
     drivers = []
-    for item in (item for item in items if item.answer_type in SCORED_TYPES):
+    for item in (item for item in found.items if item.answer_type in SCORED_TYPES):
         numbers = per_item.get(item.code)
         drivers.append(
             Driver(
@@ -239,17 +356,15 @@ def score_drivers(
                 area=item.area or None,
                 factor=item.factor,
                 critical=item.critical,
-                answers=numbers["count"] if numbers else 0,
-                branches=len(numbers["pairs"]) if numbers else 0,
-                average=mean_score(numbers["total"], numbers["count"]) if numbers else None,
+                answers=numbers.count if numbers else 0,
+                branches=len(numbers.pairs) if numbers else 0,
+                average=mean_score(numbers.total, numbers.count) if numbers else None,
                 failure_rate=(
-                    round_half_up(Fraction(numbers["failures"], numbers["count"]), 3)
-                    if numbers
-                    else None
+                    round_half_up(Fraction(numbers.failures, numbers.count), 3) if numbers else None
                 ),
-                correlation=pearson(numbers["pairs"]) if numbers else None,
+                correlation=pearson(numbers.pairs) if numbers else None,
                 points_to_gain=(
-                    round_half_up(Fraction(numbers["gain"]) / scored_visits, 2)
+                    round_half_up(Fraction(numbers.gain) / scored_visits, 2)
                     if numbers and scored_visits
                     else None
                 ),

@@ -8,6 +8,8 @@ VISIT_KEY = ("branch", "version", "day")
 VISIT_NUMBERS = ("checklist", "visits", "scored", "score_total", "score_squares")
 SCORE_KEY = ("branch", "checklist", "day", "kind", "key")
 SCORE_NUMBERS = ("count", "total")
+ITEM_KEY = ("branch", "checklist", "day", "item_code")
+ITEM_NUMBERS = ("answers", "failures", "score_total", "gain_total")
 
 
 class Command(BaseCommand):
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         drift = rollups_rebuild(fix=not check)
         self._report("visit roll-ups", drift.visits, VISIT_KEY, VISIT_NUMBERS)
         self._report("score roll-ups", drift.scores, SCORE_KEY, SCORE_NUMBERS)
+        self._report("item roll-ups", drift.items, ITEM_KEY, ITEM_NUMBERS)
         if not len(drift):
             self.stdout.write("roll-ups match the visits: no drift")
             return
