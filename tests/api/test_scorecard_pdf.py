@@ -326,7 +326,9 @@ def test_evidence_shows_the_photo_and_the_shoppers_comments(october, tmp_path):
     )
 
     assert len(images.stdout.splitlines()[2:]) == 1
-    assert "清洁的环境 · 2026-10-08" in october.zh_text
+    assert "清洁的环境" in october.zh_text
+    # The caption names the item, never the day: a regional manager reads this card.
+    assert "2026-10-08" not in october.zh_text
     assert "等候区地面有纸屑" in october.zh_text
 
 
