@@ -11,7 +11,7 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -38,10 +38,11 @@ from audits.api.evidence import (
     EvidenceFileQuery,
     EvidenceOutput,
     EvidenceUploadInput,
+    ServesFiles,
     evidence_file_response,
-    evidence_rejected_response,
+    evidence_upload_response,
 )
-from audits.services.evidence_files import EVIDENCE_FILES_MAX, EvidenceRejected
+from audits.services.evidence_files import EVIDENCE_FILES_MAX
 from backend.fields import IdFilter
 from backend.schema import ERRORS
 
@@ -305,27 +306,18 @@ class ActionPlanEvidenceListApi(GenericAPIView):
     )
     def post(self, request, pk):
         plan = _plan(request, pk)
-        data = EvidenceUploadInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        try:
-            evidence = action_plan_evidence_add(
+        return evidence_upload_response(
+            request,
+            add=lambda upload: action_plan_evidence_add(
                 plan=plan, user=request.user, file=upload, size=upload.size, filename=upload.name
-            )
-        except EvidenceRejected as problem:
-            return evidence_rejected_response(problem)
-        return Response(
-            EvidenceOutput(action_plan_evidence_row(evidence)).data, status=status.HTTP_201_CREATED
+            ),
+            row=action_plan_evidence_row,
         )
 
 
-class ActionPlanEvidenceFileApi(GenericAPIView):
+class ActionPlanEvidenceFileApi(ServesFiles, GenericAPIView):
     permission_classes = [SeesActionPlans]
     queryset = ActionPlan.objects.none()  # for the schema (path parameter types)
-
-    def perform_content_negotiation(self, request, force=False):
-        # The file bypasses DRF's renderers; errors are JSON even for an <img>'s Accept.
-        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         summary="An evidence photo of a plan (a metadata-free JPEG)",

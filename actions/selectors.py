@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from actions.models import ActionPlan, ActionPlanEvidence
 from audits.models import Role
+from audits.selectors.evidence import evidence_row
 from audits.selectors.scope import branches_visible_to
 
 # A plan still waits on someone until head office has accepted it (or a visit verified it).
@@ -121,19 +122,9 @@ def _visit_link(visit) -> dict | None:
 
 def action_plan_evidence_row(evidence: ActionPlanEvidence) -> dict:
     """An evidence photo as the API and the page show it, with the URLs of its two copies."""
-    url = reverse("action-plan-evidence-file", args=[evidence.plan_id, evidence.pk])
-    return {
-        "id": evidence.pk,
-        "filename": evidence.filename,
-        "content_type": evidence.content_type,
-        "size_bytes": evidence.size_bytes,
-        "width": evidence.width,
-        "height": evidence.height,
-        "uploaded_by": evidence.uploaded_by.username,
-        "uploaded_at": evidence.created_at,
-        "url": url,
-        "thumb_url": f"{url}?size=thumb",
-    }
+    return evidence_row(
+        evidence, url=reverse("action-plan-evidence-file", args=[evidence.plan_id, evidence.pk])
+    )
 
 
 def action_plan_evidence_list(plan: ActionPlan) -> QuerySet[ActionPlanEvidence]:

@@ -24,7 +24,7 @@ from audits.models import Answer, Role, User, Visit
 from audits.services.evidence_files import (
     evidence_count_check,
     evidence_file_prepare,
-    evidence_files_delete,
+    evidence_files_kept_with_row,
     evidence_files_write,
 )
 from backend.errors import Conflict
@@ -355,37 +355,30 @@ def action_plan_evidence_add(
     prepared = evidence_file_prepare(file=file, size=size, filename=filename, allow_pdf=False)
 
     evidence_id = uuid.uuid4()
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            # Under the plan's lock: a submission or a second upload cannot slip in
-            # between the checks and the row. The files are written here, after every
-            # check, so a refusal writes none; holding the lock through a write of a
-            # few hundred kilobytes is cheap for a plan only its manager edits.
-            plan = _locked(plan)
-            if plan.status not in _SUBMITTABLE:
-                raise _wrong_state(plan, "given evidence")
-            evidence_count_check(count=plan.evidence.count())
-            names = evidence_files_write(
-                folder=action_plan_evidence_folder(plan),
-                evidence_id=evidence_id,
-                prepared=prepared,
-                written=written,
-            )
-            return ActionPlanEvidence.objects.create(
-                id=evidence_id,
-                plan=plan,
-                uploaded_by=user,
-                filename=prepared.filename,
-                content_type=prepared.content_type,
-                size_bytes=prepared.size_bytes,
-                width=prepared.width,
-                height=prepared.height,
-                file_name=names["full"],
-                thumb_name=names["thumb"],
-            )
-    except BaseException:
-        # Whatever failed (a write, the row, the commit), the row is rolled back:
-        # the files written for it must go too.
-        evidence_files_delete(names=written)
-        raise
+    with evidence_files_kept_with_row() as written, transaction.atomic():
+        # Under the plan's lock: a submission or a second upload cannot slip in
+        # between the checks and the row. The files are written here, after every
+        # check, so a refusal writes none; holding the lock through a write of a
+        # few hundred kilobytes is cheap for a plan only its manager edits.
+        plan = _locked(plan)
+        if plan.status not in _SUBMITTABLE:
+            raise _wrong_state(plan, "given evidence")
+        evidence_count_check(count=plan.evidence.count())
+        names = evidence_files_write(
+            folder=action_plan_evidence_folder(plan),
+            evidence_id=evidence_id,
+            prepared=prepared,
+            written=written,
+        )
+        return ActionPlanEvidence.objects.create(
+            id=evidence_id,
+            plan=plan,
+            uploaded_by=user,
+            filename=prepared.filename,
+            content_type=prepared.content_type,
+            size_bytes=prepared.size_bytes,
+            width=prepared.width,
+            height=prepared.height,
+            file_name=names["full"],
+            thumb_name=names["thumb"],
+        )

@@ -36,11 +36,12 @@ from audits.api.evidence import (
     EvidenceFileQuery,
     EvidenceOutput,
     EvidenceUploadInput,
+    ServesFiles,
     evidence_file_response,
-    evidence_rejected_response,
+    evidence_upload_response,
 )
 from audits.selectors.scope import visits_visible_to
-from audits.services.evidence_files import EVIDENCE_FILES_MAX, PDF_TYPE, EvidenceRejected
+from audits.services.evidence_files import EVIDENCE_FILES_MAX, PDF_TYPE
 from backend.fields import IdFilter, JSONValueField
 from backend.schema import ERRORS
 
@@ -335,27 +336,18 @@ class AppealEvidenceListApi(GenericAPIView):
     )
     def post(self, request, pk):
         appeal = get_object_or_404(appeals_visible_to(request.user), pk=pk)
-        data = EvidenceUploadInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        try:
-            evidence = appeal_evidence_add(
+        return evidence_upload_response(
+            request,
+            add=lambda upload: appeal_evidence_add(
                 appeal=appeal, by=request.user, file=upload, size=upload.size, filename=upload.name
-            )
-        except EvidenceRejected as problem:
-            return evidence_rejected_response(problem)
-        return Response(
-            EvidenceOutput(appeal_evidence_row(evidence)).data, status=status.HTTP_201_CREATED
+            ),
+            row=appeal_evidence_row,
         )
 
 
-class AppealEvidenceFileApi(GenericAPIView):
+class AppealEvidenceFileApi(ServesFiles, GenericAPIView):
     permission_classes = [WorksOnAppeals]
     queryset = Appeal.objects.none()  # for the schema (path parameter types)
-
-    def perform_content_negotiation(self, request, force=False):
-        # The file bypasses DRF's renderers; errors are JSON even for an <img>'s Accept.
-        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         summary="An evidence file of an appeal: a metadata-free JPEG or the PDF (a download)",

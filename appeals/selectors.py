@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvidence, AppealItem
 from audits.models import Answer, Role, Visit
+from audits.selectors.evidence import evidence_row
 from audits.selectors.scope import branches_visible_to, shows_shopper_identity, visits_visible_to
 from checklists.models import Item
 
@@ -184,19 +185,9 @@ def appeal_detail(appeal: Appeal, *, viewer) -> dict:
 
 def appeal_evidence_row(evidence: AppealEvidence) -> dict:
     """An evidence file as the API and the page show it, with its URLs (a PDF has no thumb)."""
-    url = reverse("appeal-evidence-file", args=[evidence.appeal_id, evidence.pk])
-    return {
-        "id": evidence.pk,
-        "filename": evidence.filename,
-        "content_type": evidence.content_type,
-        "size_bytes": evidence.size_bytes,
-        "width": evidence.width,
-        "height": evidence.height,
-        "uploaded_by": evidence.uploaded_by.username,
-        "uploaded_at": evidence.created_at,
-        "url": url,
-        "thumb_url": f"{url}?size=thumb" if evidence.thumb_name else None,
-    }
+    return evidence_row(
+        evidence, url=reverse("appeal-evidence-file", args=[evidence.appeal_id, evidence.pk])
+    )
 
 
 def appeal_evidence_list(appeal: Appeal) -> QuerySet[AppealEvidence]:

@@ -24,7 +24,7 @@ from audits.services.amendments import amendment_errors, visit_answer_amend
 from audits.services.evidence_files import (
     evidence_count_check,
     evidence_file_prepare,
-    evidence_files_delete,
+    evidence_files_kept_with_row,
     evidence_files_write,
 )
 from audits.services.visit_body import plain_value
@@ -299,36 +299,29 @@ def appeal_evidence_add(
     prepared = evidence_file_prepare(file=file, size=size, filename=filename, allow_pdf=True)
 
     evidence_id = uuid.uuid4()
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            # Under the appeal's lock (as appeal_decide takes it): a decision or a second
-            # upload cannot slip in between the checks and the row. The files are
-            # written after every check, so a refusal writes none.
-            appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
-            if appeal.status != Appeal.Status.SUBMITTED:
-                raise _not_open(appeal)
-            evidence_count_check(count=appeal.evidence_files.count())
-            names = evidence_files_write(
-                folder=appeal_evidence_folder(appeal),
-                evidence_id=evidence_id,
-                prepared=prepared,
-                written=written,
-            )
-            return AppealEvidence.objects.create(
-                id=evidence_id,
-                appeal=appeal,
-                uploaded_by=by,
-                filename=prepared.filename,
-                content_type=prepared.content_type,
-                size_bytes=prepared.size_bytes,
-                width=prepared.width,
-                height=prepared.height,
-                file_name=names["pdf"] if prepared.is_pdf else names["full"],
-                thumb_name="" if prepared.is_pdf else names["thumb"],
-            )
-    except BaseException:
-        # Whatever failed (a write, the row, the commit), the row is rolled back:
-        # the files written for it must go too.
-        evidence_files_delete(names=written)
-        raise
+    with evidence_files_kept_with_row() as written, transaction.atomic():
+        # Under the appeal's lock (as appeal_decide takes it): a decision or a second
+        # upload cannot slip in between the checks and the row. The files are
+        # written after every check, so a refusal writes none.
+        appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
+        if appeal.status != Appeal.Status.SUBMITTED:
+            raise _not_open(appeal)
+        evidence_count_check(count=appeal.evidence_files.count())
+        names = evidence_files_write(
+            folder=appeal_evidence_folder(appeal),
+            evidence_id=evidence_id,
+            prepared=prepared,
+            written=written,
+        )
+        return AppealEvidence.objects.create(
+            id=evidence_id,
+            appeal=appeal,
+            uploaded_by=by,
+            filename=prepared.filename,
+            content_type=prepared.content_type,
+            size_bytes=prepared.size_bytes,
+            width=prepared.width,
+            height=prepared.height,
+            file_name=names["pdf"] if prepared.is_pdf else names["full"],
+            thumb_name="" if prepared.is_pdf else names["thumb"],
+        )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -51,6 +54,29 @@ def evidence_rejected_response(problem: EvidenceRejected) -> Response:
             else status.HTTP_400_BAD_REQUEST
         ),
     )
+
+
+def evidence_upload_response(request, *, add: Callable, row: Callable[[Any], dict]) -> Response:
+    """Read the multipart `file`, hand it to `add(upload)` (the owner's service), answer with `row`.
+
+    201 with the stored file; a refused file as evidence_rejected_response says.
+    """
+    data = EvidenceUploadInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    upload = data.validated_data["file"]
+    try:
+        evidence = add(upload)
+    except EvidenceRejected as problem:
+        return evidence_rejected_response(problem)
+    return Response(EvidenceOutput(row(evidence)).data, status=status.HTTP_201_CREATED)
+
+
+class ServesFiles:
+    """For a view whose answer is a file: errors stay JSON whatever the Accept (an <img>'s)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # The file bypasses DRF's renderers, so negotiation must not refuse the request.
+        return super().perform_content_negotiation(request, force=True)
 
 
 def evidence_file_response(

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import posixpath
 import uuid
-from collections.abc import Iterable
-from contextlib import suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -191,3 +191,18 @@ def evidence_storage_repair(*, report: EvidenceStorageReport) -> list[str]:
     deleted = evidence_storage_orphans(names=report.orphans)
     evidence_files_delete(names=deleted)
     return deleted
+
+
+@contextmanager
+def evidence_files_kept_with_row() -> Iterator[list[str]]:
+    """Collect the names of files written for an evidence row; delete them if the row is not kept.
+
+    Wrap the row's transaction in it, so that whatever fails — a write, the row,
+    the commit itself — the row is rolled back and its files go too.
+    """
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        evidence_files_delete(names=written)
+        raise
