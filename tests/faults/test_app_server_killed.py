@@ -3,7 +3,7 @@
 gunicorn runs as production runs it (2 worker processes × 4 threads) on its own
 throwaway database — a file on SQLite, a fresh database on PostgreSQL, following
 the suite's DATABASE_URL — and the embedded default for everything else (files on
-disk, tasks in-process). Eight phones upload complete visits with a photo each and
+disk, tasks in-process). Six phones upload complete visits with a photo each and
 retry exactly as the phone app does (tests/faults/phones.py). While they upload,
 the whole server (master and workers) is killed with SIGKILL, twice, and started
 again.
@@ -27,9 +27,9 @@ import pytest
 from tests.faults.phones import Phones, assert_every_visit_whole, world_make
 from tests.faults.processes import ingest
 
-PHONES = 8
-VISITS_PER_PHONE = 4
-KILLS_AFTER = (6, 18)  # the server is killed once this many visits are whole
+PHONES = 6
+VISITS_PER_PHONE = 3
+KILLS_AFTER = (4, 11)  # the server is killed once this many visits are whole
 
 pytestmark = pytest.mark.slow
 

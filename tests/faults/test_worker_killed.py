@@ -1,6 +1,6 @@
 """Issue 11, fault tests: a Celery worker killed in the middle of a region's scorecards.
 
-`render_scorecards` fans a region's six branches out to a real Celery worker
+`render_scorecards` fans a region's five branches out to a real Celery worker
 (Redis broker, a redis-server of this test's own). While it renders, the worker's
 pool process is SIGKILLed (the worker gives the task back: acks late, reject on
 worker lost), then the whole worker is SIGKILLed and another one started (Redis
@@ -23,7 +23,7 @@ import pytest
 
 from tests.faults.processes import ROOT, in_django, ingest, manage
 
-BRANCHES = 6
+BRANCHES = 5
 DEADLINE_S = 240
 
 pytestmark = [
