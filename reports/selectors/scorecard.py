@@ -73,6 +73,7 @@ from reports.selectors import (
 from reports.selectors.comparison import (
     Comparison,
     ComparisonRow,
+    branch_average,
     branch_comparison,
     competition_ranks,
 )
@@ -362,11 +363,6 @@ def _own_scores(*, branch: Branch, visits: Q) -> dict[str, dict[str, Decimal | N
     ):
         own[row["kind"]][row["key"]] = mean_score(row["total"], row["count"])
     return own
-
-
-def _average(scores: Sequence[Decimal | None]) -> Decimal | None:
-    present = [Fraction(score) for score in scores if score is not None]
-    return round_score(sum(present) / len(present)) if present else None
 
 
 def _ranks(rows: Sequence[ComparisonRow], branch: Branch) -> tuple[int | None, int]:
@@ -681,8 +677,10 @@ def scorecard_data(
             SectionRow(
                 label=pick(lang, section.title_zh, section.title_en),
                 score=own[VisitScore.Kind.SECTION].get(section.code),
-                region_avg=_average([row.sections.get(section.code) for row in region_rows]),
-                company_avg=_average([row.sections.get(section.code) for row in comparison.rows]),
+                region_avg=branch_average([row.sections.get(section.code) for row in region_rows]),
+                company_avg=branch_average(
+                    [row.sections.get(section.code) for row in comparison.rows]
+                ),
             )
             for section in comparison.sections
         )
