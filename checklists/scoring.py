@@ -20,7 +20,7 @@ it lifts that mean and it never fails.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -307,7 +307,8 @@ def _round_gain(x: Fraction) -> Decimal:
     return _round_half_up(x, 2)
 
 
-def _number_as_fraction(value: int | float | Decimal) -> Fraction:
+def number_as_fraction(value: int | float | Decimal) -> Fraction:
+    """A number answer's value, exactly: what thresholds and the figures reports compare."""
     # A float arrives from JSON and stands for the decimal the shopper typed, so
     # read it through its shortest repr: 0.1 must meet a threshold "max 0.1",
     # which the binary value 0.1000000000000000055... would not.
@@ -361,6 +362,20 @@ def check_value(rule: ItemRule, value: object) -> None:
         raise ValueError(f"{rule.code}: {problem}")
 
 
+def threshold_band(thresholds: Sequence[Threshold], number: Fraction) -> int | None:
+    """The index of the band of `thresholds` that scores `number`: the first it falls in.
+
+    None when it falls in none (scored 0). Shared with the figures report, which
+    counts a number item's answers per band, so the two can never place a value apart.
+    """
+    for index, threshold in enumerate(thresholds):
+        if (threshold.min is None or number >= threshold.min) and (
+            threshold.max is None or number <= threshold.max
+        ):
+            return index
+    return None
+
+
 def _exact_item_score(rule: ItemRule, value: object) -> Fraction | None:
     """Score a value already accepted by check_value, exactly."""
     answer_type = rule.answer_type
@@ -371,13 +386,8 @@ def _exact_item_score(rule: ItemRule, value: object) -> Fraction | None:
         return Fraction(value - 1, _SCALE_TOPS[answer_type] - 1) * _HUNDRED
     if answer_type == "number":
         assert isinstance(value, int | float | Decimal)
-        number = _number_as_fraction(value)
-        for threshold in rule.thresholds:
-            if (threshold.min is None or number >= threshold.min) and (
-                threshold.max is None or number <= threshold.max
-            ):
-                return Fraction(threshold.score)
-        return Fraction(0)
+        index = threshold_band(rule.thresholds, number_as_fraction(value))
+        return Fraction(0) if index is None else Fraction(rule.thresholds[index].score)
     if answer_type == "choice":
         option_score = dict(rule.options)[value]
         return None if option_score is None else Fraction(option_score)

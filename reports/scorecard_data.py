@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from reports.selectors.figures import Figure
 from reports.stats import Interval
 
 
@@ -143,6 +144,8 @@ class ScorecardData:
     generated_at: datetime
     # Filled through settings.SCORECARD_EXTRAS (reports.scorecard_extras); None without a hook.
     action_plans: ActionPlans | None = None
+    # The number items' raw figures (reports.selectors.figures), branch against region and company.
+    figures: tuple[Figure, ...] = ()
 
     @property
     def has_visits(self) -> bool:

@@ -15,7 +15,9 @@ import base64
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from fractions import Fraction
 
+from checklists.scoring import Threshold
 from reports.labels import labels_for
 from reports.scorecard_data import (
     ActionPlans,
@@ -28,6 +30,7 @@ from reports.scorecard_data import (
     SectionRow,
     TrendPoint,
 )
+from reports.selectors.figures import Band, Figure, band_labels, figure_stats
 from reports.stats import Interval
 
 D = Decimal
@@ -463,6 +466,68 @@ def sample_action_plans(lang: str = "zh-Hans") -> ActionPlans:
     )
 
 
+# Number items: (code, label, unit, weight > 0, thresholds, this branch's values, the
+# region's, the company's). Real values through the real arithmetic, so the sample
+# shows what a card prints; two, as the standard branch visit has.
+_FIGURES = (
+    (
+        "CS02",
+        ("从进门到被问候的秒数", "Seconds until greeted"),
+        ("秒", "seconds"),
+        True,
+        ((None, "10", "100"), (None, "30", "60"), (None, None, "0")),
+        (8, 12, 25, 41),
+        (5, 8, 9, 12, 12, 14, 18, 25, 33, 41, 7, 6),
+        (3, 5, 6, 8, 9, 10, 11, 12, 14, 15, 18, 20, 22, 25, 33, 41, 7, 6, 4, 9),
+    ),
+    (
+        "WT01",
+        ("排队等候的分钟数", "Minutes in the queue"),
+        ("分钟", "minutes"),
+        True,
+        ((None, "5", "100"), (None, "10", "60"), (None, "20", "20"), (None, None, "0")),
+        (3, 6, 4.5, 12),
+        (2, 3, 4, 6, 8, 12, 15, 3.5, 5, 7),
+        (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 18, 25, 3.5, 4.5),
+    ),
+)
+
+
+def _number(value: int | float) -> Fraction:
+    return Fraction(Decimal(str(value)))
+
+
+def sample_figures(lang: str = "zh-Hans") -> tuple[Figure, ...]:
+    """The number items' figures of the sample card, in ``lang``."""
+    figures = []
+    for code, label, unit, scored, bounds, own, region, company in _FIGURES:
+        thresholds = tuple(
+            Threshold(
+                score=D(score),
+                min=None if low is None else D(low),
+                max=None if high is None else D(high),
+            )
+            for low, high, score in bounds
+        )
+        labels = band_labels(thresholds, any_value=labels_for(lang)["figures_band_any"])
+        figures.append(
+            Figure(
+                code=code,
+                label=_pick(label, lang),
+                unit=_pick(unit, lang),
+                scored=scored,
+                bands=tuple(
+                    Band(label=text, min=t.min, max=t.max, score=t.score)
+                    for text, t in zip(labels, thresholds, strict=True)
+                ),
+                stats=figure_stats(map(_number, own), thresholds),
+                region=figure_stats(map(_number, region), thresholds),
+                company=figure_stats(map(_number, company), thresholds),
+            )
+        )
+    return tuple(figures)
+
+
 def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
     """A full scorecard for 上海静安支行 in ``lang`` ("zh-Hans" or "en")."""
     t = labels_for(lang)
@@ -530,6 +595,7 @@ def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
         ),
         generated_at=datetime(2025, 7, 3, 9, 30, tzinfo=UTC),
         action_plans=sample_action_plans(lang),
+        figures=sample_figures(lang),
     )
 
 

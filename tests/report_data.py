@@ -80,7 +80,8 @@ def visit(
     """A visit of `branch` on `on` with the stored `score`, approved unless `status` says otherwise.
 
     `answers` maps item codes to a score, or to a dict of any of score, failed,
-    gain, na. `failed` defaults to score < PASS_MARK and `gain` to 0.
+    gain, na, value (the raw answer, e.g. a number item's seconds). `failed`
+    defaults to score < PASS_MARK and `gain` to 0.
     """
     on = _date(on)
     score = _decimal(score)
@@ -138,6 +139,7 @@ def visit(
                     visit=stored,
                     item=items[code],
                     item_code=code,
+                    value=fields.get("value"),
                     na=fields.get("na", False),
                     score=item_score,
                     failed=failed,

@@ -269,6 +269,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int | tuple[int, int]]] = {
         "hank": 200,
         "admin": 200,
     },
+    # IN ?branch=<alice's East branch>, OUT ?branch=<bob's West one> (403 by design, report_branch)
+    ("report-figures", "get"): {
+        "anon": 401,
+        "alice": 403,
+        "bob": 403,
+        "rita": 200,
+        "erin": (200, 403),
+        "wes": (403, 200),
+        "hank": 200,
+        "admin": 200,
+    },
     ("scorecard-pdf", "get"): {
         "anon": 401,
         "alice": 403,
@@ -579,6 +590,9 @@ def _request(w, name: str, method: str, inside: bool):
             return "/api/v1/reports/comparison/" + report, None, None
         case "report-drivers", _:
             return "/api/v1/reports/drivers/" + report, None, None
+        case "report-figures", _:
+            query = f"?period={period}&checklist={w.version.checklist.code}&branch={branch.code}"
+            return "/api/v1/reports/figures/" + query, None, None
         case "scorecard-pdf", _:
             return f"/api/v1/branches/{branch.pk}/scorecard.pdf?period={period}", None, None
         case "region-scorecards-zip", _:

@@ -552,3 +552,32 @@ def test_the_chinese_labels_say_否决项_and_全公司():
     assert "全公司" in texts
     assert "关键项" not in texts
     assert "全行" not in texts
+
+
+@needs_poppler
+def test_the_pdf_prints_the_figures_shoppers_recorded_in_chinese(zh_pdf):
+    text = pdf_text(zh_pdf)
+
+    for wording in ("实测数据", "从进门到被问候的秒数", "中位数", "90% 分位", "21.5"):
+        assert wording in text
+
+
+@needs_poppler
+def test_the_pdf_prints_the_figures_shoppers_recorded_in_english(en_pdf):
+    text = pdf_text(en_pdf)
+
+    for wording in ("Figures", "Seconds until greeted", "Median", "90th pct", "21.5"):
+        assert wording in text
+
+
+def test_a_weight_0_figure_is_marked_as_recorded_not_scored():
+    card = sample_scorecard("en")
+    unscored = dataclasses.replace(card.figures[0], scored=False)
+    html = render_scorecard_html(dataclasses.replace(card, figures=(unscored,)))
+
+    assert html.count("Recorded, not scored") == 1
+
+
+def test_a_card_without_figures_has_no_figures_section():
+    html = render_scorecard_html(dataclasses.replace(sample_scorecard("en"), figures=()))
+    assert 'class="block figures"' not in html

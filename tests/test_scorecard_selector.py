@@ -429,3 +429,26 @@ def test_the_card_is_stamped_with_the_time_it_was_generated(east_branch, version
     )
 
     assert data.generated_at == at
+
+
+def test_the_card_carries_the_figures_shoppers_recorded_against_region_and_company(
+    east_branch, pudong, version
+):
+    visit(east_branch, version, "2026-10-02", 80.0, answers={"wait": {"score": 100, "value": 8}})
+    visit(east_branch, version, "2026-10-09", 80.0, answers={"wait": {"score": 60, "value": 15}})
+    visit(pudong, version, "2026-10-03", 80.0, answers={"wait": {"score": 0, "value": 40}})
+
+    [wait] = card(east_branch, version).figures
+
+    assert (wait.code, wait.stats.count, wait.stats.mean, wait.stats.bands) == (
+        "wait",
+        2,
+        D("11.5"),
+        (1, 1, 0),
+    )
+    assert (wait.region.mean, wait.company.mean) == (D("21.0"), D("21.0"))
+
+
+def test_a_card_without_visits_has_no_figures(east_branch, pudong, version):
+    visit(pudong, version, "2026-10-03", 80.0, answers={"wait": {"score": 0, "value": 40}})
+    assert card(east_branch, version).figures == ()

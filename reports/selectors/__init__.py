@@ -8,6 +8,7 @@ with the visit pages and with the scorecards.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,9 +16,9 @@ from fractions import Fraction
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DecimalField, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
 
-from audits.models import Branch, Region, Role, Visit
+from audits.models import Branch, Region, Role, User, Visit
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
 from checklists.scoring import round_score
@@ -66,6 +67,47 @@ def mean_score(total: Decimal | None, count: int) -> Decimal | None:
     """The mean of `count` scores summing to `total`, rounded half-up to one decimal."""
     mean = exact_mean(total, count)
     return None if mean is None else round_score(mean)
+
+
+def company_reader() -> User:
+    """A reader who sees every branch, for the company-wide numbers a report compares against.
+
+    Never saved: it only answers `sees_everything`, which is all the report
+    selectors ask of a user.
+    """
+    return User(username="scorecard", role=Role.HEAD_OFFICE)
+
+
+def company_stamp(*, checklist: Checklist, start: dt.date, end: dt.date) -> str:
+    """A digest of what a company-wide report of `checklist` from `start` to `end` reads.
+
+    The checklist's visits in those days whatever their status (count, latest
+    change, sum of revisions) and the active branches (count, sums of ids and
+    region ids): approving, returning or correcting a visit, or moving a branch,
+    gives a new stamp. Two small aggregate queries; for cache keys of memoised
+    company-wide numbers.
+    """
+    visits = Visit.objects.filter(checklist=checklist, visited_on__range=(start, end)).aggregate(
+        count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision")
+    )
+    branches = Branch.objects.filter(active=True).aggregate(
+        count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
+    )
+    return hashlib.sha256(
+        repr(
+            (
+                checklist.pk,
+                start,
+                end,
+                visits["count"],
+                visits["changed"],
+                int(visits["revisions"] or 0),
+                branches["count"],
+                int(branches["ids"] or 0),
+                int(branches["regions"] or 0),
+            )
+        ).encode()
+    ).hexdigest()
 
 
 def published_version(checklist: Checklist) -> ChecklistVersion:
@@ -161,6 +203,25 @@ def report_region(user, code: str | None) -> Region | None:
     if not in_scope:
         raise PermissionDenied(f"Region {code!r} is outside your regions.")
     return region
+
+
+def report_branch(user, code: str | None, *, region: Region | None = None) -> Branch | None:
+    """The branch a report is narrowed to, checked as report_region checks a region.
+
+    Raises ValidationError naming `branch` for an unknown or inactive branch, or one
+    outside `region` when both are given, and PermissionDenied for one outside a
+    regional manager's regions.
+    """
+    if not code:
+        return None
+    branch = Branch.objects.filter(code=code, active=True).select_related("region").first()
+    if branch is None:
+        raise ValidationError({"branch": f"Unknown branch {code!r}."})
+    if not branches_visible_to(user).filter(pk=branch.pk).exists():
+        raise PermissionDenied(f"Branch {code!r} is outside your regions.")
+    if region is not None and branch.region_id != region.pk:
+        raise ValidationError({"branch": f"Branch {code!r} is not in region {region.code!r}."})
+    return branch
 
 
 def report_branches(user, region: Region | None) -> QuerySet[Branch]:

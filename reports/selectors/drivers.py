@@ -4,8 +4,9 @@ Method
 ------
 For one checklist and one period, over the approved visits in the caller's
 scope (active branches only; a regional manager's regions, or one region), every
-scored item of the checklist gets four numbers. Only the numbers stored when
-each visit was scored are read; nothing is re-scored.
+scored item of the checklist with a weight gets four numbers (a weight-0 item
+never moves a visit's score: a figure, not a driver). Only the numbers stored
+when each visit was scored are read; nothing is re-scored.
 
 - **Average** — the mean item score (0–100) over every scored answer to the item.
   N/A and unanswered items are not scored answers and are left out.
@@ -130,6 +131,15 @@ class Drivers:
     visits: int  # scored visits, the denominator of points to gain
     branches: int  # branches with a scored visit
     items: tuple[Driver, ...]
+
+
+def is_driver(item: Item) -> bool:
+    """Whether an item can move the score: scored, with a weight.
+
+    A weight-0 number item (a call's length) is scored by its thresholds but never
+    counts: it is a figure (reports.selectors.figures), not a driver.
+    """
+    return item.answer_type in SCORED_TYPES and item.weight > 0
 
 
 def round_half_up(value: Fraction | Decimal, places: int) -> Decimal:
@@ -344,7 +354,7 @@ def _drivers(
             item.pairs.append((overall[branch], _mean(total, count)))
 
     drivers = []
-    for item in (item for item in found.items if item.answer_type in SCORED_TYPES):
+    for item in (item for item in found.items if is_driver(item)):
         numbers = per_item.get(item.code)
         drivers.append(
             Driver(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
@@ -22,7 +21,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from audits.models import (
@@ -31,7 +30,6 @@ from audits.models import (
     Branch,
     Photo,
     Region,
-    Role,
     User,
     Visit,
     VisitScore,
@@ -64,6 +62,8 @@ from reports.scorecard_data import (
 )
 from reports.scorecard_extras import PlanFact, PlanFacts, scorecard_extras
 from reports.selectors import (
+    company_reader,
+    company_stamp,
     items_used,
     mean_score,
     published_version,
@@ -77,6 +77,7 @@ from reports.selectors.comparison import (
     branch_comparison,
     competition_ranks,
 )
+from reports.selectors.figures import operational_figures
 from reports.stats import Sample, reading, significant_change
 
 logger = logging.getLogger(__name__)
@@ -94,15 +95,6 @@ DEFAULT_CHECKLIST_CODE = "standard-branch-visit"
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def company_reader() -> User:
-    """A reader who sees every branch, for the numbers a scorecard compares against.
-
-    Never saved: it only answers `sees_everything`, which is all the report
-    selectors ask of a user.
-    """
-    return User(username="scorecard", role=Role.HEAD_OFFICE)
-
-
 COMPARISON_CACHE_SECONDS = 3600
 
 
@@ -116,31 +108,8 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
     and the small-sample threshold), so a changed, approved or returned visit
     makes a new key.
     """
-    start = previous(period).start
-    visits = Visit.objects.filter(
-        checklist=checklist, visited_on__range=(start, period.end)
-    ).aggregate(count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision"))
-    branches = Branch.objects.filter(active=True).aggregate(
-        count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
-    )
-    stamp = hashlib.sha256(
-        repr(
-            (
-                checklist.pk,
-                period.kind,
-                period.start,
-                period.end,
-                visits["count"],
-                visits["changed"],
-                int(visits["revisions"] or 0),
-                branches["count"],
-                int(branches["ids"] or 0),
-                int(branches["regions"] or 0),
-                settings.SMALL_SAMPLE_VISITS,
-            )
-        ).encode()
-    ).hexdigest()
-    key = f"company-comparison:{stamp}"
+    stamp = company_stamp(checklist=checklist, start=previous(period).start, end=period.end)
+    key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{stamp}"
     comparison = cache.get(key)
     if comparison is None:
         comparison = branch_comparison(user=company_reader(), checklist=checklist, period=period)
@@ -639,6 +608,9 @@ def scorecard_data(
       changes a past card), critical failures first; focus: the three items
       that cost the most points, with the reference's good practice;
     - photos and comments as evidence, never naming the shopper;
+    - figures: what shoppers measured on the number items (seconds until
+      greeted…), aggregated over the period against the region and the company
+      (reports.selectors.figures), never a visit's own value;
     - action_plans: the branch's plans, from the settings.SCORECARD_EXTRAS
       hooks (reports.scorecard_extras), whose answer `extras` is when the
       caller already has it (the cache key stamps the same answer it draws).
@@ -714,6 +686,15 @@ def scorecard_data(
             branch=branch, checklist=checklist, period=period, items=by_code, lang=lang
         )
 
+    # Read company-wide, as the ranks are: the stored PDF is served to every viewer.
+    figures = (
+        operational_figures(
+            user=company_reader(), checklist=checklist, period=period, lang=lang, branch=branch
+        ).items
+        if visit_count
+        else ()
+    )
+
     if extras is None:
         extras = scorecard_extras(branch=branch, checklist=checklist, period=period, lang=lang)
 
@@ -748,4 +729,5 @@ def scorecard_data(
         focus=focus,
         generated_at=now or timezone.now(),
         action_plans=action_plans_worded(extras.get("action_plans"), period=period, lang=lang),
+        figures=figures,
     )

@@ -209,6 +209,13 @@ def test_unscored_items_are_not_listed(client_for, hank, answers):
     assert codes == {"greet", "attitude", "wait", "clean", "resolved"}
 
 
+def test_a_weight_0_item_is_a_figure_not_a_driver(client_for, hank, version, answers):
+    # Like a call's length: scored by a catch-all band, but it never moves a visit's score.
+    version.items.filter(code="wait").update(weight=0)
+    codes = {i["code"] for i in get(client_for(hank)).json()["items"]}
+    assert codes == {"greet", "attitude", "clean", "resolved"}
+
+
 def test_the_header_counts_scored_visits_and_branches(client_for, hank, answers):
     data = get(client_for(hank)).json()
     assert (data["period"]["label"], data["checklist"], data["region"]) == (

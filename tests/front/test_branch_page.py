@@ -85,6 +85,27 @@ def plan(branch, version, *, status=ActionPlan.Status.OPEN, **fields) -> ActionP
 # --- what it shows ---------------------------------------------------------------------
 
 
+def test_the_page_shows_the_figures_shoppers_recorded_as_period_aggregates(
+    client, erin, east_branch, version
+):
+    for day, seconds in ((13, 8), (27, 15)):
+        visit(
+            east_branch,
+            version,
+            f"2026-10-{day}",
+            80.0,
+            answers={"wait": {"score": 60, "value": seconds}},
+        )
+
+    page = branch_page(client, erin, east_branch, **OCTOBER).content.decode()
+
+    figures = re.search(r'<div class="card" id="figures">.*?</table>', page, re.S).group(0)
+    assert "Figures" in figures
+    assert "Seconds until greeted" in figures
+    assert ">11.5<" in figures  # the mean of 8 and 15
+    assert "8.0–15.0" in figures  # the range, never the visits one by one
+
+
 def test_the_page_names_the_branch_its_region_and_the_period(
     client, hank, east_branch, jingan_visits
 ):
@@ -392,8 +413,8 @@ def lived_in_branch(settings, version, east_branch, pudong, west_branch, erin):
             answers=answers,
         )
         for day, score, answers in (
-            (13, 86.5, {"greet": 100, "attitude": 75}),
-            (24, 68.0, {"greet": 0, "attitude": 50}),
+            (13, 86.5, {"greet": 100, "attitude": 75, "wait": {"score": 100, "value": 7}}),
+            (24, 68.0, {"greet": 0, "attitude": 50, "wait": {"score": 60, "value": 18}}),
         )
     ]
     for each in visits:
