@@ -143,6 +143,12 @@ class ScorecardData:
     generated_at: datetime
     # Filled through settings.SCORECARD_EXTRAS (reports.scorecard_extras); None without a hook.
     action_plans: ActionPlans | None = None
+    # The BPMP classes the checklist tags, against the region's and the company's average
+    # branch; the reward class is the share of delighters shown.
+    bpmp: tuple[SectionRow, ...] = ()
+    # The key factors the branch has a score for, over every checklist that tags them,
+    # against the company's average branch (region_avg None).
+    factors: tuple[SectionRow, ...] = ()
 
     @property
     def has_visits(self) -> bool:
