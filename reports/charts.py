@@ -347,8 +347,18 @@ def _diamond(cx: float, cy: float, r: float, *, fill: str) -> str:
     return f'<polygon points="{_points(corners)}" fill="{fill}" stroke="#ffffff" stroke-width="1"/>'
 
 
-def section_bars(rows: Sequence[SectionRow], *, labels: Mapping[str, str]) -> str:
+def section_bars(
+    rows: Sequence[SectionRow],
+    *,
+    labels: Mapping[str, str],
+    kind: str = "sections",
+    label: str | None = None,
+) -> str:
     """Draw one bar per section for the branch, with region and company markers.
+
+    The same chart serves other rows read against the same two averages (the
+    BPMP classes): `kind` names its class (``chart-<kind>``), `label` its
+    title for assistive technology (``labels["sections"]`` by default).
 
     A bar plus two markers (rather than three grouped bars) keeps the
     branch's own number the dominant shape while the comparison stays one
@@ -434,7 +444,8 @@ def section_bars(rows: Sequence[SectionRow], *, labels: Mapping[str, str]) -> st
             )
         )
 
-    return _svg(width, height, body, kind="sections", label=labels.get("sections", ""))
+    title = labels.get("sections", "") if label is None else label
+    return _svg(width, height, body, kind=kind, label=title)
 
 
 # --- RATER radar -------------------------------------------------------------

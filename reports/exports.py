@@ -18,8 +18,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from checklists.languages import pick
+from reports.labels import labels_for
 from reports.periods import RANGE_DASH
-from reports.selectors.comparison import VIEWS, Comparison, ComparisonRow
+from reports.selectors.comparison import (
+    BPMP_FAILURE_CLASSES,
+    VIEWS,
+    Comparison,
+    ComparisonRow,
+)
 from reports.stats import Interval
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -60,10 +66,11 @@ def comparison_columns(
     """Rank, branch, region, visits, small sample, score and its 90 % interval, band,
     previous score and interval, change and whether it is significant, then the score
     columns of one `view` (see reports.selectors.comparison.VIEWS), or without one of
-    all four: sections, RATER, areas, key factors.
+    all five: sections, RATER, areas, key factors, BPMP classes (followed by the basic
+    and punishment failures).
 
     Sections and RATER dimensions are headed in both languages, as they always were;
-    areas and factors ("F12 兴趣") in `lang`, the request's."""
+    areas, factors ("F12 兴趣") and BPMP classes in `lang`, the request's."""
     columns = [
         Column("Rank", lambda r: r.rank, WHOLE_FORMAT, 6),
         Column("Branch code", lambda r: r.branch_code, None, 14),
@@ -97,6 +104,18 @@ def comparison_columns(
             )
             for h in getattr(comparison, lens)
         ]
+        if lens == "bpmp":
+            t = labels_for(lang)
+            columns += [
+                Column(
+                    t[f"bpmp_failures_{h.code}"],
+                    lambda r, code=h.code: r.bpmp_failures[code],
+                    WHOLE_FORMAT,
+                    12,
+                )
+                for h in comparison.bpmp
+                if h.code in BPMP_FAILURE_CLASSES
+            ]
     return columns
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from checklists.scoring import AREAS
+from checklists.scoring import AREAS, BPMP_CLASSES
 from checklists.selectors import LIBRARY_DIR
 
 DEFAULT_LANG = "en"
@@ -174,6 +174,22 @@ LABELS: dict[str, dict[str, str]] = {
         "view_rater": "RATER",
         "view_areas": "三大领域",
         "view_factors": "关键因素",
+        "view_bpmp": "BPMP",
+        # The reference's BPMP classes (the comparison's bpmp lens and the scorecard).
+        "bpmp_basic": "基本因素",
+        "bpmp_performance": "绩效因素",
+        "bpmp_motivation": "激励因素：惊喜展现率",
+        "bpmp_punishment": "惩罚因素",
+        "bpmp_failures_basic": "基本因素未达标",
+        "bpmp_failures_punishment": "惩罚因素未达标",
+        "bpmp_hint": (
+            "各类检查项的平均得分。激励因素是惊喜项，得分即展现惊喜的比例，"
+            "没有展现不算未达标；未标注 BPMP 的检查项不计入。"
+        ),
+        "bpmp_profile": "BPMP 因素",
+        "bpmp_note": "基本·绩效·激励·惩罚；激励为惊喜展现率，不计未达标",
+        "factor_profile": "关键因素概况",
+        "factor_profile_note": "本期所有标注关键因素的检查表",
         "key_factors": "26个关键因素",
         "factors_hint": "涵盖所有标注关键因素的检查表：{checklists}。只列出本期有得分的因素。",
         "no_scores": "本期没有此维度的得分。",
@@ -365,6 +381,23 @@ LABELS: dict[str, dict[str, str]] = {
         "view_rater": "RATER",
         "view_areas": "Areas",
         "view_factors": "Key factors",
+        "view_bpmp": "BPMP",
+        # The reference's BPMP classes (the comparison's bpmp lens and the scorecard).
+        "bpmp_basic": "Basic",
+        "bpmp_performance": "Performance",
+        "bpmp_motivation": "Reward: delighters shown",
+        "bpmp_punishment": "Punishment",
+        "bpmp_failures_basic": "Basic failures",
+        "bpmp_failures_punishment": "Punishment failures",
+        "bpmp_hint": (
+            "The mean score of each class's items. Reward items are delighters: their score "
+            "is the share of delighters shown, and one not shown is never a failure. Items "
+            "without a BPMP class are left out."
+        ),
+        "bpmp_profile": "BPMP classes",
+        "bpmp_note": "Reward is the share of delighters shown, never a failure",
+        "factor_profile": "Key-factor profile",
+        "factor_profile_note": "Every checklist that tags key factors, this period",
         "key_factors": "The 26 key factors",
         "factors_hint": (
             "Across every checklist that tags the key factors: {checklists}. Only the factors "
@@ -406,6 +439,13 @@ def area_titles() -> dict[str, tuple[str, str]]:
     """The three service-standard areas' names (zh-Hans, en), as the scorecard prints them."""
     zh, en = LABELS["zh-Hans"], LABELS["en"]
     return {code: (zh[f"area_{code}"], en[f"area_{code}"]) for code in AREAS}
+
+
+def bpmp_titles() -> dict[str, tuple[str, str]]:
+    """The four BPMP classes' names (zh-Hans, en); the reward class named as what its
+    score means, the share of delighters shown."""
+    zh, en = LABELS["zh-Hans"], LABELS["en"]
+    return {code: (zh[f"bpmp_{code}"], en[f"bpmp_{code}"]) for code in BPMP_CLASSES}
 
 
 @cache

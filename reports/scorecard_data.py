@@ -146,6 +146,12 @@ class ScorecardData:
     action_plans: ActionPlans | None = None
     # The number items' raw figures (reports.selectors.figures), branch against region and company.
     figures: tuple[Figure, ...] = ()
+    # The BPMP classes the checklist tags, against the region's and the company's average
+    # branch; the reward class is the share of delighters shown.
+    bpmp: tuple[SectionRow, ...] = ()
+    # The key factors the branch has a score for, over every checklist that tags them,
+    # against the company's average branch (region_avg None).
+    factors: tuple[SectionRow, ...] = ()
 
     @property
     def has_visits(self) -> bool:

@@ -28,7 +28,7 @@ from reports.charts import (
     trend_chart,
 )
 from reports.labels import labels_for
-from reports.scorecard_data import ScorecardData
+from reports.scorecard_data import ScorecardData, SectionRow
 
 TEMPLATE_NAME = "reports/scorecard.html"
 CSS_PATH = Path(__file__).resolve().parent / "static" / "reports" / "scorecard.css"
@@ -69,7 +69,31 @@ def build_charts(card: ScorecardData, labels: dict[str, str]) -> dict[str, SafeS
         )
     if card.has_visits and card.areas:
         charts["areas"] = mark_safe(area_bars(card.areas, label=labels.get("areas", "")))
+    if card.has_visits and card.bpmp:
+        charts["bpmp"] = mark_safe(
+            section_bars(card.bpmp, labels=labels, kind="bpmp", label=labels["bpmp_profile"])
+        )
     return charts
+
+
+# Above this many key factors the profile is printed in two halves side by side, so
+# 26 factors take a third of a page rather than most of one.
+FACTOR_COLUMN_ROWS = 8
+
+
+def factor_lines(card: ScorecardData) -> list[tuple[SectionRow, ...]]:
+    """The key-factor profile's table lines: one factor each, or above FACTOR_COLUMN_ROWS
+    the first half's factors down the left and the second half's down the right.
+
+    One table of paired rows rather than two tables side by side: WeasyPrint squeezes
+    tables laid out in a flex row.
+    """
+    rows = card.factors
+    if len(rows) <= FACTOR_COLUMN_ROWS:
+        return [(row,) for row in rows]
+    half = (len(rows) + 1) // 2
+    left, right = rows[:half], rows[half:]
+    return [(row, *right[i : i + 1]) for i, row in enumerate(left)]
 
 
 def _change_from_previous(card: ScorecardData) -> tuple[str | None, str]:
@@ -109,6 +133,8 @@ def scorecard_context(card: ScorecardData) -> dict[str, Any]:
         "plans_previous": labels["plans_previous"].format(
             period=card.action_plans.previous_label if card.action_plans else ""
         ),
+        "factor_lines": factor_lines(card),
+        "factor_halves": range(2 if len(card.factors) > FACTOR_COLUMN_ROWS else 1),
     }
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from checklists.scoring import Threshold
-from reports.labels import labels_for
+from reports.labels import bpmp_titles, key_factor_titles, labels_for
 from reports.scorecard_data import (
     ActionPlans,
     FocusItem,
@@ -72,6 +72,38 @@ _DIMENSIONS = (
     ("responsiveness", D("80.5")),
 )
 _AREAS = (("procedure", D("79.5")), ("people", D("82.0")), ("environment", D("91.0")))
+# BPMP class, branch, region average, company average; reward = share of delighters shown.
+_BPMP = (
+    ("basic", D("87.5"), D("90.2"), D("88.9")),
+    ("performance", D("78.4"), D("76.0"), D("77.3")),
+    ("motivation", D("37.5"), D("42.0"), D("35.8")),
+    ("punishment", D("93.8"), D("91.5"), D("92.4")),
+)
+# Key factor, branch, company average: 18 of the 26, as a branch visited on several
+# checklists has them, enough to split the profile into two tables.
+_FACTORS = tuple(
+    (number, D(branch), D(company))
+    for number, branch, company in (
+        (1, "85.0", "82.3"),
+        (2, "75.0", "80.1"),
+        (3, "91.7", "88.4"),
+        (4, "100.0", "93.0"),
+        (5, "70.0", "74.6"),
+        (7, "100.0", "86.2"),
+        (8, "100.0", "90.5"),
+        (9, "62.5", "71.8"),
+        (11, "80.0", "78.9"),
+        (12, "55.0", "66.7"),
+        (14, "87.5", "84.0"),
+        (16, "75.0", "72.4"),
+        (18, "75.0", "81.0"),
+        (19, "90.0", "85.5"),
+        (21, "66.7", "70.2"),
+        (23, "83.3", "79.9"),
+        (24, "68.8", "73.1"),
+        (26, "40.0", "52.6"),
+    )
+)
 
 # code, (zh, en), factor, score, answered, failures, critical, critical_failures
 _ITEMS = (
@@ -596,6 +628,24 @@ def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
         generated_at=datetime(2025, 7, 3, 9, 30, tzinfo=UTC),
         action_plans=sample_action_plans(lang),
         figures=sample_figures(lang),
+        bpmp=tuple(
+            SectionRow(
+                label=_pick(bpmp_titles()[code], lang),
+                score=score,
+                region_avg=region,
+                company_avg=company,
+            )
+            for code, score, region, company in _BPMP
+        ),
+        factors=tuple(
+            SectionRow(
+                label=_pick(key_factor_titles()[number], lang),
+                score=score,
+                region_avg=None,
+                company_avg=company,
+            )
+            for number, score, company in _FACTORS
+        ),
     )
 
 

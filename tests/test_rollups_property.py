@@ -3,8 +3,8 @@ withdrawn approvals, the comparison and the drivers read from the roll-ups equal
 ones computed from the visits, for any date range and scope, and rebuild_rollups
 --check finds no drift.
 
-The whole comparison is compared: rows with their section, RATER, area and key-factor
-columns (factors over both checklists that tag them) and the averages; and the whole
+The whole comparison is compared: rows with their section, RATER, area, key-factor
+(over both checklists that tag them) and BPMP columns and the averages; and the whole
 drivers report: every item's counts, exact means and rates, and correlation."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from audits.models import Visit
 from audits.services.amendments import visit_answer_amend
 from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
+from checklists.models import Item
 from checklists.services import checklist_version_new_draft, checklist_version_publish
 from reports.periods import date_range
 from reports.selectors.comparison import branch_comparison, comparison_from_visits
@@ -79,12 +80,16 @@ ranges = st.tuples(day, st.integers(0, 45)).map(
 
 @pytest.fixture
 def versions(db):
-    """Versions 1 and 2 of one checklist; 2 adds a section, so section columns vary by range.
-    Third, another checklist tagging the same key factors: the factor columns sum both."""
+    """Versions 1 and 2 of one checklist; 2 adds a section, so section columns vary by range,
+    and a performance item, so the BPMP columns do too (1 tags all four classes, attitude
+    as a reward). Third, another checklist tagging the same key factors: the factor
+    columns sum both."""
     first = report_checklist()
+    for code, bpmp in (("attitude", "motivation"), ("wait", "punishment")):
+        Item.objects.filter(version=first, code=code).update(bpmp=bpmp)
     draft = checklist_version_new_draft(source=first)
     section = SectionFactory(version=draft, code="digital", position=9, title_en="Digital")
-    ItemFactory(section=section, code="app")
+    ItemFactory(section=section, code="app", bpmp="performance")
     other = report_checklist("other-visit")
     return first, checklist_version_publish(version=draft), other
 

@@ -204,11 +204,11 @@ def test_the_pdf_names_the_documents_language(lang, zh_pdf, en_pdf):
 @needs_poppler
 @pytest.mark.parametrize("lang", ["zh-Hans", "en"])
 def test_no_page_of_a_full_scorecard_is_mostly_empty(lang, zh_pdf, en_pdf):
-    # The sample carries what a full card does: a long item table, three photos and
-    # as many comments as a card shows.
+    # The sample carries what a full card does: a long item table, three photos, as
+    # many comments as a card shows, the BPMP classes and 18 key factors.
     fills = page_fill(zh_pdf if lang == "zh-Hans" else en_pdf)
 
-    assert len(fills) == 3
+    assert len(fills) == 4
     assert min(fills) >= 0.5, fills
 
 
@@ -581,3 +581,46 @@ def test_a_weight_0_figure_is_marked_as_recorded_not_scored():
 def test_a_card_without_figures_has_no_figures_section():
     html = render_scorecard_html(dataclasses.replace(sample_scorecard("en"), figures=()))
     assert 'class="block figures"' not in html
+
+
+def test_it_prints_the_bpmp_classes_and_the_key_factor_profile_in_chinese(zh_pdf):
+    text = pdf_text(zh_pdf)
+
+    assert "BPMP 因素" in text and "激励因素：惊喜展现率" in text
+    assert "关键因素概况" in text and "F26 前后一致的待客态度" in text
+
+
+@needs_poppler
+def test_it_prints_the_bpmp_classes_and_the_key_factor_profile_in_english(en_pdf):
+    text = pdf_text(en_pdf)
+
+    assert "BPMP classes" in text and "Reward: delighters shown" in text
+    assert "Key-factor profile" in text and "F24 No long wait" in text
+
+
+def test_the_bpmp_classes_are_drawn_against_the_region_and_company_averages():
+    html = render_scorecard_html(sample_scorecard("en"))
+    chart = html[html.index('class="chart chart-bpmp"') :]
+    chart = chart[: chart.index("</svg>")]
+
+    assert 'aria-label="BPMP classes"' in chart
+    assert "Region average" in chart and "Company average" in chart
+    assert ">37.5<" in chart  # the reward class: share of delighters shown
+
+
+def test_many_key_factors_are_printed_in_two_halves_side_by_side():
+    html = render_scorecard_html(sample_scorecard("en"))
+    table = html[html.index('class="item-table factor-table"') :]
+    table = table[: table.index("</table>")]
+
+    # 18 factors: 9 lines, the first half's F01 beside the second half's F12.
+    assert table.count("<tr>") == 1 + 9
+    assert table.count('class="col-item second-half"') == 1 + 9
+    first_line = table[table.index("<tbody>") :]
+    assert first_line.index("F01 ") < first_line.index("F12 ") < first_line.index("</tr>")
+
+
+def test_an_empty_period_has_no_bpmp_or_key_factor_section():
+    html = render_scorecard_html(sample_empty_scorecard("en"))
+
+    assert "BPMP classes" not in html and "Key-factor profile" not in html

@@ -308,6 +308,9 @@ def comparison_page(request):
         columns = [f"{number}. {name}" for number, name in enumerate(names, start=1)]
     elif lens == "factors":
         columns = [name.split(" ", 1)[0] for name in names]  # "F12": the key names it in full
+    elif lens == "bpmp":
+        # "Reward": the cell is too narrow for "…: delighters shown"; the legend says it.
+        columns = [re.split("[:：]", name, maxsplit=1)[0] for name in names]
     else:
         columns = names
     chart = heatmap(

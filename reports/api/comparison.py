@@ -103,6 +103,21 @@ class ComparisonRowOutput(serializers.Serializer):
             "the branch has no scored answer tagged with the factor."
         ),
     )
+    bpmp = serializers.DictField(
+        child=serializers.DecimalField(**SCORE),
+        help_text=(
+            "By BPMP class (`bpmp` headings): the mean score of the scored answers to the "
+            "checklist's items of the class. For `motivation` (reward) that is the share of "
+            "delighters shown, never a failure. Null where the branch has no such answer."
+        ),
+    )
+    bpmp_failures = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text=(
+            "Failed answers of the `basic` and `punishment` classes the checklist has; null "
+            "where the branch has no such answer."
+        ),
+    )
 
 
 class ComparisonAverageOutput(serializers.Serializer):
@@ -117,6 +132,7 @@ class ComparisonAverageOutput(serializers.Serializer):
     dimensions = serializers.DictField(child=serializers.DecimalField(**SCORE))
     areas = serializers.DictField(child=serializers.DecimalField(**SCORE))
     factors = serializers.DictField(child=serializers.DecimalField(**SCORE))
+    bpmp = serializers.DictField(child=serializers.DecimalField(**SCORE))
 
 
 class ComparisonOutput(serializers.Serializer):
@@ -149,6 +165,13 @@ class ComparisonOutput(serializers.Serializer):
     factor_checklists = serializers.ListField(
         child=serializers.CharField(),
         help_text="Codes of the checklists that tag key factors: what the factor scores cover.",
+    )
+    bpmp = HeadingOutput(
+        many=True,
+        help_text=(
+            "The BPMP classes (basic, performance, motivation, punishment) of the items the "
+            "period's visits were asked, in that order; untagged items are in none."
+        ),
     )
     branches = ComparisonRowOutput(many=True)
     averages = ComparisonAverageOutput(
@@ -184,6 +207,7 @@ def comparison_output(comparison: Comparison) -> dict:
         "areas": [asdict(a) for a in comparison.areas],
         "factors": [asdict(f) for f in comparison.factors],
         "factor_checklists": list(comparison.factor_checklists),
+        "bpmp": [asdict(c) for c in comparison.bpmp],
         "branches": [
             {
                 "rank": row.rank,
@@ -209,6 +233,8 @@ def comparison_output(comparison: Comparison) -> dict:
                 "dimensions": row.dimensions,
                 "areas": row.areas,
                 "factors": row.factors,
+                "bpmp": row.bpmp,
+                "bpmp_failures": row.bpmp_failures,
             }
             for row in comparison.rows
         ],
@@ -228,8 +254,8 @@ class ComparisonApi(APIView):
             "with its mean score over the period's approved visits of the checklist, its band "
             "against the expectation and its 90 % confidence interval, the change since the "
             "previous period and whether it is significant, its rank, and its section, RATER "
-            "dimension and service-standard-area scores, and its key-factor scores across every "
-            "checklist that tags key factors; with the average of each column over the table and "
+            "dimension and service-standard-area scores, its key-factor scores across every "
+            "checklist that tags key factors, and its BPMP class scores; with the average of each column over the table and "
             "per region. Sorted by rank; small samples (fewer scored visits than "
             "`small_sample_visits`) follow unranked, best score first; branches without a visit "
             "come last. `format=csv` or `format=xlsx` downloads the same table, one row per "
@@ -252,8 +278,9 @@ class ComparisonApi(APIView):
                 required=False,
                 description=(
                     "The score columns a CSV or XLSX carries after the branch's own: `sections`, "
-                    "`rater` (RATER dimensions), `areas` (service-standard areas) or `factors` "
-                    "(key factors). Without it, all four. JSON always carries all four; an "
+                    "`rater` (RATER dimensions), `areas` (service-standard areas), `factors` "
+                    "(key factors) or `bpmp` (BPMP classes, with the basic and punishment "
+                    "failures). Without it, all five. JSON always carries all five; an "
                     "unknown value is a 400 naming `view`."
                 ),
             ),
@@ -263,7 +290,7 @@ class ComparisonApi(APIView):
                 enum=["zh-Hans", "en"],
                 required=False,
                 description=(
-                    "Language of the CSV and XLSX area and factor headings; otherwise "
+                    "Language of the CSV and XLSX area, factor and BPMP headings; otherwise "
                     "Accept-Language, then English."
                 ),
             ),

@@ -1,8 +1,9 @@
 """Head office's branch comparison: a league table and a branch × section heatmap.
 
-Besides sections, the heatmap has three more lenses (VIEWS): the RATER
-dimensions, the reference's three service-standard areas, and the 26 key
-factors across every checklist that tags them.
+Besides sections, the heatmap has four more lenses (VIEWS): the RATER
+dimensions, the reference's three service-standard areas, the 26 key factors
+across every checklist that tags them, and the reference's BPMP classes
+(basic, performance, motivation = reward, punishment) of the compared checklist.
 """
 
 from __future__ import annotations
@@ -14,17 +15,26 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from audits.models import Region, ScoreRollup, Visit, VisitRollup, VisitScore
-from checklists.models import Checklist, ChecklistVersion, Section
-from checklists.scoring import AREAS, RATER_DIMENSIONS, band, round_score
-from reports.labels import area_titles, key_factor_titles
+from audits.models import Answer, ItemRollup, Region, ScoreRollup, Visit, VisitRollup, VisitScore
+from checklists.models import Checklist, ChecklistVersion, Item, Section
+from checklists.scoring import (
+    AREAS,
+    BPMP_CLASSES,
+    RATER_DIMENSIONS,
+    SCORED_TYPES,
+    band,
+    round_score,
+)
+from reports.labels import area_titles, bpmp_titles, key_factor_titles
 from reports.periods import Period, previous
 from reports.selectors import (
     DIMENSION_TITLES,
     Heading,
+    items_of_versions,
+    items_used,
     mean_score,
     published_version,
     report_branches,
@@ -43,8 +53,13 @@ VIEWS: dict[str, str] = {
     "rater": "dimensions",
     "areas": "areas",
     "factors": "factors",
+    "bpmp": "bpmp",
 }
 DEFAULT_VIEW = "sections"
+# The BPMP classes whose failures the lens counts: a missing basic or a punishment is
+# what drives customers away. A reward item never fails (checklists.scoring.is_bonus),
+# and a performance item is read by its score.
+BPMP_FAILURE_CLASSES: tuple[str, ...] = ("basic", "punishment")
 
 
 def comparison_view(raw: str | None) -> str:
@@ -80,6 +95,11 @@ class ComparisonRow:
     areas: dict[str, Decimal | None] = field(default_factory=dict)
     # By factor number ("12"), over every checklist that tags key factors.
     factors: dict[str, Decimal | None] = field(default_factory=dict)
+    # By BPMP class: the mean score of the scored answers to the items of the class.
+    # For the reward class that is the share of delighters shown, never a failure.
+    bpmp: dict[str, Decimal | None] = field(default_factory=dict)
+    # Failed answers of the BPMP_FAILURE_CLASSES the checklist has; None without an answer.
+    bpmp_failures: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,7 @@ class ComparisonAverage:
     dimensions: dict[str, Decimal | None]
     areas: dict[str, Decimal | None]
     factors: dict[str, Decimal | None]
+    bpmp: dict[str, Decimal | None]
 
 
 @dataclass(frozen=True)
@@ -115,6 +136,7 @@ class Comparison:
     areas: tuple[Heading, ...]
     factors: tuple[Heading, ...]  # the factors scored in the period, by number
     factor_checklists: tuple[str, ...]  # codes of the checklists the factor columns cover
+    bpmp: tuple[Heading, ...]  # the BPMP classes of the items the period's visits were asked
     rows: tuple[ComparisonRow, ...]
     averages: tuple[ComparisonAverage, ...]  # every row first, then each region's
 
@@ -151,12 +173,45 @@ class _Sums:
     previous_scored, previous_squares of the one before; columns: the mean
     section, RATER dimension and area scores of the period, and its mean factor
     scores over `factor_checklists`; versions: a subquery of
-    the versions the period's visits were scored against.
+    the versions the period's visits were scored against; items: the items of
+    those versions (items_used); bpmp: per branch and BPMP class, the period's
+    scored answers to the class's items, how many failed and the sum of their scores.
     """
 
     totals: dict[int, dict]
     columns: Columns
     versions: QuerySet
+    items: list[Item]
+    bpmp: dict[int, dict[str, tuple[int, int, Decimal | None]]]
+
+
+def bpmp_classes(items: list[Item]) -> dict[str, str]:
+    """The BPMP class of each scored item tagged with one, by item code.
+
+    Classes come from the newest version the period's visits used (items_used),
+    as the drivers name items; untagged items are in no class.
+    """
+    return {
+        item.code: item.bpmp for item in items if item.bpmp and item.answer_type in SCORED_TYPES
+    }
+
+
+def _bpmp_class(classes: dict[str, str]) -> Case:
+    """A row's BPMP class out of its item code, so the database groups by class."""
+    codes: dict[str, list[str]] = {}
+    for code, klass in classes.items():
+        codes.setdefault(klass, []).append(code)
+    return Case(
+        *(When(item_code__in=each, then=Value(klass)) for klass, each in codes.items()),
+        output_field=CharField(),
+    )
+
+
+def _bpmp_sums(rows) -> dict[int, dict[str, tuple[int, int, Decimal | None]]]:
+    sums: dict[int, dict[str, tuple[int, int, Decimal | None]]] = {}
+    for branch, klass, count, failures, total in rows:
+        sums.setdefault(branch, {})[klass] = (count, failures, total)
+    return sums
 
 
 def _columns(rows, *, branch: str) -> Columns:
@@ -175,6 +230,7 @@ def _sums_from_rollups(
     period: Period,
     before: Period,
     region,
+    version: ChecklistVersion,
 ):
     """The sums out of the daily roll-ups (audits.models.VisitRollup, ScoreRollup): three queries.
 
@@ -233,7 +289,25 @@ def _sums_from_rollups(
         branch="branch",
     )
     versions = VisitRollup.objects.filter(in_period).values("checklist_version")
-    return _Sums(totals=totals, columns=columns, versions=versions)
+    items = items_of_versions(versions, fallback=version)
+    classes = bpmp_classes(items)
+    bpmp = (
+        _bpmp_sums(
+            ItemRollup.objects.filter(in_period, item_code__in=list(classes))
+            .annotate(bpmp_class=_bpmp_class(classes))
+            .values("branch", "bpmp_class")
+            .annotate(
+                answer_count=Coalesce(Sum("answers"), 0),
+                failure_count=Coalesce(Sum("failures"), 0),
+                total=score_sum("score_total"),
+            )
+            .values_list("branch", "bpmp_class", "answer_count", "failure_count", "total")
+            .order_by()
+        )
+        if classes
+        else {}
+    )
+    return _Sums(totals=totals, columns=columns, versions=versions, items=items, bpmp=bpmp)
 
 
 def _sums_from_visits(
@@ -244,6 +318,7 @@ def _sums_from_visits(
     period: Period,
     before: Period,
     region,
+    version: ChecklistVersion,
 ):
     """The same sums straight from the visits: the baseline the roll-ups are checked against."""
     current = Q(visited_on__gte=period.start)
@@ -288,12 +363,30 @@ def _sums_from_visits(
         .order_by(),
         branch="visit__branch",
     )
-    versions = versions_used(
-        report_visit_filter(
-            user, checklist=checklist, start=period.start, end=period.end, region=region
-        )
+    in_period = report_visit_filter(
+        user, checklist=checklist, start=period.start, end=period.end, region=region
     )
-    return _Sums(totals=totals, columns=columns, versions=versions)
+    versions = versions_used(in_period)
+    items = items_used(visits=in_period, fallback=version)
+    classes = bpmp_classes(items)
+    bpmp = (
+        _bpmp_sums(
+            Answer.objects.filter(scores(checklist), score__isnull=False)
+            .filter(item_code__in=list(classes))
+            .annotate(bpmp_class=_bpmp_class(classes))
+            .values("visit__branch", "bpmp_class")
+            .annotate(
+                count=Count("score"),
+                failures=Count("score", filter=Q(failed=True)),
+                total=score_sum("score"),
+            )
+            .values_list("visit__branch", "bpmp_class", "count", "failures", "total")
+            .order_by()
+        )
+        if classes
+        else {}
+    )
+    return _Sums(totals=totals, columns=columns, versions=versions, items=items, bpmp=bpmp)
 
 
 def section_headings(*, versions: QuerySet, fallback: ChecklistVersion) -> tuple[Heading, ...]:
@@ -348,19 +441,27 @@ def branch_comparison(
       every checklist that tags key factors (factor_checklists), not only of
       `checklist`, keyed by factor number; the columns are the factors any
       branch in the table has a score for;
+    - bpmp: per BPMP class of the scored items the period's visits were asked
+      (items_used; untagged items are in no class), the mean score of the
+      approved visits' scored answers to the class's items, as in the drivers
+      report; for the reward (motivation) class that is the share of delighters
+      shown, which never counts a failure; bpmp_failures: how many of those
+      answers failed, for the BPMP_FAILURE_CLASSES only;
     - averages: the branches' mean column scores, over every row and per
       region (comparison_averages).
 
     Sorted as ranked above, then by branch code. Read from the daily roll-ups
-    (audits.models.VisitRollup, ScoreRollup), which hold the exact sums of the
-    approved visits' scores and squares, so the numbers equal those computed
-    from the visits (comparison_from_visits). The same seven queries whatever the
-    number of branches (eight for a period without visits): the version, the
-    checklists that tag key factors, the sections of the versions the period's
-    visits used (and the version's own when there are none), the branches, the
-    sums of both periods in one pass (conditional aggregates over the range
-    from the previous period's start, which the report index answers on its
-    own), and the section/dimension/area/factor sums grouped by branch.
+    (audits.models.VisitRollup, ScoreRollup, ItemRollup), which hold the exact
+    sums of the approved visits' scores and squares, so the numbers equal those
+    computed from the visits (comparison_from_visits). The same nine queries
+    whatever the number of branches (ten for a period without visits, one fewer
+    for a checklist without BPMP tags): the version, the checklists that tag key
+    factors, the sections and the items of the versions the period's visits
+    used (and the version's own when there are none), the branches, the sums of
+    both periods in one pass (conditional aggregates over the range from the
+    previous period's start, which the report index answers on its own), the
+    section/dimension/area/factor sums grouped by branch, and the item sums
+    grouped by branch and BPMP class.
     """
     return _comparison(
         user=user, checklist=checklist, period=period, region=region, sums=_sums_from_rollups
@@ -401,6 +502,7 @@ def _comparison(
         period=period,
         before=before,
         region=region,
+        version=version,
     )
     totals, columns = found.totals, found.columns
     sections = section_headings(versions=found.versions, fallback=version)
@@ -412,6 +514,9 @@ def _comparison(
         for branch in branches
         for key in columns.get(branch.pk, {}).get(VisitScore.Kind.FACTOR, {})
     )
+    present = set(bpmp_classes(found.items).values())
+    class_titles = bpmp_titles()
+    classes = tuple(Heading(c, *class_titles[c]) for c in BPMP_CLASSES if c in present)
 
     samples: list[Sample] = []
     previous_samples: list[Sample] = []
@@ -438,6 +543,7 @@ def _comparison(
         previous_score = mean_score(previous_sample.total, previous_sample.count)
         then = reading(previous_sample, minimum=minimum)
         own = columns.get(branch.pk, {kind: {} for kind in _KINDS})
+        by_class = found.bpmp.get(branch.pk, {})
         rows.append(
             ComparisonRow(
                 rank=rank,
@@ -460,6 +566,17 @@ def _comparison(
                 dimensions={d.code: own["dimension"].get(d.code) for d in dimensions},
                 areas={a.code: own["area"].get(a.code) for a in areas},
                 factors={f.code: own["factor"].get(f.code) for f in factors},
+                bpmp={
+                    c.code: mean_score(by_class[c.code][2], by_class[c.code][0])
+                    if c.code in by_class
+                    else None
+                    for c in classes
+                },
+                bpmp_failures={
+                    c.code: by_class[c.code][1] if c.code in by_class else None
+                    for c in classes
+                    if c.code in BPMP_FAILURE_CLASSES
+                },
             )
         )
     # Ranked branches by rank, then small samples by score, then branches without one.
@@ -488,6 +605,7 @@ def _comparison(
         areas=areas,
         factors=factors,
         factor_checklists=tuple(each.code for each in factor_checklists),
+        bpmp=classes,
         rows=tuple(rows),
         averages=comparison_averages(rows),
     )
@@ -534,6 +652,7 @@ def _average(region: str | None, rows: Sequence[ComparisonRow]) -> ComparisonAve
         dimensions=column("dimensions"),
         areas=column("areas"),
         factors=column("factors"),
+        bpmp=column("bpmp"),
     )
 
 

@@ -348,6 +348,43 @@ def _ranks(rows: Sequence[ComparisonRow], branch: Branch) -> tuple[int | None, i
     return mine, sum(rank is not None for rank in ranks)
 
 
+def _bpmp_and_factors(
+    comparison: Comparison, *, branch: Branch, region_rows: Sequence[ComparisonRow], lang: str
+) -> tuple[tuple[SectionRow, ...], tuple[SectionRow, ...]]:
+    """The card's BPMP rows and key-factor profile, out of the company comparison's row
+    for the branch: none for a branch the table leaves out (an inactive one), and none
+    of either when the branch has no score in it.
+
+    Averages are of the branches' rounded scores, each branch once, as the sections'.
+    """
+    mine = next((row for row in comparison.rows if row.branch_id == branch.pk), None)
+    if mine is None:
+        return (), ()
+    bpmp = ()
+    if any(score is not None for score in mine.bpmp.values()):
+        bpmp = tuple(
+            SectionRow(
+                label=pick(lang, each.title_zh, each.title_en),
+                score=mine.bpmp[each.code],
+                region_avg=branch_average([row.bpmp.get(each.code) for row in region_rows]),
+                company_avg=branch_average([row.bpmp.get(each.code) for row in comparison.rows]),
+            )
+            for each in comparison.bpmp
+        )
+    # Only the factors the branch has a score for: 26 rows of dashes would say nothing.
+    factors = tuple(
+        SectionRow(
+            label=pick(lang, each.title_zh, each.title_en),
+            score=mine.factors[each.code],
+            region_avg=None,
+            company_avg=branch_average([row.factors.get(each.code) for row in comparison.rows]),
+        )
+        for each in comparison.factors
+        if mine.factors.get(each.code) is not None
+    )
+    return bpmp, factors
+
+
 def _items(*, visits: Q, fallback: ChecklistVersion) -> tuple[list[Item], dict[str, Item]]:
     """The item table's items, and every item by code (photo and text items too, for captions).
 
@@ -603,6 +640,11 @@ def scorecard_data(
       company's average branch (means of the branches' section scores, so a
       branch visited five times does not weigh five times);
     - dimensions, areas: mean RATER and service-standard-area scores;
+    - bpmp: the branch's BPMP class scores (the comparison's bpmp lens) against
+      the region's and the company's average branch; factors: its key-factor
+      scores over every checklist that tags them (the comparison's factors
+      lens) against the company's average branch; both from the company
+      comparison, so they are the league table's numbers;
     - items: every scored item of the versions the branch's visits in the
       period used (not the latest published version's, so publishing never
       changes a past card), critical failures first; focus: the three items
@@ -638,6 +680,8 @@ def scorecard_data(
     areas: tuple[NamedScore, ...] = ()
     items: tuple[ItemRow, ...] = ()
     focus: tuple[FocusItem, ...] = ()
+    bpmp: tuple[SectionRow, ...] = ()
+    factors: tuple[SectionRow, ...] = ()
     photos: tuple[PhotoEvidence, ...] = ()
     comments: tuple[str, ...] = ()
     if visit_count:
@@ -680,6 +724,9 @@ def scorecard_data(
             visits=visits,
             scored_visits=scored_visits,
             lang=lang,
+        )
+        bpmp, factors = _bpmp_and_factors(
+            comparison, branch=branch, region_rows=region_rows, lang=lang
         )
         photos = _photos(branch=branch, visits=visits, items=by_code, lang=lang)
         comments = _comments(
@@ -730,4 +777,6 @@ def scorecard_data(
         generated_at=now or timezone.now(),
         action_plans=action_plans_worded(extras.get("action_plans"), period=period, lang=lang),
         figures=figures,
+        bpmp=bpmp,
+        factors=factors,
     )

@@ -551,6 +551,8 @@ HEADER = [
     "Procedure",
     "People",
     "Environment",
+    "Basic",
+    "Basic failures",
 ]
 
 
@@ -586,6 +588,8 @@ def json_table(data: dict) -> list[list]:
             *(row["dimensions"][d["code"]] for d in data["dimensions"]),
             *(row["areas"][a["code"]] for a in data["areas"]),
             *(row["factors"][f["code"]] for f in data["factors"]),
+            *(row["bpmp"][c["code"]] for c in data["bpmp"]),
+            *row["bpmp_failures"].values(),
         ]
         for row in data["branches"]
     ]

@@ -314,7 +314,7 @@ def test_a_regional_managers_trend_is_titled_as_their_regions(client, erin, leag
     assert "Your regions&#x27; trend" in page_for(client, erin)
 
 
-# --- the heatmap's lens: sections | RATER | areas | key factors --------------------------------
+# --- the heatmap's lens: sections | RATER | areas | key factors | BPMP ------------------------
 
 
 @pytest.fixture
@@ -336,7 +336,13 @@ def heatmap_svg(page: str) -> str:
 def test_the_view_switch_offers_every_lens_with_sections_current(client, hank, league_data):
     switch = view_switch(page_for(client, hank))
 
-    assert re.findall(r'id="view-(\w+)"', switch) == ["sections", "rater", "areas", "factors"]
+    assert re.findall(r'id="view-(\w+)"', switch) == [
+        "sections",
+        "rater",
+        "areas",
+        "factors",
+        "bpmp",
+    ]
     assert re.search(r'id="view-sections"[^>]*aria-current="page"', switch)
     # Plain links without JavaScript, htmx requests with it, as the sort headings.
     assert re.search(
@@ -382,6 +388,42 @@ def test_a_regional_managers_average_is_of_their_regions_only(client, erin, lens
 
     assert "Average of your regions" in averages and "Company average" not in averages
     assert "57.5" not in averages  # West's branch would have pulled F24 down to 57.5
+
+
+@pytest.fixture
+def bpmp_data(east_branch, pudong, west_branch):
+    from tests.test_comparison_bpmp import bpmp_visits
+
+    return bpmp_visits(east_branch, pudong, west_branch)
+
+
+def test_the_bpmp_view_draws_the_classes_and_says_what_the_reward_score_means(
+    client, hank, bpmp_data
+):
+    page = page_for(client, hank, view="bpmp")
+
+    assert re.search(r'id="view-bpmp"[^>]*aria-current="page"', view_switch(page))
+    svg = heatmap_svg(page)
+    assert all(name in svg for name in ("Basic", "Performance", "Reward", "Punishment"))
+    assert "75.1" in svg
+    assert "the share of delighters shown" in page
+    assert "format=csv&amp;view=bpmp" in page
+
+
+def test_the_bpmp_view_in_chinese(client, hank, bpmp_data):
+    page = page_for(client, hank, view="bpmp", lang="zh-Hans")
+
+    assert ">BPMP</a>" in view_switch(page)
+    assert "激励因素" in heatmap_svg(page)
+    assert "展现惊喜的比例" in page
+
+
+def test_a_regional_managers_bpmp_averages_are_of_their_regions_only(client, erin, bpmp_data):
+    page = page_for(client, erin, view="bpmp")
+    averages = page[page.index('class="table-wrap averages"') :]
+
+    assert "Average of your regions" in averages and "Company average" not in averages
+    assert "cd-jinjiang" not in page
 
 
 def test_a_lens_without_scores_says_so(client, hank, league_data):
