@@ -3,6 +3,9 @@
 Reports read the numbers stored when a visit was scored (Visit.score, VisitScore,
 Answer.score/failed/gain) and never re-score answers, so a report always agrees
 with the visit pages and with the scorecards.
+
+The reader (`user`) of every report is scoped by accounts.scope: a user, or a
+Scope itself (Scope.company() for the system's company-wide numbers).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, F, Q, QuerySet, Sum
 
-from audits.models import Branch, Region, Role, Visit
+from accounts.scope import scope_of
+from audits.models import Branch, Region, Visit
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
 from checklists.scoring import round_score
@@ -155,10 +159,7 @@ def report_region(user, code: str | None) -> Region | None:
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise ValidationError({"region": f"Unknown region {code!r}."})
-    in_scope = user.sees_everything or (
-        user.role == Role.REGIONAL_MANAGER and user.regions.filter(pk=region.pk).exists()
-    )
-    if not in_scope:
+    if not scope_of(user).includes_region(region.pk):
         raise PermissionDenied(f"Region {code!r} is outside your regions.")
     return region
 
@@ -189,9 +190,10 @@ def report_rollup_filter(
     condition = Q(checklist=checklist, day__range=(start, end))
     if region is not None:
         return condition & Q(branch__region=region)
-    if user.sees_everything:
+    scope = scope_of(user)
+    if scope.company_wide:
         return condition
-    return condition & Q(branch__in=branches_visible_to(user).values("pk"))
+    return condition & Q(branch__in=branches_visible_to(scope).values("pk"))
 
 
 def report_visit_filter(
@@ -221,6 +223,7 @@ def report_visit_filter(
     )
     if region is not None:
         return condition & Q(**{f"{via}branch__region": region})
-    if user.sees_everything:
+    scope = scope_of(user)
+    if scope.company_wide:
         return condition
-    return condition & Q(**{f"{via}branch__in": branches_visible_to(user).values("pk")})
+    return condition & Q(**{f"{via}branch__in": branches_visible_to(scope).values("pk")})

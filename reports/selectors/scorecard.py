@@ -25,18 +25,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
-from audits.models import (
-    Answer,
-    AnswerCorrection,
-    Branch,
-    Photo,
-    Region,
-    Role,
-    User,
-    Visit,
-    VisitScore,
-)
-from audits.selectors.scope import shows_shopper_identity
+from accounts.roles import shows_shopper_identity
+from accounts.scope import Scope
+from audits.models import Answer, AnswerCorrection, Branch, Photo, Region, User, Visit, VisitScore
 from audits.storage import private_storage
 from checklists.languages import pick
 from checklists.models import Checklist, ChecklistVersion, Item
@@ -94,15 +85,6 @@ DEFAULT_CHECKLIST_CODE = "standard-branch-visit"
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def company_reader() -> User:
-    """A reader who sees every branch, for the numbers a scorecard compares against.
-
-    Never saved: it only answers `sees_everything`, which is all the report
-    selectors ask of a user.
-    """
-    return User(username="scorecard", role=Role.HEAD_OFFICE)
-
-
 COMPARISON_CACHE_SECONDS = 3600
 
 
@@ -143,7 +125,7 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
     key = f"company-comparison:{stamp}"
     comparison = cache.get(key)
     if comparison is None:
-        comparison = branch_comparison(user=company_reader(), checklist=checklist, period=period)
+        comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)
         cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
     return comparison
 
