@@ -1,4 +1,4 @@
-"""Who may do what with action plans, built like audits.roles on the user's role.
+"""Who may do what with action plans, built like accounts.permissions on the user's role.
 
 Reviewers (QA) and shoppers have no part in plans: 403. Which plans a regional
 manager reaches is scoped by actions.selectors (404 outside their regions).
@@ -6,7 +6,7 @@ manager reaches is scoped by actions.selectors (404 outside their regions).
 
 from rest_framework.permissions import BasePermission
 
-from audits.models import Role
+from accounts.roles import Role, configures
 
 
 class SeesActionPlans(BasePermission):
@@ -17,7 +17,7 @@ class SeesActionPlans(BasePermission):
         return bool(
             user
             and user.is_authenticated
-            and (user.configures or user.role == Role.REGIONAL_MANAGER)
+            and (configures(user) or user.role == Role.REGIONAL_MANAGER)
         )
 
 
@@ -34,4 +34,4 @@ class DecidesActionPlans(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.configures)
+        return bool(user and user.is_authenticated and configures(user))

@@ -8,10 +8,10 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import shows_shopper_identity
+from accounts.scope import scope_of
 from actions.models import ActionPlan, ActionPlanEvidence
-from audits.models import Role
 from audits.selectors.evidence import evidence_row
-from audits.selectors.scope import branches_visible_to
 
 # A plan still waits on someone until head office has accepted it (or a visit verified it).
 _SETTLED = (ActionPlan.Status.ACCEPTED, ActionPlan.Status.VERIFIED)
@@ -26,7 +26,8 @@ def overdue_condition(today: dt.date | None = None) -> Q:
 def action_plans_visible_to(user) -> QuerySet[ActionPlan]:
     """Plans of the branches the user sees; shoppers and reviewers are refused before this."""
     return (
-        ActionPlan.objects.filter(branch__in=branches_visible_to(user).values("pk"))
+        scope_of(user)
+        .filter(ActionPlan.objects.all(), region="branch__region")
         .select_related("branch__region", "checklist", "visit", "checked_by_visit")
         .prefetch_related("evidence__uploaded_by")
     )
@@ -65,7 +66,7 @@ def is_overdue(plan: ActionPlan, today: dt.date | None = None) -> bool:
 
 def shows_visit(user) -> bool:
     """Regional managers never learn which visit (so who, or when) opened or checked a plan."""
-    return user.role != Role.REGIONAL_MANAGER
+    return shows_shopper_identity(user)
 
 
 def action_plan_detail(plan: ActionPlan, *, viewer) -> dict:

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.scope import Scope, manages_region
 from actions.models import ActionPlan, ActionPlanEvidence, ActionPlanItem
-from audits.models import Answer, Role, User, Visit
+from audits.models import Answer, User, Visit
 from audits.services.evidence_files import (
     evidence_count_check,
     evidence_file_prepare,
@@ -30,7 +31,6 @@ from audits.services.evidence_files import (
 from backend.errors import Conflict
 from reports.periods import month
 from reports.selectors.comparison import branch_comparison
-from reports.selectors.scorecard import company_reader
 
 _SUBMITTABLE = (ActionPlan.Status.OPEN, ActionPlan.Status.SENT_BACK, ActionPlan.Status.REOPENED)
 OWNER_MAX = 150
@@ -108,7 +108,7 @@ def action_plan_open_below_standard(*, visit: Visit) -> ActionPlan | None:
     """
     period = month(visit.visited_on.year, visit.visited_on.month)
     comparison = branch_comparison(
-        user=company_reader(), checklist=visit.checklist, period=period, region=visit.branch.region
+        user=Scope.company(), checklist=visit.checklist, period=period, region=visit.branch.region
     )
     row = next((r for r in comparison.rows if r.branch_id == visit.branch_id), None)
     if row is None or row.band != "below":
@@ -225,10 +225,7 @@ def _locked(plan: ActionPlan) -> ActionPlan:
 
 
 def _manages(user: User, plan: ActionPlan) -> bool:
-    return (
-        user.role == Role.REGIONAL_MANAGER
-        and user.regions.filter(pk=plan.branch.region_id).exists()
-    )
+    return manages_region(user, plan.branch.region_id)
 
 
 def _wrong_state(plan: ActionPlan, doing: str) -> Conflict:

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from audits.models import Role
+from accounts.roles import Role, configures
 
 
 class WorksOnAppeals(BasePermission):
@@ -15,7 +15,7 @@ class WorksOnAppeals(BasePermission):
         if not (user and user.is_authenticated):
             return False
         if request.method in SAFE_METHODS:
-            return user.role == Role.REGIONAL_MANAGER or user.configures
+            return user.role == Role.REGIONAL_MANAGER or configures(user)
         return user.role == Role.REGIONAL_MANAGER
 
 
@@ -24,7 +24,7 @@ class DecidesAppeals(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.configures)
+        return bool(user and user.is_authenticated and configures(user))
 
 
 class SubmitsAppeals(BasePermission):

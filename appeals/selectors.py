@@ -14,10 +14,12 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role, shows_shopper_identity
+from accounts.scope import scope_of
 from appeals.models import Appeal, AppealEvidence, AppealItem
-from audits.models import Answer, Role, Visit
+from audits.models import Answer, Visit
 from audits.selectors.evidence import evidence_row
-from audits.selectors.scope import branches_visible_to, shows_shopper_identity, visits_visible_to
+from audits.selectors.scope import visits_visible_to
 from checklists.models import Item
 
 
@@ -28,7 +30,8 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     ):
         return Appeal.objects.none()
     return (
-        Appeal.objects.filter(branch__in=branches_visible_to(user))
+        scope_of(user)
+        .filter(Appeal.objects.all(), region="branch__region")
         .select_related(
             "visit__checklist_version",
             "visit__shopper",

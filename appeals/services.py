@@ -18,8 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import configures
+from accounts.scope import manages_region
 from appeals.models import Appeal, AppealEvidence, AppealItem, Category, Decision
-from audits.models import Role, User, Visit
+from audits.models import User, Visit
 from audits.services.amendments import amendment_errors, visit_answer_amend
 from audits.services.evidence_files import (
     evidence_count_check,
@@ -44,10 +46,7 @@ def appeal_deadline(visit: Visit) -> dt.datetime | None:
 
 
 def _manages(user: User, visit: Visit) -> bool:
-    return (
-        user.role == Role.REGIONAL_MANAGER
-        and user.regions.filter(pk=visit.branch.region_id).exists()
-    )
+    return manages_region(user, visit.branch.region_id)
 
 
 def _item_errors(items: Sequence[dict], checklist: dict[str, Item]) -> dict[str, list[str]]:
@@ -191,7 +190,7 @@ def appeal_decide(
     admins, ValidationError naming `outcome`, `reason` or `item_outcomes[i].…`, and
     Conflict (`already_decided`, or the visit's `not_approved`).
     """
-    if not by.configures:
+    if not configures(by):
         raise PermissionDenied("Only head office decides appeals.")
     reason = reason.strip()
     errors: dict[str, list[str]] = {}

@@ -12,12 +12,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.roles import Role, manages_assignments
+from accounts.services.tokens import tokens_revoke
 from audits.models import (
     Assignment,
     Branch,
     Photo,
     Region,
-    Role,
     ShopperExclusion,
     ShopperProfile,
     User,
@@ -29,7 +30,6 @@ from audits.services.assignments import (
     assignment_check,
     assignment_create,
 )
-from audits.services.tokens import tokens_revoke
 from backend.errors import Conflict
 from checklists.models import ChecklistVersion
 
@@ -171,9 +171,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         user = request.user
-        return super().has_add_permission(request) and (
-            user.configures or user.role == Role.REGIONAL_MANAGER
-        )
+        return super().has_add_permission(request) and (manages_assignments(user))
 
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: the record of what was planned stays

@@ -17,7 +17,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from audits.models import Branch, Region, Role, ShopperExclusion, ShopperProfile, User
+from accounts.roles import Role
+from audits.models import Branch, Region, ShopperExclusion, ShopperProfile, User
 
 DEMO_PASSWORD = "demo-pass-123"
 DEMO_EMAIL_DOMAIN = "demo-bank.example"

@@ -1,15 +1,13 @@
 from django.urls import path
 
 from audits.api import assignments as assignment_api
-from audits.api import auth, visits
 from audits.api import config as config_api
 from audits.api import organisation as organisation_api
 from audits.api import photos as photo_api
 from audits.api import review as review_api
+from audits.api import visits
 
 urlpatterns = [
-    path("auth/token/", auth.TokenLoginApi.as_view(), name="token-login"),
-    path("auth/logout/", auth.TokenLogoutApi.as_view(), name="token-logout"),
     path("visits/", visits.VisitListApi.as_view(), name="visit-list"),
     path("visits/<uuid:pk>/", visits.VisitDetailApi.as_view(), name="visit-detail"),
     path(

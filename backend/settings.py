@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     # view sends back to htmx instead of the whole page, from the same markup.
     "template_partials",
     "outbox",
+    "accounts",
     "checklists",
     "audits",
     "reports",
@@ -252,7 +253,7 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "audits.authentication.ExpiringTokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -306,7 +307,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Failed logins in a window (the rule is explained in audits/login.py): strictly
+# Failed logins in a window (the rule is explained in accounts/login.py): strictly
 # per (username, address) pair; loosely per username and per address, where past
 # the limit only pairs that have failed are refused, so that an attacker cannot
 # lock a shopper, or a mobile network sharing one address, out.
@@ -315,7 +316,7 @@ LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 50, minimum
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 
-# API tokens expire this many days after the sign-in that issued them (audits/services/tokens.py).
+# API tokens expire this many days after the sign-in that issued them (accounts/services/tokens.py).
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)
 
 # Limits the phone app must respect (served at /api/v1/config/).

@@ -123,17 +123,8 @@ def populate(
     from django.db import transaction
     from django.utils import timezone
 
-    from audits.models import (
-        Answer,
-        Assignment,
-        Branch,
-        Photo,
-        Region,
-        Role,
-        User,
-        Visit,
-        VisitScore,
-    )
+    from accounts.roles import Role
+    from audits.models import Answer, Assignment, Branch, Photo, Region, User, Visit, VisitScore
     from audits.storage import storage_overwrite
     from checklists.models import Checklist, ChecklistVersion
     from checklists.rules import version_rules

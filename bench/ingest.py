@@ -146,7 +146,8 @@ def make_people(assignments_per_shopper: int) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from audits.models import Assignment, Branch, Region, Role, User
+    from accounts.roles import Role
+    from audits.models import Assignment, Branch, Region, User
     from checklists.models import ChecklistVersion
 
     version = (

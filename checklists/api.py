@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits.roles import ConfiguresOrReadOnly
+from accounts.permissions import ConfiguresOrReadOnly
 from backend.etag import conditional_response
 from backend.schema import ERRORS
 from checklists.languages import language_for, pick

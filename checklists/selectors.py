@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db.models import Count, QuerySet
 
-from audits.models import Role
+from accounts.roles import Role, configures
 from checklists.languages import pick
 from checklists.models import ChecklistVersion
 
@@ -30,7 +30,7 @@ def checklist_versions_for(user) -> QuerySet[ChecklistVersion]:
     versions = ChecklistVersion.objects.select_related("checklist").annotate(
         item_count=Count("items", distinct=True)
     )
-    if user.configures or user.role == Role.REVIEWER:
+    if configures(user) or user.role == Role.REVIEWER:
         return versions.order_by("checklist__code", "-number")
     return versions.filter(status=ChecklistVersion.Status.PUBLISHED).order_by(
         "checklist__code", "-number"

@@ -14,9 +14,10 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from actions.services import action_plan_evidence_add
 from appeals.services import appeal_evidence_add as appeal_evidence_add_service
-from audits.models import Role, Visit
+from audits.models import Visit
 from checklists.models import ChecklistVersion
 from tests.actions.plans import critical_plan
 from tests.appeal_data import approved_visit, submitted_appeal

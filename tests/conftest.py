@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from audits.models import Role
+from accounts.roles import Role
 from tests.factories import BranchFactory, RegionFactory, ShopperFactory, UserFactory
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from accounts.roles import Role
 from actions.models import ActionPlan, ActionPlanItem
-from audits.models import Assignment, Branch, Region, Role, ShopperProfile, User
+from audits.models import Assignment, Branch, Region, ShopperProfile, User
 from checklists.models import AnswerType, Checklist, ChecklistVersion, Item, Section
 
 PASSWORD = "correct-horse-battery"

@@ -18,7 +18,8 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
-from audits.models import Answer, Assignment, Role, User, Visit, VisitScore
+from accounts.roles import Role
+from audits.models import Answer, Assignment, User, Visit, VisitScore
 from audits.selectors.rollups import visit_contribution
 from audits.services.rollups import rollups_apply
 from audits.services.visits import visit_score_store

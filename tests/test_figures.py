@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import pytest
 
+from accounts.scope import Scope
 from audits.models import Visit
 from checklists.models import AnswerType
 from checklists.scoring import Threshold
 from reports.periods import parse_period
-from reports.selectors import company_reader
 from reports.selectors.figures import band_labels, figure_stats, operational_figures
 from tests.factories import ItemFactory, SectionFactory, VersionFactory
 from tests.report_data import report_checklist, visit
@@ -38,7 +38,7 @@ def waited(branch, version, on: str, seconds, **answers):
 
 def figures(user=None, lang="en", **scope):
     return operational_figures(
-        user=user or company_reader(),
+        user=user or Scope.company(),
         checklist=scope.pop("checklist"),
         period=scope.pop("period", OCTOBER),
         lang=lang,

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, connections
 
-from audits.login import LoginThrottled, login_failure_record, login_throttle_check
+from accounts.login import LoginThrottled, login_failure_record, login_throttle_check
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

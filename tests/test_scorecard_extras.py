@@ -1,14 +1,12 @@
 """reports.scorecard_extras — what the layers above reports add to a scorecard, by settings.
 
-Reports may not import actions or appeals (layers depend downward only); the
-hooks settings.SCORECARD_EXTRAS names fill the parts of the card reports
-defines, and a hook that fills anything else is a configuration error.
+Reports may not import actions or appeals (layers depend downward only:
+tests/test_layers.py); the hooks settings.SCORECARD_EXTRAS names fill the
+parts of the card reports defines, and a hook that fills anything else is a
+configuration error.
 """
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -20,7 +18,6 @@ from reports.selectors.scorecard import scorecard_data
 from tests.report_data import report_checklist
 
 OCTOBER = month(2026, 10)
-REPORTS = Path(__file__).resolve().parent.parent / "reports"
 
 
 def no_plans(**_) -> dict:
@@ -69,21 +66,3 @@ def test_without_hooks_the_card_has_no_plans_section(settings, east_branch):
 
     assert card.action_plans is None
     assert 'class="block plans"' not in render_scorecard_html(card)
-
-
-def test_reports_imports_neither_actions_nor_appeals():
-    above = {"actions", "appeals", "front"}
-    offenders = []
-    for path in REPORTS.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            offenders += [
-                f"{path.relative_to(REPORTS)}: {name}"
-                for name in names
-                if name.split(".")[0] in above
-            ]
-    assert offenders == []

@@ -10,8 +10,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from accounts.roles import Role
 from audits.demo import DEMO_PASSWORD, HEAD_OFFICE_GROUP, DemoOrganisation, demo_organisation_seed
-from audits.models import Branch, Region, Role, ShopperExclusion, ShopperProfile, User
+from audits.models import Branch, Region, ShopperExclusion, ShopperProfile, User
 
 REQUIRED_USERS = {
     "hq": Role.HEAD_OFFICE,

@@ -10,11 +10,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import ManagesAssignments
+from accounts.roles import shows_shopper_identity
 from audits.api.organisation import BranchLocationOutput
 from audits.models import Assignment, Visit
-from audits.roles import ManagesAssignments
 from audits.selectors.assignments import assignment_detail, assignments_listed_for
-from audits.selectors.scope import assignments_visible_to, shows_shopper_identity
+from audits.selectors.scope import assignments_visible_to
 from audits.services.assignments import (
     BULK_MAX,
     AssignmentSpec,

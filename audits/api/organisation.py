@@ -11,7 +11,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits.models import Branch, Role
+from accounts.roles import reads_reports
+from audits.models import Branch
 from audits.selectors.assignments import branch_detail, regions_visible_to
 from audits.selectors.scope import branches_visible_to
 from backend.schema import ERRORS
@@ -24,11 +25,7 @@ class SeesOrganisation(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and (user.sees_everything or user.role == Role.REGIONAL_MANAGER)
-        )
+        return bool(user and user.is_authenticated and reads_reports(user))
 
 
 class RegionOutput(serializers.Serializer):

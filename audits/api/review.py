@@ -8,9 +8,9 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from accounts.permissions import IsReviewer
 from audits.api.visits import VisitOutput
 from audits.models import Review, Visit
-from audits.roles import IsReviewer
 from audits.selectors.review import (
     correction_item,
     review_queue,

@@ -9,8 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from accounts.permissions import IsShopper
 from audits.models import Visit
-from audits.roles import IsShopper
 from audits.selectors.scope import visits_visible_to
 from audits.selectors.visits import visit_detail
 from audits.services.visit_body import AnswerBody, PhotoBody, VisitBody

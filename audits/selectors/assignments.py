@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from audits.models import Assignment, Branch, Region, Review, Role, Visit
-from audits.selectors.scope import (
-    assignments_visible_to,
-    branches_visible_to,
-    shows_shopper_identity,
-)
+from accounts.roles import shows_shopper_identity
+from accounts.scope import scope_of
+from audits.models import Assignment, Branch, Region, Review, Visit
+from audits.selectors.scope import assignments_visible_to, branches_visible_to
 from audits.selectors.visits import photo_state
 
 # A submitted assignment still needs the shopper while its visit waits for photos
@@ -24,17 +22,18 @@ def assignments_listed_for(user) -> QuerySet[Assignment]:
     submitted ones whose visit lacks photos or was returned. Everyone else sees
     every assignment in their scope, whatever its status.
     """
+    scope = scope_of(user)
     assignments = (
-        assignments_visible_to(user)
+        assignments_visible_to(scope)
         .select_related("visit")
         .prefetch_related("visit__photos", "visit__reviews")
     )
-    if user.role == Role.SHOPPER and not user.sees_everything:
+    if scope.shopper_id is not None:
         assignments = assignments.filter(
             Q(status=Assignment.Status.OPEN)
             | Q(status=Assignment.Status.SUBMITTED, visit__status__in=ACTIONABLE_VISIT_STATUSES)
         )
-    if not shows_shopper_identity(user):
+    if not scope.shows_identity:
         # The default order is by window, which would tell a manager when visits are due.
         assignments = assignments.order_by("branch__code", "id")
     return assignments

@@ -1,7 +1,7 @@
 """Reads for the assignments page: the planning desk of head office, and the counts a
 regional manager may see.
 
-Built on audits.selectors.scope, so the page and the API scope by the same rules.
+Built on audits.selectors.scope (accounts.scope's rule), so the page and the API scope by the same rules.
 A regional manager never learns who visits or when: for them there is only
 planned_visit_counts, which carries neither a shopper nor a date.
 """
@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from audits.models import Assignment, Branch, Role, User
-from audits.selectors.scope import (
-    assignments_visible_to,
-    branches_visible_to,
-    shows_shopper_identity,
-)
+from accounts.roles import Role, shows_shopper_identity
+from audits.models import Assignment, Branch, User
+from audits.selectors.scope import assignments_visible_to, branches_visible_to
 from checklists.models import Checklist, ChecklistVersion
 from checklists.selectors import checklist_versions_for
 

@@ -1,19 +1,15 @@
-"""Who sees what: the one place that scopes branches, assignments and visits by role."""
+"""Branches, visits and assignments a user sees: accounts.scope's rule applied to audits' models."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from audits.models import Assignment, Branch, Role, Visit
+from accounts.scope import scope_of
+from audits.models import Assignment, Branch, Visit
 
 
 def branches_visible_to(user) -> QuerySet[Branch]:
-    branches = Branch.objects.select_related("region")
-    if user.sees_everything:
-        return branches
-    if user.role == Role.REGIONAL_MANAGER:
-        return branches.filter(region__in=user.regions.all())
-    return branches.none()
+    return scope_of(user).filter(Branch.objects.select_related("region"), region="region")
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
@@ -21,28 +17,11 @@ def visits_visible_to(user) -> QuerySet[Visit]:
     visits = Visit.objects.select_related(
         "branch__region", "checklist", "checklist_version", "assignment", "shopper"
     )
-    if user.sees_everything:
-        return visits
-    if user.role == Role.REGIONAL_MANAGER:
-        return visits.filter(branch__region__in=user.regions.all())
-    if user.role == Role.SHOPPER:
-        return visits.filter(shopper=user)
-    return visits.none()
+    return scope_of(user).filter(visits, region="branch__region", shopper="shopper")
 
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
     assignments = Assignment.objects.select_related(
         "branch__region", "checklist_version__checklist", "shopper"
     )
-    if user.sees_everything:
-        return assignments
-    if user.role == Role.REGIONAL_MANAGER:
-        return assignments.filter(branch__region__in=user.regions.all())
-    if user.role == Role.SHOPPER:
-        return assignments.filter(shopper=user)
-    return assignments.none()
-
-
-def shows_shopper_identity(user) -> bool:
-    """Regional managers never learn which shopper made a visit."""
-    return user.role != Role.REGIONAL_MANAGER
+    return scope_of(user).filter(assignments, region="branch__region", shopper="shopper")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from accounts.roles import shows_shopper_identity
 from audits.models import Review, Visit, VisitScore
-from audits.selectors.scope import shows_shopper_identity
 
 
 def photo_state(visit: Visit) -> dict:

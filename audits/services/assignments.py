@@ -18,8 +18,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audits.models import Assignment, Branch, Role, ShopperExclusion, User
-from audits.selectors.scope import branches_visible_to, shows_shopper_identity
+from accounts.roles import Role, manages_assignments, shows_shopper_identity
+from audits.models import Assignment, Branch, ShopperExclusion, User
+from audits.selectors.scope import branches_visible_to
 from backend.errors import Conflict
 from checklists.models import ChecklistVersion
 
@@ -38,10 +39,6 @@ class AssignmentSpec:
     scenario: str = ""
     time_from: dt.time | None = None
     time_to: dt.time | None = None
-
-
-def _manages_assignments(user) -> bool:
-    return user.configures or user.role == Role.REGIONAL_MANAGER
 
 
 def _gap_days(a_from: dt.date, a_to: dt.date, b_from: dt.date, b_to: dt.date) -> int:
@@ -93,7 +90,7 @@ def _problems(
     ):
         earlier[(stored.shopper_id, stored.branch_id)].append(stored)
     in_batch: dict[tuple[int, int], list[int]] = defaultdict(list)
-    # Regional managers never learn who visits (audits.selectors.scope): for them a
+    # Regional managers never learn who visits (accounts.scope): for them a
     # refused shopper is reported as in _shopper_refusal, never naming the shopper,
     # their other assignments or windows.
     shopper_hidden = not shows_shopper_identity(created_by)
@@ -212,7 +209,7 @@ def _create(
     today: dt.date | None,
     where: Callable[[int, str], str],
 ) -> list[Assignment]:
-    if not _manages_assignments(created_by):
+    if not manages_assignments(created_by):
         raise PermissionDenied("Only head office and regional managers may create assignments.")
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -308,7 +305,7 @@ def assignments_create(
 def assignment_cancel(*, assignment: Assignment, cancelled_by) -> Assignment:
     """Cancel an open assignment; anything the shopper has already acted on is a conflict."""
     if not (
-        _manages_assignments(cancelled_by)
+        manages_assignments(cancelled_by)
         and branches_visible_to(cancelled_by).filter(pk=assignment.branch_id).exists()
     ):
         raise PermissionDenied("Only head office and the region's managers may cancel this.")

@@ -8,6 +8,8 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, gettext
 
+from accounts.scope import scope_of
+from audits.models import Region
 from checklists.languages import normalise_language
 from front.templatetags.people import local_name
 
@@ -87,7 +89,7 @@ def _links(user) -> list[tuple[str, str]]:
         label = _ASSIGNMENTS_LABEL["zh-Hans" if html_lang() == "zh-Hans" else "en"]
         links.append((label, reverse("assignments-page")))
     if role == "regional_manager":
-        for region in user.regions.order_by("code"):
+        for region in scope_of(user).filter(Region.objects.order_by("code"), region="pk"):
             label = gettext("%(region)s scorecards (ZIP)") % {"region": local_name(region)}
             links.append((label, reverse("region-scorecards-zip", args=[region.pk])))
     if user.is_superuser or user.is_staff or role in {"head_office", "admin"}:

@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.roles import configures
+from accounts.scope import manages_region
 from actions.models import ActionPlan
 from actions.roles import DecidesActionPlans, SeesActionPlans, SubmitsActionPlans
 from actions.selectors import action_plan_detail, action_plan_list, action_plans_visible_to
@@ -31,7 +33,6 @@ from actions.services import (
     action_plan_send_back,
     action_plan_submit,
 )
-from audits.models import Role
 from audits.services.evidence_files import EVIDENCE_FILES_MAX
 from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick
@@ -311,12 +312,8 @@ def action_plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         row["checked_by_visit"]["url"] = reverse(
             "review-visit-page", args=[row["checked_by_visit"]["id"]]
         )
-    can_submit = (
-        plan.status in _SUBMITTABLE
-        and user.role == Role.REGIONAL_MANAGER
-        and user.regions.filter(pk=plan.branch.region_id).exists()
-    )
-    can_decide = plan.status == ActionPlan.Status.SUBMITTED and user.configures
+    can_submit = plan.status in _SUBMITTABLE and manages_region(user, plan.branch.region_id)
+    can_decide = plan.status == ActionPlan.Status.SUBMITTED and configures(user)
     response = render(
         request,
         "front/action_plan.html",

@@ -16,12 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.roles import shows_shopper_identity
 from appeals.models import Appeal, AppealItem, Category, Decision
 from appeals.roles import DecidesAppeals, SubmitsAppeals, WorksOnAppeals
 from appeals.selectors import appeal_detail, appealable_visits, appeals_visible_to, visit_period
 from appeals.services import appeal_deadline, appeal_decide, appeal_evidence_add, appeal_submit
 from audits.models import Visit
-from audits.selectors.scope import shows_shopper_identity, visits_visible_to
+from audits.selectors.scope import visits_visible_to
 from audits.services.evidence_files import EVIDENCE_FILES_MAX, PDF_TYPE
 from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick

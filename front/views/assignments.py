@@ -27,8 +27,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.permissions import ManagesAssignments
+from accounts.roles import shows_shopper_identity
 from audits.models import Assignment
-from audits.roles import ManagesAssignments
 from audits.selectors.assignments import regions_visible_to
 from audits.selectors.planning import (
     checklists_assigned,
@@ -38,7 +39,7 @@ from audits.selectors.planning import (
     plannable_versions,
     planned_visit_counts,
 )
-from audits.selectors.scope import assignments_visible_to, shows_shopper_identity
+from audits.selectors.scope import assignments_visible_to
 from audits.services.assignments import AssignmentSpec, assignment_cancel, assignments_create
 from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick

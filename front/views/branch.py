@@ -16,14 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.permissions import IsReviewer, SeesReports
+from accounts.roles import Role, shows_shopper_identity
 from actions.roles import SeesActionPlans
 from actions.selectors import action_plan_list, is_overdue
 from appeals.models import Appeal
 from appeals.roles import WorksOnAppeals
 from appeals.selectors import appeals_visible_to, visit_period
-from audits.models import Branch, Role, User
-from audits.roles import IsReviewer, SeesReports
-from audits.selectors.scope import branches_visible_to, shows_shopper_identity
+from audits.models import Branch, User
+from audits.selectors.scope import branches_visible_to
 from checklists.languages import language_for
 from checklists.models import Checklist, ChecklistVersion
 from front.bad_request import bad_request, error_text

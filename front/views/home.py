@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from audits.models import Role
+from accounts.roles import Role
 from audits.selectors.scope import branches_visible_to
 from front.views.regional_home import regional_manager_home
 

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 
-from audits.login import LoginThrottled, login_failure_record, login_throttle_check
+from accounts.login import LoginThrottled, login_failure_record, login_throttle_check
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

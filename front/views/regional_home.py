@@ -12,11 +12,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from accounts.scope import scope_of
 from actions.models import ActionPlan
 from actions.selectors import action_plans_visible_to, overdue_condition
 from appeals.models import Appeal
 from appeals.selectors import appeals_visible_to
-from audits.models import User
+from audits.models import Region, User
 from audits.selectors.scope import branches_visible_to
 from checklists.languages import normalise_language, pick
 from checklists.models import Checklist
@@ -96,7 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
 def _regions(user: User, lang: str, *, period: Period, checklist: Checklist | None) -> list[dict]:
     """Each of the manager's regions with its league table for `period`."""
     regions = []
-    for region in user.regions.order_by("code"):
+    for region in scope_of(user).filter(Region.objects.order_by("code"), region="pk"):
         entry = {
             "name": pick(lang, region.name_zh, region.name_en),
             "code": region.code,

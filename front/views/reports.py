@@ -22,9 +22,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from accounts.permissions import SeesReports
+from accounts.roles import shows_shopper_identity
+from accounts.scope import scope_of
 from audits.models import Answer, Region, Visit, VisitScore
-from audits.roles import SeesReports
-from audits.selectors.scope import branches_visible_to, shows_shopper_identity
+from audits.selectors.scope import branches_visible_to
 from checklists.languages import language_for, pick
 from checklists.models import Checklist, ChecklistVersion
 from front.bad_request import bad_request, error_text
@@ -161,14 +163,14 @@ def _selection(request) -> _Selection:
 
 def _filter_choices(user) -> dict:
     """The checklists and regions a report page's filter form offers."""
-    regions = Region.objects.order_by("code")
-    if not user.sees_everything:
-        regions = user.regions.order_by("code")
+    scope = scope_of(user)
     return {
         "checklists": Checklist.objects.filter(versions__status=ChecklistVersion.Status.PUBLISHED)
         .distinct()
         .order_by("code"),
-        "regions": regions,
+        "regions": scope.filter(Region.objects.order_by("code"), region="pk"),
+        # Only a company-wide reader may leave the region out.
+        "all_regions": scope.company_wide,
     }
 
 
@@ -366,12 +368,9 @@ def comparison_page(request):
     else:
         status = f"{search_result}, sorted by {sorted_by}, {'ascending' if direction == 'asc' else 'descending'}."
     following = next_period(period)
+    company_wide = scope_of(user).company_wide
     trend_title = t[
-        "trend_region"
-        if region is not None
-        else "trend_company"
-        if user.sees_everything
-        else "trend_scope"
+        "trend_region" if region is not None else "trend_company" if company_wide else "trend_scope"
     ]
     # Sorting or searching with htmx replaces the league table and what follows it
     # (#league), and the few bits of the filter card that name the query; the page's
@@ -408,7 +407,7 @@ def comparison_page(request):
                 value is not None for row in shown for value in getattr(row, attribute).values()
             ),
             "averages": _average_rows(
-                comparison, attribute=attribute, lang=lang, t=t, everything=user.sees_everything
+                comparison, attribute=attribute, lang=lang, t=t, everything=company_wide
             ),
             "factors_hint": t["factors_hint"].format(
                 checklists=", ".join(comparison.factor_checklists) or t["not_available"]

@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from accounts.permissions import IsReviewer
 from audits.models import Region
-from audits.roles import IsReviewer
 from audits.selectors.review import review_queue, review_queue_item
 from front.bad_request import bad_request
 from front.partials import render_page

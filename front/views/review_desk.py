@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.permissions import IsReviewer
 from audits.models import Review, Visit, VisitScore
-from audits.roles import IsReviewer
 from audits.selectors.review import correction_item, review_queue, visit_corrections
 from audits.selectors.scope import visits_visible_to
 from audits.services.review import visit_answer_correct, visit_review

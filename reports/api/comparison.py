@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits.roles import SeesReports
+from accounts.permissions import SeesReports
 from backend.schema import ERRORS
 from checklists.languages import language_for
 from reports.api import (

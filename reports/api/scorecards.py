@@ -10,8 +10,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits.models import Region, Role
-from audits.roles import SeesReports
+from accounts.permissions import SeesReports
+from accounts.scope import scope_of
+from audits.models import Region
 from audits.selectors.scope import branches_visible_to
 from audits.storage import private_storage
 from backend.schema import ERRORS
@@ -53,10 +54,7 @@ def scorecard_period(request) -> Period:
 
 
 def _visible_region(user, pk: int) -> Region:
-    regions = Region.objects.all()
-    if not user.sees_everything:
-        regions = user.regions.all() if user.role == Role.REGIONAL_MANAGER else regions.none()
-    return get_object_or_404(regions, pk=pk)
+    return get_object_or_404(scope_of(user).filter(Region.objects.all(), region="pk"), pk=pk)
 
 
 class _BinaryDownloadApi(APIView):

@@ -3,6 +3,9 @@
 Reports read the numbers stored when a visit was scored (Visit.score, VisitScore,
 Answer.score/failed/gain) and never re-score answers, so a report always agrees
 with the visit pages and with the scorecards.
+
+The reader (`user`) of every report is scoped by accounts.scope: a user, or a
+Scope itself (Scope.company() for the system's company-wide numbers).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
 
-from audits.models import Branch, Region, Role, User, Visit
+from accounts.scope import scope_of
+from audits.models import Branch, Region, Visit
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
 from checklists.scoring import round_score
@@ -67,15 +71,6 @@ def mean_score(total: Decimal | None, count: int) -> Decimal | None:
     """The mean of `count` scores summing to `total`, rounded half-up to one decimal."""
     mean = exact_mean(total, count)
     return None if mean is None else round_score(mean)
-
-
-def company_reader() -> User:
-    """A reader who sees every branch, for the company-wide numbers a report compares against.
-
-    Never saved: it only answers `sees_everything`, which is all the report
-    selectors ask of a user.
-    """
-    return User(username="scorecard", role=Role.HEAD_OFFICE)
 
 
 def company_stamp(*, checklist: Checklist, start: dt.date, end: dt.date) -> str:
@@ -197,10 +192,7 @@ def report_region(user, code: str | None) -> Region | None:
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise ValidationError({"region": f"Unknown region {code!r}."})
-    in_scope = user.sees_everything or (
-        user.role == Role.REGIONAL_MANAGER and user.regions.filter(pk=region.pk).exists()
-    )
-    if not in_scope:
+    if not scope_of(user).includes_region(region.pk):
         raise PermissionDenied(f"Region {code!r} is outside your regions.")
     return region
 
@@ -250,9 +242,10 @@ def report_rollup_filter(
     condition = Q(checklist=checklist, day__range=(start, end))
     if region is not None:
         return condition & Q(branch__region=region)
-    if user.sees_everything:
+    scope = scope_of(user)
+    if scope.company_wide:
         return condition
-    return condition & Q(branch__in=branches_visible_to(user).values("pk"))
+    return condition & Q(branch__in=branches_visible_to(scope).values("pk"))
 
 
 def report_visit_filter(
@@ -282,6 +275,7 @@ def report_visit_filter(
     )
     if region is not None:
         return condition & Q(**{f"{via}branch__region": region})
-    if user.sees_everything:
+    scope = scope_of(user)
+    if scope.company_wide:
         return condition
-    return condition & Q(**{f"{via}branch__in": branches_visible_to(user).values("pk")})
+    return condition & Q(**{f"{via}branch__in": branches_visible_to(scope).values("pk")})

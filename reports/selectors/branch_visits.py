@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.db.models import F, Prefetch
 
+from accounts.roles import shows_shopper_identity
 from audits.models import Answer, Branch, Visit
-from audits.selectors.scope import shows_shopper_identity
 from checklists.languages import pick
 from checklists.models import Checklist
 from reports.periods import Period

@@ -45,6 +45,7 @@ from fractions import Fraction
 from django.core.cache import cache
 from django.db.models import Q
 
+from accounts.scope import Scope
 from audits.models import Answer, Branch, Region, User, Visit
 from checklists.languages import pick
 from checklists.models import AnswerType, Checklist, Item
@@ -53,7 +54,6 @@ from checklists.scoring import Threshold, number_as_fraction, threshold_band
 from reports.labels import labels_for
 from reports.periods import Period
 from reports.selectors import (
-    company_reader,
     company_stamp,
     items_of_versions,
     items_used,
@@ -237,7 +237,7 @@ class _Company:
 
 def _company(*, checklist: Checklist, period: Period, fallback) -> _Company:
     in_period = report_visit_filter(
-        company_reader(), checklist=checklist, start=period.start, end=period.end, region=None
+        Scope.company(), checklist=checklist, start=period.start, end=period.end, region=None
     )
     items = tuple(
         item
@@ -250,7 +250,7 @@ def _company(*, checklist: Checklist, period: Period, fallback) -> _Company:
     pooled: dict[str, list[Fraction]] = {}
     by_region: dict[str, dict[str, list[Fraction]]] = {}
     answers = report_visit_filter(
-        company_reader(),
+        Scope.company(),
         checklist=checklist,
         start=period.start,
         end=period.end,

@@ -24,17 +24,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from audits.models import (
-    Answer,
-    AnswerCorrection,
-    Branch,
-    Photo,
-    Region,
-    User,
-    Visit,
-    VisitScore,
-)
-from audits.selectors.scope import shows_shopper_identity
+from accounts.roles import shows_shopper_identity
+from accounts.scope import Scope
+from audits.models import Answer, AnswerCorrection, Branch, Photo, Region, User, Visit, VisitScore
 from audits.storage import private_storage
 from checklists.languages import pick
 from checklists.models import Checklist, ChecklistVersion, Item
@@ -62,7 +54,6 @@ from reports.scorecard_data import (
 )
 from reports.scorecard_extras import PlanFact, PlanFacts, scorecard_extras
 from reports.selectors import (
-    company_reader,
     company_stamp,
     items_used,
     mean_score,
@@ -112,7 +103,7 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
     key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{stamp}"
     comparison = cache.get(key)
     if comparison is None:
-        comparison = branch_comparison(user=company_reader(), checklist=checklist, period=period)
+        comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)
         cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
     return comparison
 
@@ -736,7 +727,7 @@ def scorecard_data(
     # Read company-wide, as the ranks are: the stored PDF is served to every viewer.
     figures = (
         operational_figures(
-            user=company_reader(), checklist=checklist, period=period, lang=lang, branch=branch
+            user=Scope.company(), checklist=checklist, period=period, lang=lang, branch=branch
         ).items
         if visit_count
         else ()

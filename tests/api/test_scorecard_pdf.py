@@ -26,7 +26,8 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from audits.models import Photo, Role, VisitScore
+from accounts.roles import Role
+from audits.models import Photo, VisitScore
 from audits.storage import private_storage
 from checklists.models import Item
 from tests.factories import BranchFactory, RegionFactory, UserFactory

@@ -1,6 +1,6 @@
 """POST /api/v1/auth/token/ — the phone signs in; failed attempts are throttled.
 
-The throttle (audits/login.py): strictly per (username, address) pair; loosely
+The throttle (accounts/login.py): strictly per (username, address) pair; loosely
 per username and per address, where past the limit only pairs that have
 already failed are refused, so nobody can lock a shopper out of their phone.
 """

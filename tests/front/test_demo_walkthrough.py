@@ -301,8 +301,8 @@ def _shape(url: str) -> tuple:
 
 def _shopper_names() -> dict[str, str]:
     """The demo shoppers' usernames and display names (family name first, with or without a space)."""
+    from accounts.roles import Role
     from audits.demo import USERS
-    from audits.models import Role
 
     secrets = {}
     for spec in USERS:

@@ -15,9 +15,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.roles import Role
 from actions.models import ActionPlan
 from appeals.models import Appeal
-from audits.models import Role
 from reports.selectors.scorecard import last_complete_month
 from tests.factories import UserFactory
 from tests.report_data import report_checklist, visit

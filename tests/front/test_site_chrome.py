@@ -19,7 +19,8 @@ from django.test import RequestFactory
 from django.urls import reverse, set_urlconf
 from django.utils import translation
 
-from audits.models import Role, Visit, VisitCheck
+from accounts.roles import Role
+from audits.models import Visit, VisitCheck
 from backend import errors
 from checklists.languages import language_for
 from front.templatetags.people import full_name

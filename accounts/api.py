@@ -6,9 +6,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits.authentication import ExpiringTokenAuthentication
-from audits.login import LoginFailed, LoginThrottled, token_login
-from audits.services.tokens import token_expires_at, token_revoke
+from accounts.authentication import ExpiringTokenAuthentication
+from accounts.login import LoginFailed, LoginThrottled, token_login
+from accounts.services.tokens import token_expires_at, token_revoke
 from backend.schema import ERRORS
 
 

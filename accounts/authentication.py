@@ -1,4 +1,4 @@
-"""Token authentication whose tokens expire and can be revoked (audits/services/tokens.py).
+"""Token authentication whose tokens expire and can be revoked (accounts/services/tokens.py).
 
 A request with a revoked (unknown) or expired token is refused with 401 and a
 machine-readable `code`, `token_invalid` or `token_expired`, so that the phone
@@ -12,7 +12,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
-from audits.services.tokens import token_expires_at
+from accounts.services.tokens import token_expires_at
 
 KEY_MAX_LENGTH = Token._meta.get_field("key").max_length
 

@@ -30,7 +30,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
-from audits.services.tokens import token_issue
+from accounts.services.tokens import token_issue
 
 
 class LoginThrottled(Exception):

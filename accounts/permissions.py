@@ -1,8 +1,8 @@
-"""Who may do what: DRF permission classes built on the user's role."""
+"""Who may do what: DRF permission classes built on the user's role (accounts.roles)."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from audits.models import Role
+from accounts.roles import Role, configures, manages_assignments, reads_reports, sees_everything
 
 
 class IsShopper(BasePermission):
@@ -19,11 +19,7 @@ class IsReviewer(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and (user.role in {Role.REVIEWER, Role.HEAD_OFFICE, Role.ADMIN} or user.is_superuser)
-        )
+        return bool(user and user.is_authenticated and sees_everything(user))
 
 
 class ConfiguresOrReadOnly(BasePermission):
@@ -35,7 +31,7 @@ class ConfiguresOrReadOnly(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return request.method in SAFE_METHODS or user.configures
+        return request.method in SAFE_METHODS or configures(user)
 
 
 class ManagesAssignments(BasePermission):
@@ -47,7 +43,7 @@ class ManagesAssignments(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        return user.configures or user.role == Role.REGIONAL_MANAGER
+        return manages_assignments(user)
 
 
 class SeesReports(BasePermission):
@@ -55,8 +51,4 @@ class SeesReports(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and (user.sees_everything or user.role == Role.REGIONAL_MANAGER)
-        )
+        return bool(user and user.is_authenticated and reads_reports(user))
