@@ -143,6 +143,8 @@ class ScorecardData:
     generated_at: datetime
     # Filled through settings.SCORECARD_EXTRAS (reports.scorecard_extras); None without a hook.
     action_plans: ActionPlans | None = None
+    # How the checklist is shopped, named only when it is not a visit to the branch.
+    channel_label: str = ""
 
     @property
     def has_visits(self) -> bool:

@@ -39,7 +39,7 @@ from audits.models import (
 from audits.selectors.scope import shows_shopper_identity
 from audits.storage import private_storage
 from checklists.languages import pick
-from checklists.models import Checklist, ChecklistVersion, Item
+from checklists.models import Channel, Checklist, ChecklistVersion, Item
 from checklists.scoring import AREAS, RATER_DIMENSIONS, SCORED_TYPES, band, round_score
 from reports.labels import labels_for
 from reports.periods import (
@@ -748,4 +748,7 @@ def scorecard_data(
         focus=focus,
         generated_at=now or timezone.now(),
         action_plans=action_plans_worded(extras.get("action_plans"), period=period, lang=lang),
+        channel_label=(
+            "" if checklist.channel == Channel.BRANCH else t[f"channel_{checklist.channel}"]
+        ),
     )
