@@ -12,6 +12,10 @@ others slip.
 
 Each shopper is also left with open assignments in a window that includes
 today, so the phone app has work from the first `make run`.
+
+A few mystery calls and written complaints (the library's phone-enquiry and
+written-complaint-reply) are approved or wait for review next to the branch
+visits, so every channel shows in the review desk and the reports.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from audits.services.photos import photo_upload
 from audits.services.review import visit_review
 from audits.services.visit_body import AnswerBody, PhotoBody, VisitBody
 from audits.services.visits import visit_submit
-from checklists.models import AnswerType, ChecklistVersion
+from checklists.models import AnswerType, Channel, ChecklistVersion
 from checklists.rules import version_rules
 from checklists.scoring import PASS_MARK, item_score
 
@@ -110,6 +114,13 @@ VISIT_COMMENTS: dict[bool, tuple[str, ...]] = {
 }
 
 
+# What a mystery call or a written complaint records in its text items.
+DEMO_TEXTS: dict[str, str] = {
+    "CALL_NUMBER": "400-820-0000 转 2",
+    "CLAIM": "信用卡年费在已达免年费条件的情况下仍被扣收，要求退还并说明原因。",
+}
+
+
 def failure_comment(item, rng: random.Random) -> str:
     """What the shopper writes on `item` when it fails, in the checklist's language.
 
@@ -157,11 +168,16 @@ def _answer(item, rule, p: float, rng: random.Random) -> AnswerBody | None:
     elif item.answer_type == AnswerType.NUMBER:
         top = float(item.thresholds[0].get("max") or 10)
         value = round(rng.uniform(0.3, 1.0) * top if good else rng.uniform(1.2, 5.0) * top)
+    elif item.answer_type == AnswerType.CHOICE and any(
+        o.get("score") is None for o in item.options
+    ):
+        value = rng.choice(item.options)["value"]  # recorded, not scored: the type played
     elif item.answer_type == AnswerType.CHOICE:
         options = sorted(item.options, key=lambda o: float(o["score"]), reverse=True)
         value = options[0]["value"] if good else rng.choice(options[1:])["value"]
     else:
-        return None  # free text: the visit's overall impression, written once all is scored
+        # Free text and date-times: written once all is scored, from the visit's own times.
+        return None
     comment = ""
     score = item_score(rule, value)
     # As scoring judges a failure: a missing bonus (reward) item is nothing to fix.
@@ -250,42 +266,75 @@ def _visit(
             answers.append(answer)
     impression = rng.choice(VISIT_COMMENTS[any(answer.comment for answer in answers)])
     answers += [
-        AnswerBody(question=item.code, value=impression)
+        AnswerBody(question=item.code, value=DEMO_TEXTS.get(item.code, impression))
         for item in items.values()
         if item.answer_type == AnswerType.TEXT
     ]
-    photo_item = next((code for code, i in items.items() if i.answer_type == AnswerType.PHOTO), "")
-    photo_bytes = _photo(branch, started + dt.timedelta(minutes=2), photo_seed or key)
-    photo_id = uuid.uuid5(NAMESPACE, f"{key}-photo")
+    answers += _date_times(items, answered={a.question for a in answers}, started=started)
+    in_branch = version.checklist.channel == Channel.BRANCH
+    photos: tuple[PhotoBody, ...] = ()
+    if in_branch:  # a call or a letter has no entrance to photograph
+        photo_item = next(
+            (code for code, i in items.items() if i.answer_type == AnswerType.PHOTO), ""
+        )
+        photo_bytes = _photo(branch, started + dt.timedelta(minutes=2), photo_seed or key)
+        photo_id = uuid.uuid5(NAMESPACE, f"{key}-photo")
+        photos = (
+            PhotoBody(
+                id=photo_id, sha256=hashlib.sha256(photo_bytes).hexdigest(), question=photo_item
+            ),
+        )
     body = VisitBody(
         id=visit_id,
         assignment=assignment.pk,
         checklist_version=version.pk,
         started_at=started,
         ended_at=ended,
-        location={
-            "lat": float(branch.latitude) + rng.uniform(-1, 1) * location_offset,
-            "lng": float(branch.longitude) + rng.uniform(-1, 1) * location_offset,
-            "accuracy_m": rng.randint(6, 30),
-        },
+        location=(
+            {
+                "lat": float(branch.latitude) + rng.uniform(-1, 1) * location_offset,
+                "lng": float(branch.longitude) + rng.uniform(-1, 1) * location_offset,
+                "accuracy_m": rng.randint(6, 30),
+            }
+            if in_branch
+            else None
+        ),
         answers=tuple(answers),
         comment=impression,
-        photos=(
-            PhotoBody(
-                id=photo_id, sha256=hashlib.sha256(photo_bytes).hexdigest(), question=photo_item
-            ),
-        ),
+        photos=photos,
     )
     visit = visit_submit(shopper=shopper, body=body).visit
-    photo_upload(
-        visit=visit,
-        photo_id=photo_id,
-        file=io.BytesIO(photo_bytes),
-        size=len(photo_bytes),
-        question=photo_item,
-    )
+    for photo in photos:
+        photo_upload(
+            visit=visit,
+            photo_id=photo.id,
+            file=io.BytesIO(photo_bytes),
+            size=len(photo_bytes),
+            question=photo.question,
+        )
     visit.refresh_from_db()
     return visit
+
+
+def _date_times(items, *, answered: set[str], started: dt.datetime) -> list[AnswerBody]:
+    """The date-time items not already N/A, as the phone's picker gives them (local time).
+
+    In checklist order, a day apart and ending at the visit's start: a written
+    complaint is sent before its answer comes; a call has one, when it started.
+    """
+    codes = [
+        code
+        for code, item in items.items()
+        if item.answer_type == AnswerType.DATETIME and code not in answered
+    ]
+    local = timezone.localtime(started)
+    return [
+        AnswerBody(
+            question=code,
+            value=(local - dt.timedelta(days=len(codes) - 1 - n)).strftime("%Y-%m-%dT%H:%M"),
+        )
+        for n, code in enumerate(codes)
+    ]
 
 
 def demo_visits_seed(
@@ -334,6 +383,7 @@ def demo_visits_seed(
     _seed_review_queue(
         organisation=organisation, version=version, rules=rules, items=items, today=today
     )
+    _seed_other_channels(organisation=organisation, reviewer=reviewer, today=today)
     _seed_open_work(organisation=organisation, today=today)
     return Visit.objects.count()
 
@@ -364,6 +414,49 @@ def _seed_review_queue(*, organisation, version, rules, items, today: dt.date) -
                 items=items,
                 **options,
             )
+
+
+# The library's checklists shopped by phone and in writing, seeded next to the branch visits.
+OTHER_CHANNELS = ("phone-enquiry", "written-complaint-reply")
+
+
+def _seed_other_channels(*, organisation, reviewer, today: dt.date) -> None:
+    """Per other channel: two branches' approved shops last month, and one waiting for review."""
+    active = organisation.active_branches
+    last_month = _month_start(today, 1)
+    for offset, code in enumerate(OTHER_CHANNELS):
+        version = (
+            ChecklistVersion.objects.filter(
+                checklist__code=code, status=ChecklistVersion.Status.PUBLISHED
+            )
+            .order_by("-number")
+            .first()
+        )
+        if version is None:
+            continue  # a library without it (an older one): the demo shows branch visits only
+        rules, items = version_rules(version)
+        shops = [
+            (active[(2 * offset + n) % len(active)], last_month + dt.timedelta(days=9 + n), "")
+            for n in range(2)
+        ]
+        shops.append((active[2 * offset % len(active)], today - dt.timedelta(days=1), "queue-"))
+        for turn, (branch, day, prefix) in enumerate(shops):
+            with transaction.atomic():
+                visit = _visit(
+                    branch=branch,
+                    shopper=_shopper_for(branch, organisation.shoppers, turn),
+                    version=version,
+                    day=day,
+                    key=f"{prefix}{code}-{branch.code}-{day:%Y-%m}",
+                    p=0.75,
+                    rules=rules,
+                    items=items,
+                    minutes=6,
+                )
+            if not prefix and visit.status == Visit.Status.SUBMITTED:
+                visit_review(
+                    visit=visit, reviewer=reviewer, decision="approve", note="Matches the call log."
+                )
 
 
 OPEN_WORK_DAYS = 14

@@ -11,6 +11,7 @@ from backend.etag import conditional_response
 from backend.schema import ERRORS
 from checklists.languages import language_for, pick
 from checklists.models import Channel, Item
+from checklists.scoring import ANSWER_TYPES
 from checklists.selectors import checklist_tree, checklist_versions_for
 from checklists.services import (
     checklist_item_update,
@@ -65,7 +66,8 @@ class ItemOutput(serializers.Serializer):
     help = serializers.CharField()
     good_practice = serializers.CharField()
     answer_type = serializers.ChoiceField(
-        choices=["yes_no", "scale5", "scale6", "number", "choice", "text", "photo"]
+        choices=list(ANSWER_TYPES),
+        help_text="`datetime`: a local date and time, `YYYY-MM-DDTHH:MM` (seconds optional).",
     )
     weight = serializers.CharField()
     critical = serializers.BooleanField()

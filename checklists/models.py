@@ -22,6 +22,7 @@ class AnswerType(models.TextChoices):
     NUMBER = "number", "Number with thresholds"
     CHOICE = "choice", "Single choice"
     TEXT = "text", "Free text (unscored)"
+    DATETIME = "datetime", "Date and time (unscored)"
     PHOTO = "photo", "Photo (unscored evidence)"
 
 

@@ -19,7 +19,9 @@ it lifts that mean and it never fails.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,7 +41,16 @@ RATER_DIMENSIONS: tuple[str, ...] = (
     "responsiveness",
 )
 AREAS: tuple[str, ...] = ("procedure", "people", "environment")
-ANSWER_TYPES: tuple[str, ...] = ("yes_no", "scale5", "scale6", "number", "choice", "text", "photo")
+ANSWER_TYPES: tuple[str, ...] = (
+    "yes_no",
+    "scale5",
+    "scale6",
+    "number",
+    "choice",
+    "text",
+    "datetime",
+    "photo",
+)
 SCORED_TYPES: frozenset[str] = frozenset({"yes_no", "scale5", "scale6", "number", "choice"})
 FACTOR_MIN: int = 1
 FACTOR_MAX: int = 26
@@ -49,6 +60,9 @@ REWARD_CLASS: str = "motivation"
 
 _HUNDRED = Fraction(100)
 _SCALE_TOPS = {"scale5": 5, "scale6": 6}
+# What <input type="datetime-local"> sends: a local date-time with no zone, since a
+# shopper writes down the clock on the wall (when the call started, when the letter came).
+_LOCAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", re.ASCII)
 
 
 def _decimal(value: object, what: str) -> Decimal:
@@ -317,6 +331,20 @@ def number_as_fraction(value: int | float | Decimal) -> Fraction:
     return Fraction(value)
 
 
+_DATETIME_PROBLEM = "must be a local date and time as YYYY-MM-DDTHH:MM (seconds optional)"
+
+
+def _is_local_datetime(value: object) -> bool:
+    # The pattern fixes the shape; fromisoformat then refuses 2026-02-30 or 25:00.
+    if not isinstance(value, str) or not _LOCAL_DATETIME.fullmatch(value):
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _value_problem(rule: ItemRule, value: object) -> str | None:
     answer_type = rule.answer_type
     if value is None:
@@ -346,6 +374,8 @@ def _value_problem(rule: ItemRule, value: object) -> str | None:
         return None
     if answer_type == "text":
         return None if isinstance(value, str) else "must be a string"
+    if answer_type == "datetime":
+        return None if _is_local_datetime(value) else _DATETIME_PROBLEM
     # "photo": the shape of a photo reference belongs to the upload layer, and
     # photos are never scored, so any non-empty value is acceptable here.
     return None
@@ -397,7 +427,7 @@ def _exact_item_score(rule: ItemRule, value: object) -> Fraction | None:
 def item_score(rule: ItemRule, value: object) -> Decimal | None:
     """Score one answer from 0 to 100 (rounded to one decimal); None when unscored.
 
-    Text, photos and choices without option scores are unscored.
+    Text, date-times, photos and choices without option scores are unscored.
 
     Raises ValueError when the value does not fit the item (see check_value).
     """

@@ -43,7 +43,7 @@ def validate_version_content(version: ChecklistVersion) -> None:
                     for bound in ("min", "max"):
                         if t.get(bound) is not None:
                             _decimal(t[bound], where=where, errors=errors)
-            unscored = item.answer_type in {AnswerType.TEXT, AnswerType.PHOTO}
+            unscored = item.answer_type in {AnswerType.TEXT, AnswerType.DATETIME, AnswerType.PHOTO}
             if item.answer_type == AnswerType.CHOICE:
                 values = [o.get("value") for o in item.options]
                 if len(values) < 2:

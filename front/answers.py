@@ -22,6 +22,8 @@ def value_text(item: dict, value, scales: dict, t: dict) -> str:
         return label or str(value)
     if kind == "number":
         return f"{value} {item['unit']}".strip()
+    if kind == "datetime" and isinstance(value, str):
+        return value.replace("T", " ")  # as people write it; the value is a local time
     return "" if value is None else str(value)
 
 

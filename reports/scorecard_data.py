@@ -152,6 +152,8 @@ class ScorecardData:
     # The key factors the branch has a score for, over every checklist that tags them,
     # against the company's average branch (region_avg None).
     factors: tuple[SectionRow, ...] = ()
+    # How the checklist is shopped, named only when it is not a visit to the branch.
+    channel_label: str = ""
 
     @property
     def has_visits(self) -> bool:

@@ -23,6 +23,7 @@ from tests.report_data import visit
 
 pytestmark = pytest.mark.django_db
 
+UNSCORED_TYPES = ["text", "datetime", "photo"]
 # The service-recovery checklists (issue 10) and the channel each is shopped through.
 SERVICE_RECOVERY = {
     "return-refund": "branch",
@@ -85,7 +86,7 @@ def test_a_phone_shop_records_the_number_called_and_the_calls_time_and_length():
     items = library_items("phone-enquiry")
     assert [items[code].answer_type for code in ("CALL_NUMBER", "CALL_TIME", "CALL_MINUTES")] == [
         "text",
-        "text",
+        "datetime",
         "number",
     ]
     assert (items["CALL_MINUTES"].unit_en, items["CALL_MINUTES"].weight) == ("minutes", 0)
@@ -94,7 +95,10 @@ def test_a_phone_shop_records_the_number_called_and_the_calls_time_and_length():
 def test_a_written_shop_records_when_it_was_sent_and_when_the_answer_came():
     load()
     items = library_items("written-complaint-reply")
-    assert (items["SENT_AT"].answer_type, items["ANSWERED_AT"].answer_type) == ("text", "text")
+    assert (items["SENT_AT"].answer_type, items["ANSWERED_AT"].answer_type) == (
+        "datetime",
+        "datetime",
+    )
     assert (items["TM02"].answer_type, items["TM02"].unit_en) == ("number", "days")
 
 
@@ -146,7 +150,7 @@ def test_every_scored_item_carries_a_rater_and_an_area_tag():
     # Weight 0 is a record (the length of a mystery call): it never moves a score.
     scored = [
         item
-        for item in Item.objects.exclude(answer_type__in=["text", "photo"]).exclude(weight=0)
+        for item in Item.objects.exclude(answer_type__in=UNSCORED_TYPES).exclude(weight=0)
         if not any(option["score"] is None for option in item.options)
     ]
     assert all(item.rater and item.area for item in scored)
@@ -195,6 +199,33 @@ def test_a_changed_library_file_is_published_as_the_next_version(library_copy):
     old, new = versions("rater")
     assert (new.number, new.status, new.based_on) == (2, "published", old)
     assert "loaded: rater v2" in output
+
+
+def as_text_times(data: dict) -> None:
+    """The file as it was before the date-time answer type: its times were free text."""
+    for section in data["sections"]:
+        for item in section["items"]:
+            if item["answer_type"] == "datetime":
+                item["answer_type"] = "text"
+
+
+def test_times_turned_into_date_times_are_published_as_new_versions_leaving_the_text_ones(
+    library_copy,
+):
+    for code in ("phone-enquiry", "written-complaint-reply"):
+        edit(library_copy, code, as_text_times)
+    load()
+    before = {code: versions(code)[0] for code in ("phone-enquiry", "written-complaint-reply")}
+    for code in before:
+        shutil.copy(LIBRARY_DIR / f"{code}.json", library_copy / f"{code}.json")
+    output = load()
+    for code, old in before.items():
+        first, new = versions(code)
+        assert (first.pk, new.number, new.status, new.based_on) == (old.pk, 2, "published", old)
+        assert f"loaded: {code} v2" in output
+        assert not first.items.filter(answer_type="datetime").exists()
+        assert new.items.filter(answer_type="datetime").exists()
+    assert [v.number for v in versions("rater")] == [1]
 
 
 def test_loading_a_changed_file_leaves_the_published_version_as_it_was(library_copy):
@@ -328,7 +359,7 @@ def test_the_key_factors_english_follows_the_chinese(code, english):
 
 def test_an_item_is_a_knock_out_exactly_when_it_is_basic_or_punishment():
     load()
-    for item in Item.objects.exclude(answer_type__in=["text", "photo"]):
+    for item in Item.objects.exclude(answer_type__in=UNSCORED_TYPES):
         assert item.critical == (item.bpmp in {"basic", "punishment"}), item.code
 
 

@@ -250,6 +250,17 @@ def test_it_leaves_the_scores_out_of_an_empty_period():
     assert 'class="chart-half chart-radar"' not in html
 
 
+def test_the_header_names_the_channel_of_a_mystery_call():
+    card = dataclasses.replace(sample_scorecard("en"), channel_label="Phone call (mystery call)")
+    html = render_scorecard_html(card)
+
+    assert '<td class="channel">Phone call (mystery call)</td>' in html
+
+
+def test_the_header_of_a_branch_visit_names_no_channel():
+    assert 'class="channel"' not in render_scorecard_html(sample_scorecard("en"))
+
+
 def test_it_refuses_to_fetch_http_urls():
     with pytest.raises(URLRefusedError):
         DataURIOnlyFetcher().fetch("http://example.com/logo.png")

@@ -80,6 +80,31 @@ def test_branches_with_equal_scores_share_a_rank_in_region_and_company(
     assert (pudong_card.rank_company, pudong_card.company_size) == (3, 4)
 
 
+@pytest.mark.parametrize(
+    ("channel", "lang", "label"),
+    [
+        ("phone", "zh-Hans", "电话（神秘来电）"),
+        ("phone", "en", "Phone call (mystery call)"),
+        ("written", "zh-Hans", "书面（信件、电子邮件或网上表单）"),
+        ("written", "en", "Written (letter, e-mail or web form)"),
+    ],
+)
+def test_a_card_names_the_channel_of_a_checklist_not_shopped_in_the_branch(
+    east_branch, version, channel, lang, label
+):
+    version.checklist.channel = channel
+    version.checklist.save()
+    visit(east_branch, version, "2026-10-05", 80.0)
+
+    assert card(east_branch, version, lang=lang).channel_label == label
+
+
+def test_a_branch_visits_card_names_no_channel(east_branch, version):
+    visit(east_branch, version, "2026-10-05", 80.0)
+
+    assert card(east_branch, version).channel_label == ""
+
+
 def test_a_branch_without_approved_visits_gets_an_empty_card_not_an_error(
     east_branch, pudong, version
 ):

@@ -130,9 +130,21 @@ def test_an_unscored_choice_leaves_the_section_alone() -> None:
     assert result.items["type"].score is None
 
 
-@pytest.mark.parametrize(("answer_type", "value"), [("text", "Friendly staff"), ("photo", "p-1")])
-def test_text_and_photo_answers_are_unscored(answer_type: str, value: object) -> None:
+@pytest.mark.parametrize(
+    ("answer_type", "value"),
+    [("text", "Friendly staff"), ("datetime", "2026-10-02T14:30"), ("photo", "p-1")],
+)
+def test_text_date_time_and_photo_answers_are_unscored(answer_type: str, value: object) -> None:
     assert item_score(item("q", answer_type), value) is None
+
+
+def test_a_date_time_item_never_moves_the_section() -> None:
+    result = score_visit(
+        rules(item("a"), item("called", "datetime")),
+        [AnswerInput("a", True), AnswerInput("called", "2026-10-02T14:30")],
+    )
+    assert result.sections == {"s1": D(100)}
+    assert (result.items["called"].score, result.items["called"].failed) == (None, False)
 
 
 # --- value checks ------------------------------------------------------------
@@ -176,6 +188,32 @@ def test_a_choice_item_rejects_a_value_that_is_not_an_option() -> None:
 def test_a_text_item_rejects_a_non_string() -> None:
     with pytest.raises(ValueError, match="must be a string"):
         check_value(item("q", "text"), 12)
+
+
+@pytest.mark.parametrize("value", ["2026-10-02T14:30", "2026-10-02T14:30:59", "2028-02-29T00:00"])
+def test_a_date_time_item_takes_a_local_date_and_time_with_optional_seconds(value: str) -> None:
+    check_value(item("q", "datetime"), value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-10-02 14:30",
+        "2026-10-02",
+        "14:30",
+        "2026-10-02T14:30Z",
+        "2026-10-02T14:30+08:00",
+        "2026-10-02T14:30:00.5",
+        "2026-02-30T10:00",
+        "2026-10-02T24:00",
+        "2026-10-02T14:60",
+        "２０２６-10-02T14:30",
+        1759415400,
+    ],
+)
+def test_a_date_time_item_rejects_anything_but_a_local_date_and_time(value: object) -> None:
+    with pytest.raises(ValueError, match="q: must be a local date and time as YYYY-MM-DDTHH:MM"):
+        check_value(item("q", "datetime"), value)
 
 
 def test_a_missing_value_is_rejected_by_the_value_check() -> None:

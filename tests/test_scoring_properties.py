@@ -86,6 +86,7 @@ VALUES: dict[str, st.SearchStrategy[object]] = {
     "scale6": st.integers(min_value=1, max_value=6),
     "number": NUMBERS,
     "text": st.sampled_from(["", "Friendly staff"]),
+    "datetime": st.sampled_from(["2026-10-02T14:30", "2026-10-02T14:30:05"]),
     "photo": st.just("photo-1"),
 }
 
@@ -214,6 +215,8 @@ def top_value(rule: ItemRule) -> object:
             return next((b for b in (first.min, first.max) if b is not None), D(0))
         case "choice":
             return max(rule.options, key=lambda pair: pair[1])[0]
+        case "datetime":
+            return "2026-10-02T14:30"
         case _:
             return "evidence"
 

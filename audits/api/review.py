@@ -22,6 +22,8 @@ from audits.selectors.visits import visit_detail
 from audits.services.review import visit_answer_correct, visit_review
 from backend.fields import JSONValueField, TextKeysDictField
 from backend.schema import ERRORS
+from checklists.api import CHANNEL_HELP
+from checklists.models import Channel
 
 
 class QueueBranchOutput(serializers.Serializer):
@@ -48,6 +50,7 @@ class ReviewQueueApi(GenericAPIView):
 
         id = serializers.UUIDField()
         branch = QueueBranchOutput()
+        channel = serializers.ChoiceField(choices=Channel.choices, help_text=CHANNEL_HELP)
         visited_on = serializers.DateField()
         submitted_at = serializers.DateTimeField(allow_null=True)
         revision = serializers.IntegerField()

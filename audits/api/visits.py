@@ -188,7 +188,8 @@ class VisitDetailApi(GenericAPIView):
         responses={200: VisitOutput, **ERRORS(401, 404)},
     )
     def get(self, request, pk):
-        visit = get_object_or_404(visits_visible_to(request.user), pk=pk)
+        visits = visits_visible_to(request.user).prefetch_related("answers__item")
+        visit = get_object_or_404(visits, pk=pk)
         return Response(VisitOutput(visit_detail(visit, viewer=request.user)).data)
 
     @extend_schema(

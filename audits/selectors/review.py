@@ -28,7 +28,7 @@ def review_queue() -> QuerySet[Visit]:
     failed_checks = VisitCheck.objects.filter(passed=False).order_by("-penalty", "code")
     return (
         Visit.objects.filter(status=Visit.Status.SUBMITTED)
-        .select_related("branch__region")
+        .select_related("branch__region", "checklist")
         .prefetch_related(Prefetch("checks", queryset=failed_checks, to_attr="failed_checks"))
         .annotate(
             checks_pending=ExpressionWrapper(
@@ -57,6 +57,8 @@ def review_queue_item(visit: Visit) -> dict:
             "name_en": visit.branch.name_en,
             "region": visit.branch.region.code,
         },
+        # A call or a letter is reviewed for other things than a visit to the branch.
+        "channel": visit.checklist.channel,
         "visited_on": visit.visited_on,
         "submitted_at": visit.submitted_at,
         "revision": visit.revision,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts.roles import shows_shopper_identity
 from audits.models import Review, Visit, VisitScore
+from checklists.models import AnswerType
 
 
 def photo_state(visit: Visit) -> dict:
@@ -105,6 +106,13 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
         # The assignment names its shopper, so it goes too; and the checks' messages and
         # evidence, which quote the assignment's window and name other visits.
         del data["assignment"]
+        # A date-time answer (when the call was made, when the letter came) dates the
+        # visit as surely as the visit's own times would.
+        data["answers"] = [
+            row
+            for row, answer in zip(data["answers"], answers, strict=True)
+            if answer.item.answer_type != AnswerType.DATETIME
+        ]
         data["checks"] = [
             {"code": c.code, "passed": c.passed, "penalty": c.penalty} for c in visit.checks.all()
         ]

@@ -29,7 +29,7 @@ from accounts.scope import Scope
 from audits.models import Answer, AnswerCorrection, Branch, Photo, Region, User, Visit, VisitScore
 from audits.storage import private_storage
 from checklists.languages import pick
-from checklists.models import Checklist, ChecklistVersion, Item
+from checklists.models import Channel, Checklist, ChecklistVersion, Item
 from checklists.scoring import AREAS, RATER_DIMENSIONS, SCORED_TYPES, band, round_score
 from reports.labels import labels_for
 from reports.periods import (
@@ -770,4 +770,7 @@ def scorecard_data(
         figures=figures,
         bpmp=bpmp,
         factors=factors,
+        channel_label=(
+            "" if checklist.channel == Channel.BRANCH else t[f"channel_{checklist.channel}"]
+        ),
     )

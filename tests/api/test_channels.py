@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from audits.models import Visit, VisitCheck
+from audits.models import Answer, Visit, VisitCheck
 from checklists.models import Channel, ChecklistVersion
 from tests.factories import AssignmentFactory, small_checklist
 from tests.visit_bodies import receive_photos, visit_body
@@ -196,9 +196,9 @@ def answer_for(item: dict):
         return float(best.get("max") or best.get("min") or 0)
     if kind == "choice":
         return item["options"][0]["value"]
-    return {"CALL_NUMBER": "021-5555 0100", "CALL_TIME": "2026-10-02 14:30"}.get(
-        item["code"], "Noted."
-    )
+    if kind == "datetime":
+        return "2026-10-02T14:30"  # as the phone's date-time picker sends it
+    return {"CALL_NUMBER": "021-5555 0100"}.get(item["code"], "Noted.")
 
 
 def a_call_made_today() -> tuple[dt.datetime, dt.datetime]:
@@ -210,7 +210,7 @@ def a_call_made_today() -> tuple[dt.datetime, dt.datetime]:
 
 
 def test_a_mystery_call_is_planned_made_and_approved_without_a_location_flag(
-    client_for, hank, alice, rita, east_branch, django_capture_on_commit_callbacks
+    client_for, hank, alice, rita, erin, east_branch, django_capture_on_commit_callbacks
 ):
     call_command("load_checklists", verbosity=0)
     version = ChecklistVersion.objects.get(checklist__code="phone-enquiry")
@@ -263,7 +263,9 @@ def test_a_mystery_call_is_planned_made_and_approved_without_a_location_flag(
     detail = client_for(rita).get(f"{VISITS_URL}{visit_id}/").json()
     assert not {check["code"] for check in detail["checks"]} & PRESENCE_CHECKS
     assert all(check["passed"] for check in detail["checks"])
-    assert {a["question"]: a["value"] for a in detail["answers"]}["CALL_NUMBER"] == "021-5555 0100"
+    given = {a["question"]: a["value"] for a in detail["answers"]}
+    assert (given["CALL_NUMBER"], given["CALL_TIME"]) == ("021-5555 0100", "2026-10-02T14:30")
+    assert Answer.objects.get(visit_id=visit_id, item_code="CALL_TIME").score is None
 
     reviewed = client_for(rita).post(
         f"{VISITS_URL}{visit_id}/review/", {"decision": "approve"}, format="json"
@@ -271,3 +273,6 @@ def test_a_mystery_call_is_planned_made_and_approved_without_a_location_flag(
     assert reviewed.status_code == 200, reviewed.json()
     assert Visit.objects.get(pk=visit_id).status == Visit.Status.APPROVED
     assert not VisitCheck.objects.filter(visit_id=visit_id, code__in=PRESENCE_CHECKS).exists()
+    # The branch's regional manager reads the call's scores, never when it was made.
+    seen = client_for(erin).get(f"{VISITS_URL}{visit_id}/").json()
+    assert "CALL_TIME" not in {a["question"] for a in seen["answers"]}

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from checklists.models import Checklist
 from reports.charts import heatmap
 from tests.factories import BranchFactory
 from tests.report_data import report_checklist, visit
@@ -447,3 +448,36 @@ def test_an_unknown_view_is_a_400_naming_the_parameter(client, hank, league_data
 
     assert response.status_code == 400
     assert response.content.decode().startswith("view: ")
+
+
+# --- the checklist chooser -------------------------------------------------------------------
+
+
+def chooser_options(page: str) -> list[str]:
+    chooser = page[page.index('<select name="checklist">') :]
+    return re.findall(r"<option [^>]*>([^<]*)</option>", chooser[: chooser.index("</select>")])
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["branch-visit · phone call", "branch-visit · written", "branch-visit"]),
+        ("zh-Hans", ["branch-visit · 电话", "branch-visit · 书面", "branch-visit"]),
+    ],
+)
+def test_the_checklist_chooser_names_a_call_or_a_written_shop_next_to_its_title(
+    client, hank, league_data, lang, expected
+):
+    for code, channel in (("a-call", "phone"), ("a-letter", "written")):
+        checklist = report_checklist(code).checklist
+        checklist.channel = channel
+        checklist.save()
+    for checklist in Checklist.objects.all():
+        checklist.title_zh = checklist.title_en = (
+            "branch-visit"  # only the channel tells them apart
+        )
+        checklist.save()
+
+    page = page_for(client, hank, lang=lang)
+
+    assert chooser_options(page) == expected  # by code: a-call, a-letter, branch-visit

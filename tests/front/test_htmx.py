@@ -222,6 +222,50 @@ def test_the_filter_form_shows_what_is_filtered(client, rita, queue):
     assert '<option value="pending" selected>checks pending</option>' in html
 
 
+@pytest.fixture
+def shops(east_branch, queue):
+    """The queue, and a mystery call and a written shop waiting with it."""
+    found = dict(queue)
+    for name, channel in (("call", "phone"), ("letter", "written")):
+        version = report_checklist(f"a-{name}")
+        version.checklist.channel = channel
+        version.checklist.save()
+        found[name] = visit(east_branch, version, "2026-10-08", 80.0, status=Visit.Status.SUBMITTED)
+        Visit.objects.filter(pk=found[name].pk).update(confidence=95)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("channel", "expected"),
+    [("phone", ["call"]), ("written", ["letter"]), ("branch", ["flagged", "pending", "fine"])],
+)
+def test_the_queue_is_filtered_by_channel(client, rita, shops, channel, expected):
+    html = get(client, rita, "review-queue-page", {"channel": channel}, **HTMX).content.decode()
+
+    assert visit_links(html) == [str(shops[name].pk) for name in expected]
+
+
+@pytest.mark.parametrize(
+    ("lang", "badges"),
+    [("en", ("In branch", "Phone call", "Written")), ("zh-hans", ("到店", "电话", "书面"))],
+)
+def test_each_queued_visit_shows_its_channel(client, rita, shops, lang, badges):
+    client.force_login(rita)
+    html = client.get(reverse("review-queue-page"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+
+    shown = re.findall(r'<span class="channel channel-(\w+)">([^<]+)</span>', html)
+    assert sorted(set(shown)) == sorted(zip(("branch", "phone", "written"), badges, strict=True))
+
+
+def test_the_filter_form_and_the_page_links_keep_the_channel(client, rita, shops, monkeypatch):
+    monkeypatch.setattr(review, "QUEUE_ROWS", 2)
+
+    html = get(client, rita, "review-queue-page", {"channel": "branch"}).content.decode()
+
+    assert '<option value="branch" selected>In branch</option>' in html
+    assert 'id="queue-next" hx-get="/review/?channel=branch&amp;page=2"' in html
+
+
 def test_the_queue_is_paged_and_the_page_links_keep_the_filter(client, rita, queue, monkeypatch):
     monkeypatch.setattr(review, "QUEUE_ROWS", 1)
 
@@ -249,7 +293,11 @@ def test_a_page_past_the_end_shows_the_last_page(client, rita, queue, monkeypatc
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({"region": "atlantis"}, "region:"), ({"flag": "purple"}, "flag:")],
+    [
+        ({"region": "atlantis"}, "region:"),
+        ({"flag": "purple"}, "flag:"),
+        ({"channel": "pigeon"}, "channel:"),
+    ],
 )
 def test_an_unknown_filter_is_a_400_naming_it(client, rita, queue, params, message):
     response = get(client, rita, "review-queue-page", params)

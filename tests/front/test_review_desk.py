@@ -21,8 +21,9 @@ from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from audits.models import AnswerCorrection, Review, Visit, VisitCheck
+from checklists.models import AnswerType
 from tests.browser import DESKTOP, PHONE, scroll_width, shoot
-from tests.factories import PASSWORD, AssignmentFactory
+from tests.factories import PASSWORD, AssignmentFactory, ItemFactory, small_checklist
 from tests.report_data import report_checklist
 from tests.report_data import visit as report_visit
 from tests.visit_bodies import receive_photos, sha256, visit_body
@@ -148,6 +149,84 @@ def test_the_page_follows_the_request_language(client, rita, visit):
     assert "4 · 满意" in page
     assert "承诺跟进" in page
     assert "审核决定" in page and "驳回原因（必填）" in page
+
+
+@pytest.mark.parametrize(
+    ("channel", "lang", "badge"),
+    [
+        ("branch", "en", "In branch"),
+        ("branch", "zh-Hans", "到店"),
+        ("phone", "en", "Phone call"),
+        ("phone", "zh-Hans", "电话"),
+        ("written", "en", "Written"),
+        ("written", "zh-Hans", "书面"),
+    ],
+)
+def test_the_page_shows_the_visits_channel_next_to_its_checklist(
+    client, rita, visit, channel, lang, badge
+):
+    visit.checklist.channel = channel
+    visit.checklist.save()
+
+    page = show(client, rita, visit, lang=lang)
+
+    assert (
+        f'class="tag tag-channel tag-channel-{channel}" id="visit-channel">{badge}</span>' in page
+    )
+
+
+@pytest.fixture
+def timed_visit(client_for, alice, east_branch, django_capture_on_commit_callbacks):
+    """A submitted visit whose checklist also asks when the shopper called (a date-time)."""
+    version = small_checklist()
+    ItemFactory(
+        section=version.sections.get(code="env"),
+        code="called",
+        position=9,
+        answer_type=AnswerType.DATETIME,
+    )
+    assignment = AssignmentFactory(shopper=alice, branch=east_branch, checklist_version=version)
+    body = visit_body(assignment)
+    body["answers"].append({"question": "called", "value": "2026-10-02T14:30"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(alice).post("/api/v1/visits/", body, format="json")
+        assert response.status_code == 201, response.json()
+        visit = Visit.objects.get(pk=response.json()["id"])
+        receive_photos(visit)
+    return visit
+
+
+def test_a_date_time_answer_is_shown_as_people_write_it_and_corrected_with_a_picker(
+    client, rita, timed_visit
+):
+    page = show(client, rita, timed_visit)
+
+    assert "2026-10-02 14:30" in page
+    assert '<input type="datetime-local" name="value" value="2026-10-02T14:30">' in page
+
+
+def test_a_corrected_date_time_is_stored_as_the_picker_sent_it(client, rita, timed_visit):
+    response = act(
+        client,
+        rita,
+        timed_visit,
+        "correct",
+        question="called",
+        value="2026-10-02T15:05",
+        reason="The call log says 15:05.",
+    )
+
+    assert response.status_code == 302
+    assert timed_visit.answers.get(item_code="called").value == "2026-10-02T15:05"
+
+
+def test_a_date_time_correction_that_is_not_one_is_a_400_naming_the_item(client, rita, timed_visit):
+    response = act(
+        client, rita, timed_visit, "correct", question="called", value="tomorrow", reason="x"
+    )
+
+    assert response.status_code == 400
+    assert "called: must be a local date and time" in response.content.decode()
 
 
 def test_the_page_shows_photos_as_thumbnails_linking_to_the_full_copy(client, rita, visit):

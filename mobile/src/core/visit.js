@@ -170,14 +170,28 @@ export function valueProblem(item, value) {
   if (type === "number") return typeof value === "number" && Number.isFinite(value) ? null : "must be a number";
   if (type === "choice") return (item.options ?? []).some((o) => o.value === value) ? null : "must be one of the options";
   if (type === "text") return typeof value === "string" ? null : "must be a string";
+  if (type === "datetime") return isLocalDateTime(value) ? null : "must be a date and time";
   return null;
+}
+
+// What <input type="datetime-local"> gives: a local date-time with no zone, as the server takes it.
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** Whether `value` is "YYYY-MM-DDTHH:MM" (seconds optional) naming a real day and time. */
+export function isLocalDateTime(value) {
+  const match = typeof value === "string" ? LOCAL_DATE_TIME.exec(value) : null;
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0));
+  // Date.UTC rolls 02-30 over to March: a day that does not exist comes back different.
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
 }
 
 // Scores and bounds arrive as decimal strings; a choice without option scores is unscored (null).
 const decimal = (value) => (blank(value) || !Number.isFinite(Number(value)) ? null : Number(value));
 
 /**
- * The item's score from 0 to 100, or null for unscored types (text, photo)
+ * The item's score from 0 to 100, or null for unscored types (text, datetime, photo)
  * and invalid values. Same rules as checklists/scoring.py.
  */
 export function itemScore(item, value) {

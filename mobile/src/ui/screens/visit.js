@@ -196,6 +196,15 @@ export async function render(app, main, [id]) {
       });
       controls.push(input);
       valueInput = h("div", { class: "number" }, input, item.unit ? h("span", { id: unitId, class: "unit" }, item.unit) : null);
+    } else if (type === "datetime") {
+      // The phone's own date-time picker; the value is local time, "YYYY-MM-DDTHH:MM".
+      const input = h("input", {
+        type: "datetime-local", id: `${base}-value`, value: answer().value ?? "",
+        "aria-labelledby": legendId, "aria-invalid": invalid, "aria-describedby": described,
+        oninput: () => setValue(input.value === "" ? null : input.value),
+      });
+      controls.push(input);
+      valueInput = input;
     } else if (type === "text") {
       const input = h("textarea", {
         id: `${base}-value`, rows: 3, maxlength: 2000, "aria-labelledby": legendId, "aria-invalid": invalid, "aria-describedby": described,
@@ -214,7 +223,7 @@ export async function render(app, main, [id]) {
       for (const control of controls) {
         control.disabled = answer().na;
         if (answer().na && control.type === "radio") control.checked = false;
-        if (answer().na && control.type === "number") control.value = "";
+        if (answer().na && (control.type === "number" || control.type === "datetime-local")) control.value = "";
       }
     }
 
