@@ -214,3 +214,16 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.text_en}"
+
+    @property
+    def is_descriptive_choice(self) -> bool:
+        """A choice whose options carry no score (the complainant type a shopper played).
+
+        Recorded and reported as what shoppers recorded, never scored: a blank
+        score is no score, as checklists.rules reads it.
+        """
+        return (
+            self.answer_type == AnswerType.CHOICE
+            and bool(self.options)
+            and all(option.get("score") in (None, "") for option in self.options)
+        )

@@ -215,6 +215,12 @@ LABELS: dict[str, dict[str, str]] = {
         "figures_band_none": "不在任何区间",
         "figures_not_scored": "仅记录，不计分",
         "figures_none": "本期没有记录的数值。",
+        # Descriptive choices (the complainant type played): visits and mean visit score per option.
+        "choices_visits": "暗访数",
+        "choices_mean_score": "暗访平均得分",
+        "choices_region": "区域平均（暗访数）",
+        "choices_company": "全公司平均（暗访数）",
+        "choices_note": "按神秘顾客所选的一项统计本期已审核的暗访及其平均得分",
     },
     "en": {
         "title": "Branch service scorecard",
@@ -432,6 +438,11 @@ LABELS: dict[str, dict[str, str]] = {
         "figures_band_none": "in no band",
         "figures_not_scored": "Recorded, not scored",
         "figures_none": "No figures were recorded this period.",
+        "choices_visits": "Visits",
+        "choices_mean_score": "Mean visit score",
+        "choices_region": "Region mean (visits)",
+        "choices_company": "Company mean (visits)",
+        "choices_note": "The period's approved visits by the option the shopper chose, with their mean score",
     },
 }
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from reports.selectors.figures import Figure
+from reports.selectors.figures import ChoiceFigure, Figure
 from reports.stats import Interval
 
 
@@ -58,6 +58,8 @@ class ItemRow:
     critical_failures: int
     # Visits of the period in which an upheld appeal re-scored this item.
     appealed: int = 0
+    # False for a weight-0 item (a call's length): its answers are scored, but never count.
+    scored: bool = True
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class ScorecardData:
     action_plans: ActionPlans | None = None
     # The number items' raw figures (reports.selectors.figures), branch against region and company.
     figures: tuple[Figure, ...] = ()
+    # The descriptive choices (the complainant type played), the same way.
+    choices: tuple[ChoiceFigure, ...] = ()
     # The BPMP classes the checklist tags, against the region's and the company's average
     # branch; the reward class is the share of delighters shown.
     bpmp: tuple[SectionRow, ...] = ()

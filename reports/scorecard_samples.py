@@ -30,7 +30,16 @@ from reports.scorecard_data import (
     SectionRow,
     TrendPoint,
 )
-from reports.selectors.figures import Band, Figure, band_labels, figure_stats
+from reports.selectors.figures import (
+    Band,
+    ChoiceFigure,
+    Figure,
+    Option,
+    Tally,
+    band_labels,
+    choice_stats,
+    figure_stats,
+)
 from reports.stats import Interval
 
 D = Decimal
@@ -560,6 +569,66 @@ def sample_figures(lang: str = "zh-Hans") -> tuple[Figure, ...]:
     return tuple(figures)
 
 
+# The complainant type played: (value, label), then the overall scores of the visits that
+# chose it at this branch, in its region and in the company. One type nobody played here.
+_COMPLAINANT_TYPES = (
+    (
+        "problem_driven",
+        ("问题解决型", "Problem-driven"),
+        ("84.5", "80.0"),
+        ("84.5", "80.0", "77.5", "90.0", "71.0"),
+        ("84.5", "80.0", "77.5", "90.0", "71.0", "86.0", "79.5", "83.0"),
+    ),
+    (
+        "venting",
+        ("表现不满型", "Venting"),
+        ("71.0",),
+        ("71.0", "66.5", "74.0"),
+        ("71.0", "66.5", "74.0", "69.0", "72.5", "80.0"),
+    ),
+    (
+        "wants_to_feel_important",
+        ("自我表现型", "Wants to feel important"),
+        ("88.0",),
+        ("88.0", "79.0"),
+        ("88.0", "79.0", "82.5", "76.0"),
+    ),
+    (
+        "dependent",
+        ("撒娇倚赖型", "Dependent/unreasonable"),
+        (),
+        ("62.0", "70.5"),
+        ("62.0", "70.5", "58.0", "66.0", "73.5"),
+    ),
+)
+
+
+def _tally(scores: tuple[str, ...]) -> Tally:
+    return Tally(visits=len(scores), scored=len(scores), total=sum(map(D, scores), D(0)))
+
+
+def sample_choices(lang: str = "zh-Hans") -> tuple[ChoiceFigure, ...]:
+    """The complainant type played, as the sample card's one descriptive choice, in ``lang``."""
+    values = tuple(value for value, *_ in _COMPLAINANT_TYPES)
+
+    def stats(column: int):
+        return choice_stats(values, {row[0]: _tally(row[column]) for row in _COMPLAINANT_TYPES})
+
+    return (
+        ChoiceFigure(
+            code="TYPE",
+            label=_pick(("扮演的投诉者类型", "The complainant type you played"), lang),
+            options=tuple(
+                Option(value=value, label=_pick(label, lang))
+                for value, label, *_ in _COMPLAINANT_TYPES
+            ),
+            stats=stats(2),
+            region=stats(3),
+            company=stats(4),
+        ),
+    )
+
+
 def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
     """A full scorecard for 上海静安支行 in ``lang`` ("zh-Hans" or "en")."""
     t = labels_for(lang)
@@ -628,6 +697,7 @@ def sample_scorecard(lang: str = "zh-Hans") -> ScorecardData:
         generated_at=datetime(2025, 7, 3, 9, 30, tzinfo=UTC),
         action_plans=sample_action_plans(lang),
         figures=sample_figures(lang),
+        choices=sample_choices(lang),
         bpmp=tuple(
             SectionRow(
                 label=_pick(bpmp_titles()[code], lang),

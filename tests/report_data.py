@@ -23,10 +23,10 @@ from audits.models import Answer, Assignment, User, Visit, VisitScore
 from audits.selectors.rollups import visit_contribution
 from audits.services.rollups import rollups_apply
 from audits.services.visits import visit_score_store
-from checklists.models import ChecklistVersion
+from checklists.models import AnswerType, ChecklistVersion, Item
 from checklists.rules import version_rules
 from checklists.scoring import PASS_MARK, band
-from tests.factories import small_checklist
+from tests.factories import ItemFactory, small_checklist
 
 Number = Decimal | int | float | str
 
@@ -54,6 +54,35 @@ def report_checklist(code: str = "branch-visit", **version_fields) -> ChecklistV
             setattr(version, name, value)
         version.save(update_fields=list(version_fields))
     return version
+
+
+# The complaint-handling checklist's complainant types (service-quality reference, section 9).
+COMPLAINANT_TYPES = (
+    ("problem_driven", "问题解决型", "Problem-driven"),
+    ("venting", "表现不满型", "Venting"),
+    ("wants_to_feel_important", "自我表现型", "Wants to feel important"),
+    ("dependent", "撒娇倚赖型", "Dependent/unreasonable"),
+)
+
+
+def complainant_type_item(version: ChecklistVersion) -> Item:
+    """Add "type", the complainant type the shopper played, to `version`'s core section.
+
+    A descriptive choice as in checklists/library/complaint-handling.json: four
+    options, none with a score.
+    """
+    return ItemFactory(
+        section=version.sections.get(code="core"),
+        code="type",
+        position=0,
+        answer_type=AnswerType.CHOICE,
+        text_zh="扮演的投诉者类型",
+        text_en="The complainant type you played",
+        options=[
+            {"value": value, "label": {"zh-Hans": zh, "en": en}, "score": None}
+            for value, zh, en in COMPLAINANT_TYPES
+        ],
+    )
 
 
 def report_shopper() -> User:

@@ -12,9 +12,15 @@ from audits.models import Visit
 from checklists.models import AnswerType
 from checklists.scoring import Threshold
 from reports.periods import parse_period
-from reports.selectors.figures import band_labels, figure_stats, operational_figures
+from reports.selectors.figures import (
+    Tally,
+    band_labels,
+    choice_stats,
+    figure_stats,
+    operational_figures,
+)
 from tests.factories import ItemFactory, SectionFactory, VersionFactory
-from tests.report_data import report_checklist, visit
+from tests.report_data import complainant_type_item, report_checklist, visit
 
 D = Decimal
 OCTOBER = parse_period("2026-10", date_from=None, date_to=None)
@@ -250,3 +256,147 @@ def test_a_changed_visit_reads_the_company_figures_again(version, east_branch, p
 
     wait = by_code(figures(checklist=version.checklist, branch=east_branch))["wait"]
     assert wait.company.count == 2
+
+
+# --- descriptive choices: the complainant type played -------------------------------------
+
+
+@pytest.fixture
+def typed(version):
+    complainant_type_item(version)
+    return version
+
+
+def played(branch, version, on: str, complainant_type: str, score=80.0):
+    """An approved visit at `branch`, scored `score`, on which the shopper played `complainant_type`."""
+    return visit(branch, version, on, score, answers={"type": {"value": complainant_type}})
+
+
+def chosen(figure, stats=None) -> dict[str, tuple[int, Decimal | None]]:
+    """Option value → (visits, mean visit score) of `stats` (the scope's by default)."""
+    stats = stats or figure.stats
+    return {
+        option.value: (each.visits, each.mean_score)
+        for option, each in zip(figure.options, stats.options, strict=True)
+    }
+
+
+def complainant_types(found):
+    [figure] = found.choices
+    return figure
+
+
+def test_the_mean_visit_score_is_rounded_half_up_to_one_decimal():
+    stats = choice_stats(("venting",), {"venting": Tally(visits=2, scored=2, total=D("160.1"))})
+    assert stats.options[0].mean_score == D("80.1")  # 80.05
+
+
+def test_a_descriptive_choice_counts_the_visits_that_chose_each_option(typed, east_branch):
+    played(east_branch, typed, "2026-10-02", "venting")
+    played(east_branch, typed, "2026-10-09", "venting")
+    played(east_branch, typed, "2026-10-16", "dependent")
+
+    figure = complainant_types(figures(checklist=typed.checklist, branch=east_branch))
+
+    assert (figure.code, figure.stats.count) == ("type", 3)
+    assert [each.visits for each in figure.stats.options] == [0, 2, 0, 1]
+
+
+def test_each_option_carries_the_mean_score_of_the_visits_that_chose_it(typed, east_branch):
+    played(east_branch, typed, "2026-10-02", "venting", 70.0)
+    played(east_branch, typed, "2026-10-09", "venting", 75.5)
+    played(east_branch, typed, "2026-10-16", "problem_driven", 90.0)
+
+    figure = complainant_types(figures(checklist=typed.checklist, branch=east_branch))
+
+    assert chosen(figure)["venting"] == (2, D("72.8"))  # 72.75, half up
+    assert chosen(figure)["problem_driven"] == (1, D("90.0"))
+
+
+def test_an_option_nobody_chose_is_listed_with_0_visits_and_no_mean(typed, east_branch):
+    played(east_branch, typed, "2026-10-02", "venting")
+
+    figure = complainant_types(figures(checklist=typed.checklist, branch=east_branch))
+
+    assert [option.value for option in figure.options] == [
+        "problem_driven",
+        "venting",
+        "wants_to_feel_important",
+        "dependent",
+    ]
+    assert chosen(figure)["wants_to_feel_important"] == (0, None)
+    assert chosen(figure, figure.company)["dependent"] == (0, None)
+
+
+def test_the_choices_stand_against_the_region_and_the_company(
+    typed, east_branch, pudong, west_branch
+):
+    played(east_branch, typed, "2026-10-02", "venting", 60.0)
+    played(pudong, typed, "2026-10-03", "venting", 80.0)
+    played(west_branch, typed, "2026-10-04", "venting", 91.0)
+    played(west_branch, typed, "2026-10-05", "dependent", 50.0)
+
+    figure = complainant_types(figures(checklist=typed.checklist, branch=east_branch))
+
+    assert chosen(figure)["venting"] == (1, D("60.0"))
+    assert chosen(figure, figure.region)["venting"] == (2, D("70.0"))
+    assert chosen(figure, figure.company)["venting"] == (3, D("77.0"))
+    assert (figure.region.count, figure.company.count) == (2, 4)
+
+
+def test_a_visit_without_a_score_is_counted_but_leaves_the_mean_alone(typed, east_branch):
+    played(east_branch, typed, "2026-10-02", "venting", 70.0)
+    played(east_branch, typed, "2026-10-09", "venting", None)
+
+    figure = complainant_types(figures(checklist=typed.checklist, branch=east_branch))
+    assert chosen(figure)["venting"] == (2, D("70.0"))
+
+
+def test_unapproved_visits_are_not_counted(typed, east_branch):
+    played(east_branch, typed, "2026-10-02", "venting")
+    visit(
+        east_branch,
+        typed,
+        "2026-10-03",
+        40.0,
+        status=Visit.Status.SUBMITTED,
+        answers={"type": {"value": "venting"}},
+    )
+
+    figure = complainant_types(figures(checklist=typed.checklist, branch=east_branch))
+    assert chosen(figure)["venting"] == (1, D("80.0"))
+
+
+def test_option_labels_come_in_the_language_asked_for(typed, east_branch):
+    played(east_branch, typed, "2026-10-02", "venting")
+
+    zh = complainant_types(figures(checklist=typed.checklist, branch=east_branch, lang="zh-Hans"))
+    en = complainant_types(figures(checklist=typed.checklist, branch=east_branch, lang="en"))
+
+    assert (zh.label, zh.options[1].label) == ("扮演的投诉者类型", "表现不满型")
+    assert (en.label, en.options[1].label) == ("The complainant type you played", "Venting")
+
+
+def test_a_scored_choice_is_not_a_descriptive_choice(typed, east_branch):
+    visit(
+        east_branch,
+        typed,
+        "2026-10-02",
+        80.0,
+        answers={"type": {"value": "venting"}, "resolved": {"score": 100, "value": "on_the_spot"}},
+    )
+
+    found = figures(checklist=typed.checklist, branch=east_branch)
+    assert [figure.code for figure in found.choices] == ["type"]
+
+
+def test_without_a_branch_a_regional_manager_gets_their_regions_choices_without_a_region(
+    typed, east_branch, pudong, west_branch, erin
+):
+    played(east_branch, typed, "2026-10-02", "venting", 60.0)
+    played(pudong, typed, "2026-10-03", "venting", 80.0)
+    played(west_branch, typed, "2026-10-04", "venting", 91.0)
+
+    figure = complainant_types(figures(user=erin, checklist=typed.checklist))
+
+    assert (chosen(figure)["venting"], figure.region) == ((2, D("70.0")), None)

@@ -584,13 +584,67 @@ def test_the_pdf_prints_the_figures_shoppers_recorded_in_english(en_pdf):
 def test_a_weight_0_figure_is_marked_as_recorded_not_scored():
     card = sample_scorecard("en")
     unscored = dataclasses.replace(card.figures[0], scored=False)
-    html = render_scorecard_html(dataclasses.replace(card, figures=(unscored,)))
+    html = render_scorecard_html(dataclasses.replace(card, figures=(unscored,), choices=()))
 
     assert html.count("Recorded, not scored") == 1
 
 
-def test_a_card_without_figures_has_no_figures_section():
+@needs_poppler
+def test_the_pdf_prints_the_complainant_types_played_in_chinese(zh_pdf):
+    text = pdf_text(zh_pdf)
+
+    for wording in (
+        "扮演的投诉者类型",
+        "撒娇倚赖型",
+        "暗访平均得分",
+        "全公司平均（暗访数）",
+        "82.3",
+    ):
+        assert wording in text
+
+
+@needs_poppler
+def test_the_pdf_prints_the_complainant_types_played_in_english(en_pdf):
+    text = pdf_text(en_pdf)
+
+    for wording in ("The complainant type you played", "Wants to feel important", "82.3"):
+        assert wording in text
+    assert "Mean visit score" in text and "Company mean (visits)" in text
+
+
+def test_a_complainant_type_nobody_played_shows_0_visits_and_no_mean():
+    html = render_scorecard_html(sample_scorecard("en"))
+    row = re.search(r'<tr data-option="dependent">.*?</tr>', html, re.S).group(0)
+
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[1:3] == ["0", "—"]
+    assert cells[4] == "66.0 (5)"  # the company's, beside it
+
+
+def test_a_card_with_choices_but_no_number_items_still_has_the_figures_section():
     html = render_scorecard_html(dataclasses.replace(sample_scorecard("en"), figures=()))
+
+    assert 'class="block figures"' in html and 'data-choice="TYPE"' in html
+    assert "figure-table choice-table" in html and "data-figure=" not in html
+
+
+def test_a_weight_0_item_in_the_item_table_has_no_score_bar_and_no_failures():
+    card = sample_scorecard("en")
+    recorded = dataclasses.replace(card.items[0], scored=False)
+    html = render_scorecard_html(
+        dataclasses.replace(card, items=(recorded,), figures=(), choices=())
+    )
+    table = html[html.index('<section class="block items">') :]
+    table = table[: table.index("</section>")]
+
+    assert "Recorded, not scored" in table
+    assert "meter-fill" not in table and 'class="col-num failed"' not in table
+
+
+def test_a_card_without_figures_has_no_figures_section():
+    html = render_scorecard_html(
+        dataclasses.replace(sample_scorecard("en"), figures=(), choices=())
+    )
     assert 'class="block figures"' not in html
 
 

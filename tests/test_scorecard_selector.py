@@ -22,7 +22,7 @@ from reports.selectors.scorecard import (
     scorecard_data,
 )
 from tests.factories import BranchFactory, ChecklistFactory, VersionFactory
-from tests.report_data import report_checklist, rescore, visit
+from tests.report_data import complainant_type_item, report_checklist, rescore, visit
 
 D = Decimal
 OCTOBER = parse_period("2026-10", date_from=None, date_to=None)
@@ -477,3 +477,36 @@ def test_the_card_carries_the_figures_shoppers_recorded_against_region_and_compa
 def test_a_card_without_visits_has_no_figures(east_branch, pudong, version):
     visit(pudong, version, "2026-10-03", 80.0, answers={"wait": {"score": 0, "value": 40}})
     assert card(east_branch, version).figures == ()
+
+
+def test_the_card_carries_the_complainant_types_played_with_their_mean_visit_score(
+    east_branch, version
+):
+    complainant_type_item(version)
+    visit(east_branch, version, "2026-10-02", 64.0, answers={"type": {"value": "venting"}})
+    visit(east_branch, version, "2026-10-09", 90.0, answers={"type": {"value": "dependent"}})
+
+    [played] = card(east_branch, version).choices
+
+    assert [(row.option.value, row.stats.visits, row.stats.mean_score) for row in played.rows] == [
+        ("problem_driven", 0, None),
+        ("venting", 1, D("64.0")),
+        ("wants_to_feel_important", 0, None),
+        ("dependent", 1, D("90.0")),
+    ]
+
+
+def test_a_descriptive_choice_stays_out_of_the_item_table(east_branch, version):
+    complainant_type_item(version)
+    visit(east_branch, version, "2026-10-02", 80.0, answers={"type": {"value": "venting"}})
+
+    assert "type" not in [row.code for row in card(east_branch, version).items]
+
+
+def test_a_weight_0_item_is_in_the_item_table_marked_as_not_scored(east_branch, version):
+    version.items.filter(code="wait").update(weight=0)
+    visit(east_branch, version, "2026-10-02", 80.0, answers={"wait": {"score": 100, "value": 8}})
+
+    rows = {row.code: row for row in card(east_branch, version).items}
+
+    assert (rows["wait"].scored, rows["greet"].scored) == (False, True)

@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/figures/ — the raw numbers shoppers record, summarised per branch."""
+"""GET /api/v1/reports/figures/ — what shoppers record beside the scores, summarised per branch."""
 
 from __future__ import annotations
 
@@ -20,7 +20,14 @@ from reports.api import (
 )
 from reports.selectors import figures as figures_selector
 from reports.selectors import report_branch
-from reports.selectors.figures import Figure, Figures, FigureStats, operational_figures
+from reports.selectors.figures import (
+    ChoiceFigure,
+    ChoiceStats,
+    Figure,
+    Figures,
+    FigureStats,
+    operational_figures,
+)
 
 # No digit limit: a figure is whatever a shopper typed, and DRF refuses to print a
 # number longer than max_digits (a 500) rather than cut it.
@@ -63,6 +70,37 @@ class FigureOutput(serializers.Serializer):
     company = FigureStatsOutput()
 
 
+class ChoiceOptionOutput(serializers.Serializer):
+    value = serializers.CharField(help_text='What the phone sends: "venting".')
+    label = serializers.CharField(help_text="In the language asked for.")
+
+
+class ChoiceOptionStatsOutput(serializers.Serializer):
+    visits = serializers.IntegerField(help_text="Approved visits that chose the option; 0: none.")
+    mean_score = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Mean overall score of those visits; null when none has one.",
+    )
+
+
+class ChoiceStatsOutput(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Visits that chose any of the options.")
+    options = ChoiceOptionStatsOutput(many=True, help_text="Per option, in the order of `options`.")
+
+
+class ChoiceFigureOutput(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the language asked for.")
+    options = ChoiceOptionOutput(many=True)
+    stats = ChoiceStatsOutput(help_text="The branch's, or the scope's.")
+    region = ChoiceStatsOutput(
+        allow_null=True, help_text="The branch's region (or `region`); null for a wider scope."
+    )
+    company = ChoiceStatsOutput()
+
+
 class FiguresBranchOutput(serializers.Serializer):
     code = serializers.CharField()
     name_zh = serializers.CharField()
@@ -77,7 +115,10 @@ class FiguresOutput(serializers.Serializer):
     branch = FiguresBranchOutput(allow_null=True)
     region = serializers.CharField(allow_null=True, help_text="The region compared against.")
     visits = serializers.IntegerField(help_text="Approved visits in the period and scope.")
-    items = FigureOutput(many=True)
+    items = FigureOutput(many=True, help_text="The number items.")
+    choices = ChoiceFigureOutput(
+        many=True, help_text="The descriptive choices (options without scores)."
+    )
 
 
 def _stats(stats: FigureStats | None) -> dict | None:
@@ -111,6 +152,28 @@ def _figure(figure: Figure) -> dict:
     }
 
 
+def _choice_stats(stats: ChoiceStats | None) -> dict | None:
+    if stats is None:
+        return None
+    return {
+        "count": stats.count,
+        "options": [
+            {"visits": option.visits, "mean_score": option.mean_score} for option in stats.options
+        ],
+    }
+
+
+def _choice(choice: ChoiceFigure) -> dict:
+    return {
+        "code": choice.code,
+        "label": choice.label,
+        "options": [{"value": option.value, "label": option.label} for option in choice.options],
+        "stats": _choice_stats(choice.stats),
+        "region": _choice_stats(choice.region),
+        "company": _choice_stats(choice.company),
+    }
+
+
 def figures_output(figures: Figures) -> dict:
     branch = figures.branch
     return {
@@ -124,6 +187,7 @@ def figures_output(figures: Figures) -> dict:
         "region": figures.region,
         "visits": figures.visits,
         "items": [_figure(figure) for figure in figures.items],
+        "choices": [_choice(choice) for choice in figures.choices],
     }
 
 
@@ -132,7 +196,7 @@ class FiguresApi(APIView):
     throttle_scope = "reports"
 
     @extend_schema(
-        summary="Operational figures: what shoppers measured on the number items",
+        summary="Operational figures: what shoppers recorded on the number items and choices",
         # The method is the selector's docstring: one text to keep true.
         description=figures_selector.__doc__,
         parameters=[

@@ -137,9 +137,10 @@ def is_driver(item: Item) -> bool:
     """Whether an item can move the score: scored, with a weight.
 
     A weight-0 number item (a call's length) is scored by its thresholds but never
-    counts: it is a figure (reports.selectors.figures), not a driver.
+    counts, and a descriptive choice (the complainant type) is never scored: both
+    are figures (reports.selectors.figures), not drivers.
     """
-    return item.answer_type in SCORED_TYPES and item.weight > 0
+    return item.answer_type in SCORED_TYPES and item.weight > 0 and not item.is_descriptive_choice
 
 
 def round_half_up(value: Fraction | Decimal, places: int) -> Decimal:

@@ -1,4 +1,4 @@
-"""Operational figures: the raw numbers shoppers record, summarised per branch.
+"""Operational figures: what shoppers record beside the scores, summarised per branch.
 
 A "number" item (seconds until greeted, minutes in the queue, days until a
 written reply) is scored through its thresholds, and the reports show that
@@ -23,6 +23,17 @@ visits used gets:
 Weight-0 items (a call's length) are listed too, marked as not scored: they
 are figures only, never drivers.
 
+A descriptive choice (options without scores: the complainant type the shopper
+played) is the second kind of figure. Per option, over the same visits:
+
+- visits: how many approved visits chose it (0 for an option nobody chose);
+- mean_score: the mean overall score of those visits, None without one, so
+  head office sees which complainant type a branch handles worst;
+- the same for the region and for the company.
+
+Options are those of the describing version (below), in its order; an answer
+naming an option that version no longer has is left out of every count.
+
 Every number a person reads is rounded half-up to one decimal; means and
 medians are worked out exactly (fractions) first. Only aggregates over a
 period leave this module: never a visit's own value, its date or its shopper.
@@ -37,13 +48,13 @@ under a stamp of what they read (reports.selectors.company_stamp).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from accounts.scope import Scope
 from audits.models import Answer, Branch, Region, User, Visit
@@ -59,6 +70,7 @@ from reports.selectors import (
     items_used,
     published_version,
     report_visit_filter,
+    score_sum,
     versions_used,
 )
 from reports.selectors.drivers import round_half_up
@@ -114,6 +126,66 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Option:
+    """One option of a descriptive choice, worded in the language asked for."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OptionStats:
+    """The visits that chose one option, and the mean of their overall scores."""
+
+    visits: int
+    mean_score: Decimal | None = None  # None when none of them has a score
+
+
+@dataclass(frozen=True)
+class ChoiceStats:
+    """What shoppers chose on one descriptive choice over a period's visits.
+
+    `options` in the item's option order, an option nobody chose with 0 visits;
+    `count` the visits that chose any of them.
+    """
+
+    count: int
+    options: tuple[OptionStats, ...]
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    """One option beside its counts in the scope, the region and the company, for templates."""
+
+    option: Option
+    stats: OptionStats
+    region: OptionStats | None
+    company: OptionStats
+
+
+@dataclass(frozen=True)
+class ChoiceFigure:
+    """One descriptive choice: the scope's choices, with the region's and the company's beside them."""
+
+    code: str
+    label: str
+    options: tuple[Option, ...]
+    stats: ChoiceStats
+    region: ChoiceStats | None  # None when the scope is not within one region
+    company: ChoiceStats
+
+    @property
+    def rows(self) -> tuple[ChoiceRow, ...]:
+        regions = self.region.options if self.region else (None,) * len(self.options)
+        return tuple(
+            ChoiceRow(option=option, stats=mine, region=region, company=company)
+            for option, mine, region, company in zip(
+                self.options, self.stats.options, regions, self.company.options, strict=True
+            )
+        )
+
+
+@dataclass(frozen=True)
 class Figures:
     period: Period
     checklist: str
@@ -123,6 +195,7 @@ class Figures:
     region: str | None  # the region compared against
     visits: int  # approved visits in the scope
     items: tuple[Figure, ...]
+    choices: tuple[ChoiceFigure, ...] = ()
 
 
 # --- arithmetic: pure --------------------------------------------------------------------
@@ -158,6 +231,39 @@ def figure_stats(values: Iterable[Fraction], thresholds: Sequence[Threshold]) ->
         max=_one_decimal(ordered[-1]),
         bands=tuple(counts),
         outside=outside,
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The visits that chose one option: how many, how many have a score, the sum of those."""
+
+    visits: int = 0
+    scored: int = 0
+    total: Decimal = Decimal(0)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            visits=self.visits + other.visits,
+            scored=self.scored + other.scored,
+            total=self.total + other.total,
+        )
+
+
+def choice_stats(options: Sequence[str], tallies: Mapping[str, Tally]) -> ChoiceStats:
+    """Visits and mean visit score per option of `options` (values), from their tallies."""
+    counted = [tallies.get(value, Tally()) for value in options]
+    return ChoiceStats(
+        count=sum(tally.visits for tally in counted),
+        options=tuple(
+            OptionStats(
+                visits=tally.visits,
+                mean_score=_one_decimal(Fraction(tally.total) / tally.scored)
+                if tally.scored
+                else None,
+            )
+            for tally in counted
+        ),
     )
 
 
@@ -225,6 +331,60 @@ def _numbers(answers: Q) -> Iterable[tuple[str, str, Fraction]]:
         yield region, code, number_as_fraction(value)
 
 
+def _choices(answers: Q, codes: Collection[str]) -> Iterable[tuple[str, str, str, Tally]]:
+    """(region code, item code, option, tally) of the choices `codes` answered in `answers`.
+
+    Summed in the database per region, item and option (one answer per visit and
+    item, so answers count visits). Active branches only, as every report; a
+    value that is not an option's name (a hand-edited row) is skipped.
+    """
+    rows = (
+        Answer.objects.filter(
+            answers,
+            item_code__in=codes,
+            item__answer_type=AnswerType.CHOICE,
+            na=False,
+            visit__branch__active=True,
+        )
+        .values("visit__branch__region__code", "item_code", "value")
+        .annotate(visits=Count("pk"), scored=Count("visit__score"), total=score_sum("visit__score"))
+        .order_by()
+    )
+    for row in rows:
+        if isinstance(row["value"], str):
+            yield (
+                row["visit__branch__region__code"],
+                row["item_code"],
+                row["value"],
+                Tally(visits=row["visits"], scored=row["scored"], total=row["total"] or Decimal(0)),
+            )
+
+
+def _option_values(item: Item) -> tuple[str, ...]:
+    return tuple(option["value"] for option in item.options)
+
+
+def _option(option: Mapping, lang: str) -> Option:
+    label = option.get("label") or {}
+    return Option(
+        value=option["value"],
+        label=pick(lang, label.get("zh-Hans", ""), label.get("en", "")) or option["value"],
+    )
+
+
+def _choice_stats_by_code(
+    tallies: Mapping[str, Mapping[str, Tally]], items: Iterable[Item]
+) -> dict[str, ChoiceStats]:
+    return {
+        item.code: choice_stats(_option_values(item), tallies.get(item.code, {})) for item in items
+    }
+
+
+def _add(into: dict[str, dict[str, Tally]], code: str, value: str, tally: Tally) -> None:
+    options = into.setdefault(code, {})
+    options[value] = options.get(value, Tally()) + tally
+
+
 @dataclass(frozen=True)
 class _Company:
     """The company-wide part of a period's figures: the same for every branch."""
@@ -233,17 +393,18 @@ class _Company:
     thresholds: dict[str, tuple[Threshold, ...]]
     company: dict[str, FigureStats]
     regions: dict[str, dict[str, FigureStats]]  # region code → item code → stats
+    choice_items: tuple[Item, ...]  # the descriptive choices of those versions
+    choices: dict[str, ChoiceStats]
+    choice_regions: dict[str, dict[str, ChoiceStats]]  # region code → item code → stats
 
 
 def _company(*, checklist: Checklist, period: Period, fallback) -> _Company:
     in_period = report_visit_filter(
         Scope.company(), checklist=checklist, start=period.start, end=period.end, region=None
     )
-    items = tuple(
-        item
-        for item in items_of_versions(versions_used(in_period), fallback=fallback)
-        if item.answer_type == AnswerType.NUMBER
-    )
+    every = items_of_versions(versions_used(in_period), fallback=fallback)
+    items = tuple(item for item in every if item.answer_type == AnswerType.NUMBER)
+    choice_items = tuple(item for item in every if item.is_descriptive_choice)
     thresholds = {
         item.code: item_rule(item, section_code=item.section.code).thresholds for item in items
     }
@@ -260,6 +421,11 @@ def _company(*, checklist: Checklist, period: Period, fallback) -> _Company:
     for region, code, value in _numbers(answers):
         pooled.setdefault(code, []).append(value)
         by_region.setdefault(region, {}).setdefault(code, []).append(value)
+    chosen: dict[str, dict[str, Tally]] = {}
+    chosen_by_region: dict[str, dict[str, dict[str, Tally]]] = {}
+    for region, code, value, tally in _choices(answers, [item.code for item in choice_items]):
+        _add(chosen, code, value, tally)
+        _add(chosen_by_region.setdefault(region, {}), code, value, tally)
     return _Company(
         items=items,
         thresholds=thresholds,
@@ -272,6 +438,12 @@ def _company(*, checklist: Checklist, period: Period, fallback) -> _Company:
             }
             for region, codes in by_region.items()
         },
+        choice_items=choice_items,
+        choices=_choice_stats_by_code(chosen, choice_items),
+        choice_regions={
+            region: _choice_stats_by_code(codes, choice_items)
+            for region, codes in chosen_by_region.items()
+        },
     )
 
 
@@ -283,7 +455,8 @@ def company_figures(*, checklist: Checklist, period: Period, fallback) -> _Compa
     branches, so any change to them makes a new key.
     """
     stamp = company_stamp(checklist=checklist, start=period.start, end=period.end)
-    key = f"company-figures:{fallback.pk}:{stamp}"
+    # The shape's version in the key: a cached _Company of an older shape is never read.
+    key = f"company-figures-2:{fallback.pk}:{stamp}"
     found = cache.get(key)
     if found is None:
         found = _company(checklist=checklist, period=period, fallback=fallback)
@@ -300,7 +473,8 @@ def operational_figures(
     branch: Branch | None = None,
     region: Region | None = None,
 ) -> Figures:
-    """The figures of every number item, for `branch`, else `region`, else the caller's scope.
+    """The figures of every number item and descriptive choice, for `branch`, else `region`,
+    else the caller's scope.
 
     The caller checks that `branch` and `region` are the caller's to see
     (reports.selectors.report_branch, report_region). The region compared
@@ -360,6 +534,27 @@ def operational_figures(
                 company=company.company[item.code],
             )
         )
+    chosen: dict[str, dict[str, Tally]] = {}
+    for _, code, value, tally in _choices(answers, [item.code for item in company.choice_items]):
+        _add(chosen, code, value, tally)
+    region_choices = company.choice_regions.get(region.code, {}) if region is not None else None
+    choices = []
+    for item in company.choice_items:
+        if item.code not in used:
+            continue
+        values = _option_values(item)
+        choices.append(
+            ChoiceFigure(
+                code=item.code,
+                label=pick(lang, item.text_zh, item.text_en),
+                options=tuple(_option(option, lang) for option in item.options),
+                stats=choice_stats(values, chosen.get(item.code, {})),
+                region=None
+                if region_choices is None
+                else region_choices.get(item.code, choice_stats(values, {})),
+                company=company.choices[item.code],
+            )
+        )
     return Figures(
         period=period,
         checklist=checklist.code,
@@ -369,4 +564,5 @@ def operational_figures(
         region=region.code if region is not None else None,
         visits=Visit.objects.filter(visits).count(),
         items=tuple(figures),
+        choices=tuple(choices),
     )

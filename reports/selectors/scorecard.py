@@ -381,12 +381,16 @@ def _items(*, visits: Q, fallback: ChecklistVersion) -> tuple[list[Item], dict[s
 
     The items of the versions the branch's `visits` (a filter on Visit) used,
     not of the latest published version, so publishing a version never changes
-    a past card: the table is their scored items, in checklist order.
+    a past card: the table is their scored items, in checklist order. A
+    descriptive choice (the complainant type) has no score to show: the figures
+    report it.
     """
     every = items_used(visits=visits, fallback=fallback)
-    return [item for item in every if item.answer_type in SCORED_TYPES], {
-        item.code: item for item in every
-    }
+    return [
+        item
+        for item in every
+        if item.answer_type in SCORED_TYPES and not item.is_descriptive_choice
+    ], {item.code: item for item in every}
 
 
 def _item_rows_and_focus(
@@ -446,6 +450,7 @@ def _item_rows_and_focus(
                 critical=item.critical,
                 critical_failures=row.get("critical_failures", 0),
                 appealed=appealed.get(item.code, 0),
+                scored=item.weight > 0,
             )
         )
         gain = row.get("gain")
@@ -643,7 +648,9 @@ def scorecard_data(
     - photos and comments as evidence, never naming the shopper;
     - figures: what shoppers measured on the number items (seconds until
       greeted…), aggregated over the period against the region and the company
-      (reports.selectors.figures), never a visit's own value;
+      (reports.selectors.figures), never a visit's own value; choices: the
+      same for the descriptive choices (the complainant type played), with
+      the mean visit score of each option;
     - action_plans: the branch's plans, from the settings.SCORECARD_EXTRAS
       hooks (reports.scorecard_extras), whose answer `extras` is when the
       caller already has it (the cache key stamps the same answer it draws).
@@ -728,9 +735,9 @@ def scorecard_data(
     figures = (
         operational_figures(
             user=Scope.company(), checklist=checklist, period=period, lang=lang, branch=branch
-        ).items
+        )
         if visit_count
-        else ()
+        else None
     )
 
     if extras is None:
@@ -767,7 +774,8 @@ def scorecard_data(
         focus=focus,
         generated_at=now or timezone.now(),
         action_plans=action_plans_worded(extras.get("action_plans"), period=period, lang=lang),
-        figures=figures,
+        figures=figures.items if figures else (),
+        choices=figures.choices if figures else (),
         bpmp=bpmp,
         factors=factors,
         channel_label=(

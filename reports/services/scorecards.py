@@ -44,10 +44,11 @@ from reports.selectors.scorecard import scorecard_checklist, scorecard_data, tre
 logger = logging.getLogger(__name__)
 
 # Bump when the scorecard's numbers or layout change in code, so stored PDFs are redrawn.
-SCORECARD_CODE_VERSION = "scorecard-2026-6"
+SCORECARD_CODE_VERSION = "scorecard-2026-7"
 _TEMPLATE_FILES = (
     Path(__file__).resolve().parent.parent / "templates" / "reports" / "scorecard.html",
     Path(__file__).resolve().parent.parent / "templates" / "reports" / "figures_table.html",
+    Path(__file__).resolve().parent.parent / "templates" / "reports" / "choices_table.html",
     Path(__file__).resolve().parent.parent / "static" / "reports" / "scorecard.css",
 )
 

@@ -8,7 +8,7 @@ import pytest
 
 from audits.models import Visit
 from tests.factories import BranchFactory, ItemFactory, SectionFactory, VersionFactory
-from tests.report_data import report_checklist, visit
+from tests.report_data import complainant_type_item, report_checklist, visit
 
 URL = "/api/v1/reports/drivers/"
 OCTOBER = {"checklist": "branch-visit", "period": "2026-10"}
@@ -214,6 +214,13 @@ def test_a_weight_0_item_is_a_figure_not_a_driver(client_for, hank, version, ans
     version.items.filter(code="wait").update(weight=0)
     codes = {i["code"] for i in get(client_for(hank)).json()["items"]}
     assert codes == {"greet", "attitude", "clean", "resolved"}
+
+
+def test_a_descriptive_choice_is_a_figure_not_a_driver(client_for, hank, version, answers):
+    # The complainant type played: recorded, never scored.
+    complainant_type_item(version)
+    codes = {i["code"] for i in get(client_for(hank)).json()["items"]}
+    assert "type" not in codes
 
 
 def test_the_header_counts_scored_visits_and_branches(client_for, hank, answers):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.report_data import report_checklist, visit
+from tests.report_data import complainant_type_item, report_checklist, visit
 
 URL = "/api/v1/reports/figures/"
 OCTOBER = {"checklist": "branch-visit", "period": "2026-10"}
@@ -28,6 +28,20 @@ def waits(version, east_branch, pudong, west_branch):
         (west_branch, "07", 100),
     ):
         visit(branch, version, f"2026-10-{day}", 80.0, answers={"wait": {"value": seconds}})
+
+
+@pytest.fixture
+def complainant_types(version, east_branch, pudong, west_branch):
+    """The complainant type played in October 2026: sh-jingan venting 60 and 70; sh-pudong
+    venting 80; cd-jinjiang dependent 50."""
+    complainant_type_item(version)
+    for branch, day, played, score in (
+        (east_branch, "02", "venting", 60.0),
+        (east_branch, "09", "venting", 70.0),
+        (pudong, "05", "venting", 80.0),
+        (west_branch, "07", "dependent", 50.0),
+    ):
+        visit(branch, version, f"2026-10-{day}", score, answers={"type": {"value": played}})
 
 
 def get(client, **params):
@@ -129,3 +143,50 @@ def test_a_missing_checklist_is_a_bad_request_naming_checklist(client_for, hank,
 
 def test_shoppers_are_forbidden(client_for, alice, waits):
     assert get(client_for(alice)).status_code == 403
+
+
+def test_a_branchs_complainant_types_come_with_their_mean_visit_score_against_region_and_company(
+    client_for, hank, complainant_types
+):
+    response = get(client_for(hank), branch="sh-jingan", lang="en")
+
+    assert response.status_code == 200, response.json()
+    [played] = response.json()["choices"]
+    assert (played["code"], played["label"]) == ("type", "The complainant type you played")
+    assert [option["value"] for option in played["options"]] == [
+        "problem_driven",
+        "venting",
+        "wants_to_feel_important",
+        "dependent",
+    ]
+    none = {"visits": 0, "mean_score": None}
+    assert played["stats"] == {
+        "count": 2,
+        "options": [none, {"visits": 2, "mean_score": "65.0"}, none, none],
+    }
+    assert played["region"]["options"][1] == {"visits": 3, "mean_score": "70.0"}
+    assert played["company"]["options"][3] == {"visits": 1, "mean_score": "50.0"}
+
+
+def test_option_labels_come_in_the_language_asked_for(client_for, hank, complainant_types):
+    [played] = get(client_for(hank), branch="sh-jingan", lang="zh-Hans").json()["choices"]
+    assert [option["label"] for option in played["options"]] == [
+        "问题解决型",
+        "表现不满型",
+        "自我表现型",
+        "撒娇倚赖型",
+    ]
+
+
+def test_a_regional_manager_gets_their_regions_choices_with_no_region_to_compare(
+    client_for, erin, complainant_types
+):
+    [played] = get(client_for(erin)).json()["choices"]
+    assert (played["stats"]["options"][1], played["region"]) == (
+        {"visits": 3, "mean_score": "70.0"},
+        None,
+    )
+
+
+def test_a_checklist_without_descriptive_choices_has_none(client_for, hank, waits):
+    assert get(client_for(hank), branch="sh-jingan").json()["choices"] == []

@@ -19,7 +19,7 @@ from appeals.models import Appeal
 from audits.models import Visit
 from tests.browser import DESKTOP, PHONE, scroll_width, shoot, sign_in_on_the_web
 from tests.factories import PASSWORD
-from tests.report_data import report_checklist, visit
+from tests.report_data import complainant_type_item, report_checklist, visit
 
 FIRST_DAY, SECOND_DAY = "2026-10-13", "2026-10-27"
 OCTOBER = {"period": "2026-10", "checklist": "branch-visit", "lang": "en"}
@@ -104,6 +104,33 @@ def test_the_page_shows_the_figures_shoppers_recorded_as_period_aggregates(
     assert "Seconds until greeted" in figures
     assert ">11.5<" in figures  # the mean of 8 and 15
     assert "8.0–15.0" in figures  # the range, never the visits one by one
+
+
+def test_the_page_shows_the_complainant_types_played_with_their_mean_visit_score(
+    client, erin, east_branch, version
+):
+    complainant_type_item(version)
+    for day, score in ((13, 62.0), (27, 71.0)):
+        visit(east_branch, version, f"2026-10-{day}", score, answers={"type": {"value": "venting"}})
+
+    page = branch_page(client, erin, east_branch, **OCTOBER).content.decode()
+
+    table = re.search(r'<table class="[^"]*choice-table".*?</table>', page, re.S).group(0)
+    assert "The complainant type you played" in table and "Recorded, not scored" in table
+    venting = re.search(r'<tr data-option="venting">.*?</tr>', table, re.S).group(0)
+    assert ">2<" in venting and ">66.5<" in venting  # two visits, their mean: never one by one
+    assert ">0<" in re.search(r'<tr data-option="dependent">.*?</tr>', table, re.S).group(0)
+
+
+def test_the_complainant_types_speak_chinese(client, erin, east_branch, version):
+    complainant_type_item(version)
+    visit(east_branch, version, "2026-10-13", 80.0, answers={"type": {"value": "venting"}})
+
+    page = branch_page(client, erin, east_branch, **{**OCTOBER, "lang": "zh-Hans"}).content
+    table = re.search(r'<table class="[^"]*choice-table".*?</table>', page.decode(), re.S).group(0)
+
+    for wording in ("扮演的投诉者类型", "表现不满型", "暗访平均得分", "仅记录，不计分"):
+        assert wording in table
 
 
 def test_the_page_names_the_branch_its_region_and_the_period(
