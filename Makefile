@@ -1,6 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 PORT ?= 8000
 PY := .venv/bin/python
+# One pytest worker per core, a test module per worker (its live server and seeded
+# data stay with it); PYTEST_PARALLEL= runs the suite in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: run test setup lint bench migrate demo clean
 
@@ -22,7 +25,7 @@ test:
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	cd mobile && node --test tests/
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: setup
 	$(PY) -m ruff check .
