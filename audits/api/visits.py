@@ -6,10 +6,12 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.fields import SkipField
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.permissions import IsShopper
+from accounts.roles import shows_shopper_identity
 from audits.models import Visit
 from audits.selectors.scope import visits_visible_to
 from audits.selectors.visits import visit_detail
@@ -77,6 +79,22 @@ def visit_body_from(data: dict) -> VisitBody:
     )
 
 
+ABSENT_FOR_MANAGERS = "Absent for regional managers: they never learn when a visit was made."
+
+
+class NullableTimeOutput(serializers.DateTimeField):
+    """Null when the visit has no such time yet; absent when the reader may not know it.
+
+    DRF would write null for a missing key of a nullable field, which reads as
+    "not submitted" rather than "not yours to know".
+    """
+
+    def get_attribute(self, instance):
+        if self.field_name not in instance:
+            raise SkipField
+        return super().get_attribute(instance)
+
+
 class VisitOutput(serializers.Serializer):
     """The stored visit with its scores; `photos.missing` lists photos still to upload."""
 
@@ -87,9 +105,9 @@ class VisitOutput(serializers.Serializer):
     shopper = serializers.CharField(required=False, help_text="Absent for regional managers.")
     status = serializers.ChoiceField(choices=Visit.Status.choices)
     revision = serializers.IntegerField()
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField()
-    visited_on = serializers.DateField()
+    started_at = serializers.DateTimeField(required=False, help_text=ABSENT_FOR_MANAGERS)
+    ended_at = serializers.DateTimeField(required=False, help_text=ABSENT_FOR_MANAGERS)
+    visited_on = serializers.DateField(required=False, help_text=ABSENT_FOR_MANAGERS)
     location = serializers.DictField(allow_null=True)
     comment = serializers.CharField(allow_blank=True)
     score = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
@@ -102,15 +120,21 @@ class VisitOutput(serializers.Serializer):
     areas = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
     factors = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
     answers = serializers.ListField(child=serializers.DictField())
-    photos = serializers.DictField()
+    photos = serializers.DictField(
+        help_text="declared, received, missing, items; an item's taken_at is absent for regional managers."
+    )
     confidence = serializers.IntegerField(allow_null=True)
     flagged = serializers.BooleanField()
     checks = serializers.ListField(
         child=serializers.DictField(),
         help_text="code, passed, message, evidence, penalty; for regional managers only code, passed and penalty.",
     )
-    review = serializers.DictField()
-    submitted_at = serializers.DateTimeField(allow_null=True)
+    review = serializers.DictField(
+        help_text="reviewed_at (absent for regional managers), note, question_notes."
+    )
+    submitted_at = NullableTimeOutput(
+        allow_null=True, required=False, help_text=ABSENT_FOR_MANAGERS
+    )
 
 
 class VisitFilter(django_filters.FilterSet):
@@ -136,7 +160,7 @@ class VisitListApi(GenericAPIView):
         queryset = visits_visible_to(self.request.user).prefetch_related(
             "scores", "answers__item", "photos", "checks", "reviews"
         )
-        if "shopper" in self.request.query_params and self.request.user.role == "regional_manager":
+        if "shopper" in self.request.query_params and not shows_shopper_identity(self.request.user):
             return queryset.none()  # regional managers may not select by shopper
         return queryset.order_by("-submitted_at", "-started_at")
 
@@ -150,6 +174,13 @@ class VisitListApi(GenericAPIView):
         responses={200: VisitOutput(many=True), **ERRORS(400, 401)},
     )
     def get(self, request):
+        if not shows_shopper_identity(request.user):
+            # A day's range would date the visits it finds, as a report's range would.
+            for name in ("date_from", "date_to"):
+                if name in request.query_params:
+                    raise serializers.ValidationError(
+                        {name: "Regional managers may not select visits by date."}
+                    )
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = [visit_detail(v, viewer=request.user) for v in page]

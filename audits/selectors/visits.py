@@ -6,6 +6,9 @@ from accounts.roles import shows_shopper_identity
 from audits.models import Review, Visit, VisitScore
 from checklists.models import AnswerType
 
+# The visit's own times, which a regional manager never reads (see visit_detail).
+TIMES_HIDDEN_FROM_MANAGERS = ("started_at", "ended_at", "visited_on", "submitted_at")
+
 
 def photo_state(visit: Visit) -> dict:
     photos = list(visit.photos.all())
@@ -116,4 +119,11 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
         data["checks"] = [
             {"code": c.code, "passed": c.passed, "penalty": c.penalty} for c in visit.checks.all()
         ]
+        # When the visit was made tells a branch when shoppers come, and with the
+        # window gone these are what would still say it.
+        for key in TIMES_HIDDEN_FROM_MANAGERS:
+            del data[key]
+        del data["review"]["reviewed_at"]
+        for photo in data["photos"]["items"]:
+            del photo["taken_at"]
     return data

@@ -20,7 +20,21 @@ from tests.visit_bodies import receive_photos, visit_body
 
 SHOPPER_ID = 9176353
 SHOPPER_NAME = "quiet-shopper-zq"
-HIDDEN_KEYS = {"shopper", "window_from", "window_to", "time_from", "time_to", "created_at"}
+HIDDEN_KEYS = {
+    "shopper",
+    "window_from",
+    "window_to",
+    "time_from",
+    "time_to",
+    "created_at",
+    # The visit's own times: with the window gone, these would still date it.
+    "started_at",
+    "ended_at",
+    "visited_on",
+    "submitted_at",
+    "taken_at",
+    "reviewed_at",
+}
 
 
 def days(n: int) -> dt.date:
@@ -211,3 +225,21 @@ def test_the_same_endpoints_still_show_head_office_who_visits_and_when(
     assert detail["shopper"] == SHOPPER_NAME
     window_check = next(c for c in detail["checks"] if c["code"] == "visit_outside_window")
     assert window_check["evidence"]["window_from"] == str(WINDOW[0])
+    assert detail["visited_on"] == str(visited.visited_on)
+    assert detail["started_at"] and detail["submitted_at"]
+    assert all(item["taken_at"] for item in detail["photos"]["items"])
+
+
+@pytest.mark.parametrize("name", ["date_from", "date_to"])
+def test_a_regional_manager_may_not_select_visits_by_date(client_for, erin, visited, name):
+    response = client_for(erin).get("/api/v1/visits/", {name: str(visited.visited_on)})
+
+    assert response.status_code == 400
+    assert name in response.json()["errors"]
+
+
+def test_head_office_still_selects_visits_by_date(client_for, hank, visited):
+    day = str(visited.visited_on)
+    response = client_for(hank).get("/api/v1/visits/", {"date_from": day, "date_to": day})
+
+    assert [row["id"] for row in response.json()["results"]] == [str(visited.pk)]
