@@ -337,18 +337,22 @@ def _date_times(items, *, answered: set[str], started: dt.datetime) -> list[Answ
     ]
 
 
+def _newest_published(code: str) -> ChecklistVersion | None:
+    return (
+        ChecklistVersion.objects.filter(
+            checklist__code=code, status=ChecklistVersion.Status.PUBLISHED
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
 def demo_visits_seed(
     *, organisation: DemoOrganisation, today: dt.date | None = None, months: int = MONTHS
 ) -> int:
     """Seed the visit history and a small review queue. Returns how many visits exist."""
     today = today or timezone.localdate()
-    version = (
-        ChecklistVersion.objects.filter(
-            checklist__code=CHECKLIST, status=ChecklistVersion.Status.PUBLISHED
-        )
-        .order_by("-number")
-        .first()
-    )
+    version = _newest_published(CHECKLIST)
     if version is None:
         raise RuntimeError("Load the checklist library first: python manage.py load_checklists")
     rules, items = version_rules(version)
@@ -425,13 +429,7 @@ def _seed_other_channels(*, organisation, reviewer, today: dt.date) -> None:
     active = organisation.active_branches
     last_month = _month_start(today, 1)
     for offset, code in enumerate(OTHER_CHANNELS):
-        version = (
-            ChecklistVersion.objects.filter(
-                checklist__code=code, status=ChecklistVersion.Status.PUBLISHED
-            )
-            .order_by("-number")
-            .first()
-        )
+        version = _newest_published(code)
         if version is None:
             continue  # a library without it (an older one): the demo shows branch visits only
         rules, items = version_rules(version)
