@@ -19,7 +19,11 @@ from audits.selectors.review import (
 )
 from audits.selectors.scope import visits_visible_to
 from audits.selectors.visits import visit_detail
-from audits.services.review import visit_answer_correct, visit_review
+from audits.services.review import (
+    visit_answer_correct,
+    visit_approval_withdraw,
+    visit_review,
+)
 from backend.fields import JSONValueField, TextKeysDictField
 from backend.schema import ERRORS
 from checklists.api import CHANNEL_HELP
@@ -82,6 +86,11 @@ class ReviewQueueApi(GenericAPIView):
         )
 
 
+# Withdrawing an approval is decided where the approval was: same reviewers, same body.
+# It is no Review.Decision of its own: the service records it as a rejection.
+WITHDRAW_APPROVAL = "withdraw_approval"
+
+
 class VisitReviewApi(GenericAPIView):
     permission_classes = [IsReviewer]
     queryset = Visit.objects.none()  # for the schema (path parameter types)
@@ -90,13 +99,18 @@ class VisitReviewApi(GenericAPIView):
         class Meta:
             ref_name = "VisitReview"
 
-        decision = serializers.ChoiceField(choices=Review.Decision.choices)
+        decision = serializers.ChoiceField(
+            choices=[*Review.Decision.choices, (WITHDRAW_APPROVAL, "Withdraw approval")]
+        )
         note = serializers.CharField(
             required=False,
             allow_blank=True,
             default="",
             max_length=5000,
-            help_text="Required to return (unless question notes say what to fix) and to reject.",
+            help_text=(
+                "Required to return (unless question notes say what to fix), to reject and to "
+                "withdraw an approval (the reason, kept in the review trail)."
+            ),
         )
         question_notes = TextKeysDictField(
             key_max_length=40,  # a question code, as in a visit's answers
@@ -106,14 +120,28 @@ class VisitReviewApi(GenericAPIView):
             help_text="Notes to the shopper by question code; blank notes are ignored.",
         )
 
+        def validate(self, attrs: dict) -> dict:
+            # A withdrawal sends the shopper nothing: notes would be silently lost.
+            if attrs["decision"] == WITHDRAW_APPROVAL and any(
+                text.strip() for text in attrs["question_notes"].values()
+            ):
+                raise serializers.ValidationError(
+                    {"question_notes": ["Not sent when an approval is withdrawn; give a note."]}
+                )
+            return attrs
+
     serializer_class = Input
 
     @extend_schema(
-        summary="Approve, return or reject a submitted visit",
+        summary="Approve, return or reject a submitted visit, or withdraw an approval",
         description=(
             "approve: the visit is approved and its assignment closed. return: the shopper corrects "
             "it (PUT /visits/{id}/) and it is submitted again. reject: the visit is rejected and its "
-            "assignment closed. 409 when the visit is not `submitted`."
+            "assignment closed. 409 `not_submitted` when the visit is not `submitted`.\n\n"
+            "withdraw_approval: an `approved` visit (found fabricated, say) is rejected and leaves "
+            "the reports at once; `note` says why and is recorded as a rejection in its reviews. "
+            "Action plans the approval opened stay with their owners. 409 `not_approved` when the "
+            "visit is not `approved`."
         ),
         request=Input,
         responses={200: VisitOutput, **ERRORS(400, 401, 403, 404, 409)},
@@ -122,7 +150,12 @@ class VisitReviewApi(GenericAPIView):
         visit = get_object_or_404(visits_visible_to(request.user), pk=pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        visit_review(visit=visit, reviewer=request.user, **data.validated_data)
+        if data.validated_data["decision"] == WITHDRAW_APPROVAL:
+            visit_approval_withdraw(
+                visit=visit, reviewer=request.user, reason=data.validated_data["note"]
+            )
+        else:
+            visit_review(visit=visit, reviewer=request.user, **data.validated_data)
         visit.refresh_from_db()
         return Response(VisitOutput(visit_detail(visit, viewer=request.user)).data)
 

@@ -1,4 +1,4 @@
-"""Reads for reviewers: the review queue and a visit's corrections."""
+"""Reads for reviewers: the review queue, a visit's reviews and its corrections."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.db.models import (
     When,
 )
 
-from audits.models import AnswerCorrection, Visit, VisitCheck
+from audits.models import AnswerCorrection, Review, Visit, VisitCheck
 
 
 def review_queue() -> QuerySet[Visit]:
@@ -95,3 +95,28 @@ def correction_item(correction: AnswerCorrection) -> dict:
         "corrected_by": correction.corrected_by.username,
         "corrected_at": correction.corrected_at,
     }
+
+
+def review_trail(*, visit: Visit) -> list[dict]:
+    """Every review of the visit, oldest first, each marked when it withdrew an approval.
+
+    A withdrawal is stored as a rejection (audits.services.review.visit_approval_withdraw);
+    only an approved visit can be rejected after an approval, so a rejection that
+    follows an approval is one.
+    """
+    rows = []
+    previous = None
+    for review in visit.reviews.select_related("reviewer").order_by("created_at", "id"):
+        rows.append(
+            {
+                "decision": review.decision,
+                "withdrawal": review.decision == Review.Decision.REJECT
+                and previous == Review.Decision.APPROVE,
+                "note": review.note,
+                "reviewer": review.reviewer.username,
+                "revision": review.revision,
+                "at": review.created_at,
+            }
+        )
+        previous = review.decision
+    return rows

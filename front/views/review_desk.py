@@ -3,7 +3,9 @@
 A thin view: the page reads the visit through the selectors and acts only
 through the review services (audits.services.review), which lock the visit,
 check the input and say what went wrong. Their errors are shown on the page
-with a 400; the view adds no rule of its own.
+with a 400; the view adds no rule of its own, only the tick that confirms the
+withdrawal of an approval (a page's safeguard against a slip, not a rule of the
+service).
 """
 
 from __future__ import annotations
@@ -21,9 +23,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import IsReviewer
 from audits.models import Review, Visit, VisitScore
-from audits.selectors.review import correction_item, review_queue, visit_corrections
+from audits.selectors.review import (
+    correction_item,
+    review_queue,
+    review_trail,
+    visit_corrections,
+)
 from audits.selectors.scope import visits_visible_to
-from audits.services.review import visit_answer_correct, visit_review
+from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
 from backend.errors import Conflict, validation_errors
 from checklists.languages import language_for, pick
 from checklists.selectors import checklist_tree
@@ -37,6 +44,8 @@ DECISIONS = {
 }
 # The per-question boxes of the return form: name prefix + question code.
 QUESTION_NOTE = "qnote-"
+# The action of the form an approved visit shows (rejects it, through visit_approval_withdraw).
+WITHDRAW = "withdraw_approval"
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
@@ -113,6 +122,19 @@ LABELS: dict[str, dict[str, str]] = {
         "appeal_upheld": "upheld",
         "appeal_partially_upheld": "partly upheld",
         "appeal_rejected": "rejected",
+        "reviews": "Reviews",
+        "reviewed": "{decision} by {who}, {at} (revision {revision})",
+        "review_note": ": {note}",
+        "decided_approve": "Approved",
+        "decided_return": "Returned to the shopper",
+        "decided_reject": "Rejected",
+        "decided_withdrawal": "Approval withdrawn (rejected)",
+        "withdraw": "Withdraw approval",
+        "withdraw_hint": "The visit becomes rejected and leaves the reports at once. Action plans its approval opened stay with their owners.",
+        "withdraw_reason": "Why the approval is withdrawn (required)",
+        "withdraw_confirm": "I confirm: reject this approved visit",
+        "withdraw_unconfirmed": "Tick the box to confirm the withdrawal.",
+        "still_withdrawable": "Its approval can still be withdrawn: see “Withdraw approval”.",
         "errors": "Nothing was saved:",
         "shortcuts": "Keyboard",
         "key_approve": "approve",
@@ -124,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
         "done_return": "Visit returned to the shopper.",
         "done_reject": "Visit rejected.",
         "done_correct": "Answer to {question} corrected.",
+        "done_withdraw_approval": "Approval withdrawn: the visit is rejected and no longer counted in the reports.",
         "status_incomplete": "incomplete (photos missing)",
         "status_submitted": "submitted",
         "status_returned": "returned to the shopper",
@@ -235,6 +258,19 @@ LABELS: dict[str, dict[str, str]] = {
         "appeal_upheld": "支持",
         "appeal_partially_upheld": "部分支持",
         "appeal_rejected": "驳回",
+        "reviews": "审核记录",
+        "reviewed": "{decision}，{who}，{at}（版本 {revision}）",
+        "review_note": "：{note}",
+        "decided_approve": "通过",
+        "decided_return": "退回神秘顾客",
+        "decided_reject": "驳回",
+        "decided_withdrawal": "撤销通过（驳回）",
+        "withdraw": "撤销通过",
+        "withdraw_hint": "该暗访将改为驳回，并立即从报表中移除。因通过而开启的整改计划仍由其负责人处理。",
+        "withdraw_reason": "撤销通过的原因（必填）",
+        "withdraw_confirm": "我确认：驳回这条已通过的暗访",
+        "withdraw_unconfirmed": "请勾选以确认撤销通过。",
+        "still_withdrawable": "仍可撤销通过：见“撤销通过”。",
         "errors": "未保存：",
         "shortcuts": "快捷键",
         "key_approve": "通过",
@@ -246,6 +282,7 @@ LABELS: dict[str, dict[str, str]] = {
         "done_return": "已退回神秘顾客。",
         "done_reject": "已驳回该暗访。",
         "done_correct": "已更正 {question} 的答案。",
+        "done_withdraw_approval": "已撤销通过：该暗访已驳回，不再计入报表。",
         "status_incomplete": "未完成（照片缺失）",
         "status_submitted": "已提交",
         "status_returned": "已退回",
@@ -502,6 +539,22 @@ def _appeal_lines(visit: Visit, t: dict) -> list[str]:
     return lines
 
 
+def _review_lines(visit: Visit, t: dict) -> list[str]:
+    """Each review of the visit with its note, so a withdrawn approval shows who withdrew it and why."""
+    lines = []
+    for row in review_trail(visit=visit):
+        line = t["reviewed"].format(
+            decision=t["decided_withdrawal" if row["withdrawal"] else f"decided_{row['decision']}"],
+            who=row["reviewer"],
+            at=_local(row["at"]).strftime("%Y-%m-%d %H:%M"),
+            revision=row["revision"],
+        )
+        if row["note"]:
+            line += t["review_note"].format(note=row["note"])
+        lines.append(line)
+    return lines
+
+
 def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form=None) -> dict:
     t = _labels(lang)
     tree = checklist_tree(visit.checklist_version, lang=lang)
@@ -582,6 +635,7 @@ def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form
         "t": t,
         "visit": visit,
         "in_review": visit.status == Visit.Status.SUBMITTED,
+        "withdrawable": visit.status == Visit.Status.APPROVED,
         "status_text": t.get(f"status_{visit.status}", visit.status),
         "not_in_review": t["not_in_review"].format(
             status=t.get(f"status_{visit.status}", visit.status)
@@ -610,6 +664,7 @@ def _context(request, visit: Visit, *, lang: str, query: dict, errors=None, form
             {"check": c, "title": t.get(f"check_{c.code}", c.code)} for c in checks if c.passed
         ],
         "corrections": corrections,
+        "reviews": _review_lines(visit, t),
         "appeals": _appeal_lines(visit, t),
         "next_url": next_url,
         "queue_url": _page_url("review-queue-page", query=query),
@@ -675,7 +730,19 @@ def review_visit_page(request, pk):
                 messages.success(request, t["done_correct"].format(question=question))
                 url = _page_url("review-visit-page", visit.pk, query=query)
                 return redirect(f"{url}#q-{question}")
-            errors = {"action": [f"Unknown action {action!r}."]}
+            if action == WITHDRAW:
+                form.update(note=request.POST.get("note", ""))
+                if request.POST.get("confirm") == "on":
+                    visit_approval_withdraw(
+                        visit=visit, reviewer=request.user, reason=request.POST.get("note", "")
+                    )
+                    # Back to this visit, not on through the queue: it was never in it, and
+                    # the reviewer sees it rejected with the reason in its trail.
+                    messages.success(request, t[f"done_{WITHDRAW}"])
+                    return redirect(_page_url("review-visit-page", visit.pk, query=query))
+                errors = {"confirm": [t["withdraw_unconfirmed"]]}
+            else:
+                errors = {"action": [f"Unknown action {action!r}."]}
         except ValidationError as error:
             errors = validation_errors(error)
         except Conflict as conflict:

@@ -32,6 +32,7 @@ def world(transactional_db, alice, bob, rita, hank, erin, east_branch, client_fo
     )
     return {
         "visit": queued.json()["id"],
+        "approved": appealed.pk,
         "appeal": appeal.pk,
         "plan": plan.pk,
         "branch": east_branch.pk,
@@ -43,6 +44,8 @@ def pages(world) -> list[str]:
         reverse("home"),
         reverse("review-queue-page"),
         reverse("review-visit-page", args=[world["visit"]]),
+        # An approved visit: its review page offers to withdraw the approval.
+        reverse("review-visit-page", args=[world["approved"]]),
         reverse("comparison-page"),
         reverse("drivers-page"),
         reverse("branch-page", args=[world["branch"]]),

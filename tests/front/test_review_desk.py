@@ -519,6 +519,128 @@ def test_a_correction_to_something_not_a_number_is_a_400_naming_the_value(
     assert "<strong>value</strong>" in response.content.decode()
 
 
+# --- withdrawing an approval ---------------------------------------------------------------
+
+FABRICATED = "The receipt photo is from another visit: fabricated."
+
+
+@pytest.fixture
+def approved(client, rita, visit):
+    act(client, rita, visit, "approve")
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.APPROVED
+    return visit
+
+
+def withdraw(client, user, visit, **fields):
+    return act(client, user, visit, "withdraw_approval", **{"confirm": "on", **fields})
+
+
+def test_an_approved_visit_offers_to_withdraw_its_approval_with_a_required_reason(
+    client, rita, approved
+):
+    page = show(client, rita, approved, lang="en")
+
+    form = page[page.index('<form method="post" id="withdraw-form">') :]
+    form = form[: form.index("</form>")]
+    assert "Withdraw approval" in form
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert '<textarea id="withdraw-note" name="note"' in form and "required" in form
+    assert '<input type="checkbox" name="confirm" required>' in form
+    assert "Its approval can still be withdrawn" in page
+
+
+def test_the_withdrawal_form_speaks_chinese_to_a_chinese_reviewer(client, rita, approved):
+    page = show(client, rita, approved, lang="zh-Hans")
+
+    assert "撤销通过" in page and "撤销通过的原因（必填）" in page
+
+
+def test_head_office_is_offered_the_withdrawal_too(client, hank, approved):
+    assert 'id="withdraw-form"' in show(client, hank, approved)
+
+
+@pytest.mark.parametrize("status", ["submitted", "rejected"])
+def test_a_visit_not_approved_offers_no_withdrawal(client, rita, visit, status):
+    if status == "rejected":
+        act(client, rita, visit, "reject", note="Wrong branch.")
+
+    assert 'id="withdraw-form"' not in show(client, rita, visit)
+
+
+@pytest.mark.parametrize("persona", ["alice", "erin"])
+def test_shoppers_and_regional_managers_may_not_withdraw_an_approval(
+    client, request, persona, approved
+):
+    user = request.getfixturevalue(persona)
+
+    assert withdraw(client, user, approved, note=FABRICATED).status_code == 403
+    approved.refresh_from_db()
+    assert approved.status == Visit.Status.APPROVED
+
+
+def test_withdrawing_with_a_reason_rejects_the_visit_and_comes_back_to_it(client, rita, approved):
+    response = withdraw(client, rita, approved, note=FABRICATED)
+
+    assert response.status_code == 302
+    assert response["Location"] == page_url(approved)
+    approved.refresh_from_db()
+    assert (approved.status, approved.review_note) == (Visit.Status.REJECTED, FABRICATED)
+
+
+def test_a_withdrawn_visit_shows_as_rejected_with_the_reason_in_its_review_trail(
+    client, rita, approved
+):
+    withdraw(client, rita, approved, note=FABRICATED)
+
+    page = show(client, rita, approved, lang="en")
+
+    assert "This visit is rejected" in page
+    trail = page[page.index('id="reviews"') :]
+    assert "<li>Approved by rita, " in trail
+    assert "<li>Approval withdrawn (rejected) by rita, " in trail
+    assert f"(revision 1): {FABRICATED}</li>" in trail
+    assert 'id="withdraw-form"' not in page
+
+
+def test_withdrawing_without_a_reason_shows_the_form_again_with_the_error(client, rita, approved):
+    response = withdraw(client, rita, approved, note="   ")
+
+    assert response.status_code == 400
+    form = response.content.decode().split('id="withdraw-form"')[1].split("</form>")[0]
+    assert "note: Give the reason for the rejection." in form
+    assert 'aria-invalid="true"' in form
+    approved.refresh_from_db()
+    assert approved.status == Visit.Status.APPROVED
+
+
+def test_withdrawing_without_ticking_the_confirmation_keeps_the_reason_and_says_so(
+    client, rita, approved
+):
+    response = signed_in(client, rita).post(
+        page_url(approved, lang="en"), {"action": "withdraw_approval", "note": FABRICATED}
+    )
+
+    assert response.status_code == 400
+    form = response.content.decode().split('id="withdraw-form"')[1].split("</form>")[0]
+    assert "confirm: Tick the box to confirm the withdrawal." in form
+    assert f">{FABRICATED}</textarea>" in form
+    approved.refresh_from_db()
+    assert approved.status == Visit.Status.APPROVED
+
+
+def test_withdrawing_an_approval_already_withdrawn_is_a_400_with_the_reason(
+    client, rita, hank, approved
+):
+    withdraw(client, rita, approved, note=FABRICATED)
+
+    response = withdraw(client, hank, approved, note="Also fabricated.")
+
+    assert response.status_code == 400
+    assert "Only an approved visit can have its approval withdrawn" in response.content.decode()
+    assert Review.objects.filter(visit=approved).count() == 2
+
+
 # --- moving through the queue -------------------------------------------------------------
 
 
