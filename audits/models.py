@@ -191,9 +191,10 @@ class Visit(models.Model):
             models.Index(fields=["branch", "visited_on"], name="visit_branch_period"),
             models.Index(fields=["status", "submitted_at"], name="visit_review_queue"),
             models.Index(fields=["visited_on", "updated_at"], name="visit_period_changes"),
-            # The scorecard cache key's stamp of a checklist's visits in the trend window
-            # (count, latest change, sum of revisions), whatever their status: read from
-            # the index alone on PostgreSQL instead of from every visit row.
+            # reports.selectors.company_stamp, the memoised comparison's and figures'
+            # key: a checklist's visits in two periods (count, latest change, sum of
+            # revisions), whatever their status, read from the index alone on PostgreSQL.
+            # (The scorecard cache key reads ReportStamp instead.)
             models.Index(
                 fields=["checklist", "visited_on"],
                 include=["updated_at", "revision"],
@@ -509,3 +510,31 @@ class ItemRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.day} {self.item_code}: {self.answers} answer(s)"
+
+
+class ReportStamp(models.Model):
+    """A counter of the changes to what reports show of one checklist's month of approved visits.
+
+    Bumped, never set: every change a scorecard can show adds one to the row of
+    the visit's checklist and month, in the transaction of the change (approval,
+    withdrawal, re-score of an approved visit, a print copy of its photo, a
+    roll-up rebuild; audits.services.report_stamps). The scorecard cache key
+    reads these few rows instead of aggregating the visits. Only a change of
+    value matters, not the value: a month without a row is simply one nothing
+    has changed since the stamps began.
+    """
+
+    checklist = models.ForeignKey(
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(help_text="The month's first day.")
+    changes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index the cache key reads by (checklist, months of the trend window).
+            models.UniqueConstraint(fields=["checklist", "month"], name="unique_report_stamp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checklist_id} {self.month:%Y-%m}: {self.changes} change(s)"

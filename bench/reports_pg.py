@@ -439,7 +439,14 @@ def generate(
                  FROM audits_answer a JOIN audits_visit v ON v.id = a.visit_id
                 WHERE v.status = 'approved' AND a.score IS NOT NULL GROUP BY 1, 2, 3, 4"""
         )
-        phase("sum the report roll-ups", t)
+        # One report stamp per checklist and month with approved visits, as the audits
+        # migration's backfill creates them; the scorecard cache key reads these.
+        cur.execute(
+            """INSERT INTO audits_reportstamp (checklist_id, month, changes)
+               SELECT checklist_id, date_trunc('month', visited_on)::date, 0
+                 FROM audits_visit WHERE status = 'approved' GROUP BY 1, 2"""
+        )
+        phase("sum the report roll-ups and stamps", t)
 
         cur.execute("DROP TABLE bench_visit, bench_item, bench_branch")
         cur.execute("DROP FUNCTION bench_level(bigint, bigint, double precision, double precision)")

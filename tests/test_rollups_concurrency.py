@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from audits.models import VisitRollup
+from audits.models import ReportStamp, VisitRollup
 from audits.services.review import visit_review
 from tests.report_data import report_checklist, submitted_visit
 
@@ -22,19 +22,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ANSWERS = {"greet": True, "attitude": 4, "wait": 25, "clean": 6, "resolved": "follow_up"}
 
 
-def test_approvals_of_one_branch_and_day_from_several_threads_all_count(east_branch, rita):
-    version = report_checklist()
-    visits = [
-        submitted_visit(east_branch, version, "2026-10-05", {**ANSWERS, "wait": wait})
-        for wait in (5, 15, 25, 45)
-    ]
+def approve_together(visits, reviewer) -> None:
+    """Approve `visits` from one thread each, released at once; raise what any of them raised."""
     barrier = threading.Barrier(len(visits))
     errors: list[BaseException] = []
 
     def approve(stored):
         try:
             barrier.wait(timeout=10)
-            visit_review(visit=stored, reviewer=rita, decision="approve")
+            visit_review(visit=stored, reviewer=reviewer, decision="approve")
         except BaseException as problem:  # noqa: BLE001 — reported below
             errors.append(problem)
         finally:
@@ -45,9 +41,37 @@ def test_approvals_of_one_branch_and_day_from_several_threads_all_count(east_bra
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-
     assert not errors, errors
+
+
+def test_approvals_of_one_branch_and_day_from_several_threads_all_count(east_branch, rita):
+    version = report_checklist()
+    visits = [
+        submitted_visit(east_branch, version, "2026-10-05", {**ANSWERS, "wait": wait})
+        for wait in (5, 15, 25, 45)
+    ]
+
+    approve_together(visits, rita)
+
     assert VisitRollup.objects.get().visits == 4
     out = io.StringIO()
     call_command("rebuild_rollups", "--check", stdout=out)
     assert "no drift" in out.getvalue()
+
+
+def test_approvals_of_several_branches_in_one_month_from_several_threads_all_bump_its_stamp(
+    east_branch, pudong, west_branch, rita
+):
+    version = report_checklist()
+    visits = [
+        submitted_visit(branch, version, day, ANSWERS)
+        for branch, day in (
+            (east_branch, "2026-10-05"),
+            (pudong, "2026-10-12"),
+            (west_branch, "2026-10-30"),
+        )
+    ]
+
+    approve_together(visits, rita)
+
+    assert ReportStamp.objects.get().changes == 3

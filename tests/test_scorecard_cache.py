@@ -20,7 +20,7 @@ from reports.periods import parse_period
 from reports.scorecard_extras import PlanFact, PlanFacts
 from reports.services import scorecards
 from reports.services.scorecards import scorecard_cache_key, scorecard_get_or_render
-from tests.report_data import report_checklist, visit
+from tests.report_data import report_checklist, rescore, visit
 
 OCTOBER = parse_period("2026-10", date_from=None, date_to=None)
 
@@ -76,8 +76,8 @@ def test_approving_a_visit_in_the_period_renders_a_new_scorecard(
         scorecard_cache_key(
             branch=east_branch, checklist=version.checklist, period=OCTOBER, lang="zh-Hans"
         )
-        != before.key
-    )  # a new submission already changes the stamp
+        == before.key
+    )  # a submission is on no scorecard until it is approved
 
     visit_review(visit=submitted, reviewer=rita, decision="approve")
     after = get(east_branch, version)
@@ -94,8 +94,7 @@ def test_a_changed_visit_of_another_branch_renders_again_because_ranks_depend_on
     other = visit(west_branch, version, "2026-10-06", 70.0)
     before = get(east_branch, version)
 
-    other.score = 95
-    other.save()
+    rescore(other, 95)
 
     assert not get(east_branch, version).cache_hit
     assert len(renders) == 2

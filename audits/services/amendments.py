@@ -8,11 +8,11 @@ re-scored through visit_score_store, and an AnswerCorrection keeps the old and n
 answer, item score and visit score. That row is the earlier score revision: the
 visit holds the new score, the row the old one.
 
-Re-scoring saves the visit, which moves its `updated_at`: that is what changes the
-scorecard cache key and tells region zips that their period changed
-(reports.services.scorecards), and the drivers report reads the stored scores it
-rewrites; the comparison reads the roll-ups, which visit_score_store moves from
-the old numbers to the new ones in the same transaction.
+Re-scoring saves the visit, which moves its `updated_at`: that tells region zips
+that their period changed (reports.services.scorecards), and the drivers report
+reads the stored scores it rewrites; the comparison reads the roll-ups, which
+visit_score_store moves from the old numbers to the new ones in the same
+transaction, bumping the report stamp the scorecard cache key reads.
 """
 
 from __future__ import annotations

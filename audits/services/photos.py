@@ -29,6 +29,7 @@ from audits.decode_slots import decode_slot
 from audits.imaging import PhotoRejected, inspect_photo, render_copy
 from audits.models import Photo, Visit
 from audits.selectors.photo_storage import PhotoStorageReport, photo_storage_orphans
+from audits.services.report_stamps import report_stamps_bump
 from audits.services.visits import visit_status_refresh
 from audits.storage import photo_path, private_storage, storage_overwrite
 from backend.errors import Conflict
@@ -155,7 +156,8 @@ def photo_renditions_make(*, photo: Photo) -> Photo:
     """Make the thumb, print and full copies of a received photo and record them.
 
     Every copy comes from render_copy: upright, JPEG, no EXIF/GPS/XMP. Safe to
-    run twice: the names are deterministic and a second run overwrites.
+    run twice: the names are deterministic and a second run overwrites. The copies
+    of an approved visit's photo bump its report stamp: scorecards print them.
     """
     storage = private_storage()
     with storage.open(photo.original_name, "rb") as original:
@@ -170,9 +172,20 @@ def photo_renditions_make(*, photo: Photo) -> Photo:
     # thumb_name means all three copies can be served.
     photo.thumb_name = names["thumb"]
     photo.print_name = names["print"]
-    Photo.objects.filter(pk=photo.pk).update(
-        thumb_name=photo.thumb_name, print_name=photo.print_name
-    )
+    with transaction.atomic():
+        # Locked as an approval locks it: a copy recorded while the visit is being
+        # approved waits for the approval and then sees it, so the print copy a
+        # scorecard embeds never arrives without moving the card's cache key.
+        visit = (
+            Visit.objects.select_for_update()
+            .only("status", "checklist_id", "visited_on")
+            .get(pk=photo.visit_id)
+        )
+        Photo.objects.filter(pk=photo.pk).update(
+            thumb_name=photo.thumb_name, print_name=photo.print_name
+        )
+        if visit.status == Visit.Status.APPROVED:
+            report_stamps_bump(checklist_days=[(visit.checklist_id, visit.visited_on)])
     return photo
 
 

@@ -8,6 +8,9 @@ visit, by a reviewer or an upheld appeal, subtracts the old numbers and adds the
 new ones (audits.services.visits.visit_score_store). Branch deactivation needs
 nothing: reports drop inactive branches when they read.
 
+rollups_apply also bumps the report change stamp of the visit's checklist and
+month (audits.services.report_stamps), which the scorecard cache key reads.
+
 Increments are done by the database (INSERT … ON CONFLICT DO UPDATE SET n = n +
 excluded.n, on PostgreSQL and SQLite alike), so two approvals of the same branch
 and day committing together both count. rollups_rebuild recomputes everything
@@ -17,7 +20,6 @@ from the visits, for `manage.py rebuild_rollups`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -31,28 +33,8 @@ from audits.selectors.rollups import (
     rollups_from_visits,
     rollups_stored,
 )
-
-
-def _upsert(model, *, conflict: Sequence[str], columns: Sequence[str], added: Sequence[str], rows):
-    """Insert `rows`, or add their `added` columns to the row already there. One statement."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES {', '.join([placeholders] * len(rows))} "
-        f"ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET "
-        + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in added)
-    )
-    params = [
-        connection.ops.adapt_datefield_value(value) if column == "day" else value
-        for row in rows
-        for column, value in zip(columns, row, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+from audits.services.report_stamps import report_stamps_bump
+from audits.services.upserts import rows_upsert_adding
 
 
 def rollups_apply(*, before: Contribution | None, after: Contribution | None) -> None:
@@ -61,6 +43,10 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
     None on a side means the visit did not count there (not approved). Must run in
     the transaction that changes the visit. Rows that fall to zero visits or
     scores are deleted, so the roll-ups hold exactly what a rebuild would.
+
+    The report stamps of both sides' checklist and month are bumped even when the
+    numbers did not move: a re-score that leaves them equal still adds the
+    correction the scorecard marks.
     """
     visit_delta: dict[tuple, list] = defaultdict(lambda: [0, 0, ZERO, ZERO])
     score_delta: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
@@ -89,7 +75,7 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
     visit_rows = sorted((*k, *v) for k, v in visit_delta.items() if any(v))
     score_rows = sorted((*k, *v) for k, v in score_delta.items() if any(v))
     item_rows = sorted((*k, *v) for k, v in item_delta.items() if any(v))
-    _upsert(
+    rows_upsert_adding(
         VisitRollup,
         conflict=["branch_id", "checklist_version_id", "day"],
         columns=[
@@ -105,14 +91,14 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
         added=["visits", "scored", "score_total", "score_squares"],
         rows=visit_rows,
     )
-    _upsert(
+    rows_upsert_adding(
         ScoreRollup,
         conflict=["branch_id", "checklist_id", "day", "kind", "key"],
         columns=["branch_id", "checklist_id", "day", "kind", "key", "count", "total"],
         added=["count", "total"],
         rows=score_rows,
     )
-    _upsert(
+    rows_upsert_adding(
         ItemRollup,
         conflict=["branch_id", "checklist_id", "day", "item_code"],
         columns=[
@@ -143,6 +129,11 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
             ItemRollup.objects.filter(
                 branch_id=branch, checklist_id=checklist, day=day, item_code=code, answers=0
             ).delete()
+    # Last: the stamp row is shared by every approval of the checklist's month
+    # company-wide, so its lock is taken as close to the commit as possible.
+    report_stamps_bump(
+        checklist_days=[(side.checklist_id, side.day) for side in (before, after) if side]
+    )
 
 
 @dataclass
@@ -242,6 +233,8 @@ def rollups_rebuild(*, fix: bool) -> RollupDrift:
     a visit change that commits while the rebuild reads the visits then waits and
     applies its change on top of the rebuilt rows instead of being overwritten.
     Without `fix` nothing is locked, so a change committing meanwhile may show as drift.
+    A fixed checklist's report stamps are bumped for every month it has roll-ups in,
+    so scorecards drawn from the drifted numbers are drawn again.
     """
     if fix and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -259,6 +252,15 @@ def rollups_rebuild(*, fix: bool) -> RollupDrift:
         _compare(stored.items, wanted.items, found.items)
         if fix and len(found):
             _replace(checklist_id, wanted)
+            # Every month rewritten, not only the drifted rows': a stamp only needs to change.
+            report_stamps_bump(
+                checklist_days=[
+                    (checklist_id, key[2])  # the day, third in every roll-up key
+                    for rows in (wanted, stored)
+                    for table in (rows.visits, rows.scores, rows.items)
+                    for key in table
+                ]
+            )
         for name in ("visits", "scores", "items"):
             into, part = getattr(drift, name), getattr(found, name)
             into.missing += part.missing

@@ -5,11 +5,11 @@ call scorecard_get_or_render, so a scorecard looks the same however it is
 asked for and is never rendered twice for the same inputs.
 
 The cache key hashes everything a scorecard shows. Ranks and company averages
-depend on other branches, so the key stamps every visit of the checklist in the
-trend window company-wide (any status: approving, returning or correcting a
-visit changes it), and what the SCORECARD_EXTRAS hooks return (the branch's
-action plans). A changed visit or plan makes a new key; the old file is simply
-never served again.
+depend on other branches, so the key reads the report change stamps of the
+checklist's months in the trend window, company-wide (audits bumps them with
+every change an approved visit can show), and what the SCORECARD_EXTRAS hooks
+return (the branch's action plans). A changed visit or plan makes a new key;
+the old file is simply never served again.
 """
 
 from __future__ import annotations
@@ -29,16 +29,18 @@ from pathlib import Path
 from celery import group
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from audits.models import Branch, Region, User, Visit
+from audits.selectors.report_stamps import report_stamps
 from audits.storage import private_storage, storage_overwrite
 from checklists.models import Checklist, ChecklistVersion
 from outbox.services import event_enqueue
 from reports.models import Scorecard, ScorecardBatch, ScorecardBatchPart
 from reports.periods import RANGE_DASH, Period, date_range, parse_period
 from reports.scorecard_extras import extras_fingerprint, scorecard_extras
+from reports.selectors.comparison import key_factor_checklists
 from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
 
 logger = logging.getLogger(__name__)
@@ -118,29 +120,39 @@ def scorecard_cache_key(
     """sha256 of everything the scorecard shows; equal keys mean an identical PDF.
 
     - the branch and region (ids, and the names and address printed on the card);
-    - the checklist, and its latest published version (expectation, wording);
+    - the checklist (and its channel, named on the card), and its latest
+      published version (expectation, wording);
     - the period (kind, start, end: the trend window follows from them) and `lang`;
     - the code version and a digest of the template and stylesheet;
-    - a stamp of every visit of the checklist in the trend window, company-wide,
-      whatever its status: count, latest updated_at and sum of revisions;
+    - the report change stamps (audits.models.ReportStamp) of the months of the
+      trend window, company-wide, of the checklist and of every checklist that
+      tags key factors (the card's factor profile is read over all of them):
+      audits bumps them in the transaction of every change to what an approved
+      visit shows (approval, withdrawal, re-score by an appeal or a reviewer,
+      a photo's print copy, a roll-up rebuild); see audits.services.report_stamps;
     - a stamp of the active branches (count, sum of ids, sum of region ids),
-      since deactivating or moving a branch changes ranks;
+      since deactivating or moving a branch changes ranks: branches are edited
+      in the admin, outside the services that bump stamps, and 10,000 rows
+      are cheap to sum;
     - the small-sample threshold, which decides who is ranked;
     - what the settings.SCORECARD_EXTRAS hooks return (the branch's action
       plans), hashed whole: `extras` when the caller already asked them.
 
-    Three small aggregate queries, no matter how many visits, and the hooks'
-    own (two for the action plans: the branch's plans and their items).
+    Four small queries, none of which reads a visit, and the hooks' own (two
+    for the action plans: the branch's plans and their items).
     """
     if extras is None:
         extras = scorecard_extras(branch=branch, checklist=checklist, period=period, lang=lang)
     window_start, window_end = trend_window(period)
-    visits = Visit.objects.filter(
-        checklist=checklist, visited_on__range=(window_start, window_end)
-    ).aggregate(count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision"))
+    stamps = report_stamps(
+        checklist_ids={checklist.pk, *(each.pk for each in key_factor_checklists())},
+        start=window_start,
+        end=window_end,
+    )
     branches = Branch.objects.filter(active=True).aggregate(
         count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
     )
+    # Published versions are frozen, but publishing is checklists' (below audits): read here.
     version = (
         checklist.versions.filter(status=ChecklistVersion.Status.PUBLISHED)
         .order_by("-number")
@@ -165,16 +177,13 @@ def scorecard_cache_key(
             checklist.code,
             checklist.title_zh,
             checklist.title_en,
+            checklist.channel,
             version,
         ],
         "period": [period.kind, period.start.isoformat(), period.end.isoformat()],
         "lang": lang,
+        "stamps": stamps,
         # int(): PostgreSQL sums bigints as numeric, which arrives as a Decimal.
-        "visits": [
-            visits["count"],
-            visits["changed"].isoformat() if visits["changed"] else None,
-            int(visits["revisions"] or 0),
-        ],
         "branches": [branches["count"], int(branches["ids"] or 0), int(branches["regions"] or 0)],
         "small_sample_visits": settings.SMALL_SAMPLE_VISITS,
         "extras": extras_fingerprint(extras),
