@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -25,6 +26,8 @@ OUT = ROOT / "bench" / "out"
 PG_HOST = "127.0.0.1"  # benchmarks never touch any other host
 PG_PORT = 5432
 PG_USER = "postgres"
+REDIS_HOST = "127.0.0.1"  # likewise: the only Redis a benchmark uses
+REDIS_PORT = 6379
 
 
 def pg_url(dbname: str) -> str:
@@ -33,6 +36,92 @@ def pg_url(dbname: str) -> str:
 
 def pg_dsn(dbname: str) -> str:
     return f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={dbname}"
+
+
+def recreate_database(name: str) -> None:
+    """An empty PostgreSQL database `name` on 127.0.0.1, dropped first if it exists."""
+    import psycopg
+
+    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def redis_url(db: int) -> str:
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
+
+
+def redis_empty(dbs: tuple[int, ...], *, flush: bool) -> None:
+    """Empty the benchmark's own Redis databases (flush=True), or first check they are its own.
+
+    With flush=False, exits if a database holds keys other than what Celery and
+    Django's cache leave behind: those are someone else's, and are never flushed.
+    """
+    import redis
+
+    for db in dbs:
+        client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db, socket_timeout=5)
+        if flush:
+            client.flushdb()
+            continue
+        # What an earlier run leaves behind (Celery's queue and bindings) may be flushed;
+        # anything else is someone else's.
+        foreign = [
+            key
+            for key in client.scan_iter(count=1000)
+            if not key.startswith((b"_kombu.", b"celery", b"unacked", b":1:"))
+        ]
+        if foreign:
+            sys.exit(
+                f"Redis db {db} on {REDIS_HOST}:{REDIS_PORT} holds keys this benchmark did not "
+                f"write (e.g. {foreign[0]!r}); it will not flush them. Empty it or use another db."
+            )
+
+
+def start_celery_worker(
+    env: dict[str, str], log_path: Path, *, name: str, concurrency: int
+) -> subprocess.Popen:
+    """`celery -A backend worker` with `concurrency` prefork processes, in its own process group."""
+    command = [
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "backend",
+        "worker",
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-l",
+        "warning",
+        "-n",
+        f"{name}@%h",
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM the process group started by start_new_session (a worker and its pool), then SIGKILL."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def bench_env(database_url: str, var_dir: Path) -> dict[str, str]:

@@ -108,6 +108,37 @@ def per_scorecard_costs(period, lang: str, rounds: int) -> dict[str, list[float]
     return interleave(cases, rounds=rounds, warmup=1)
 
 
+def render_scorecards(
+    *, period: str, lang: str, with_checklist: bool, env: dict[str, str], log_path: Path
+) -> tuple[str, float]:
+    """Time ``manage.py render_scorecards`` in a child process with `env`, as an operator runs it.
+
+    Returns the command line and its wall time in seconds; the progress bars go
+    to `log_path`. Exits with the log's tail if the command fails.
+    """
+    command = [
+        sys.executable,
+        "manage.py",
+        "render_scorecards",
+        "--period",
+        period,
+        "--lang",
+        lang,
+    ]
+    if with_checklist:
+        command += ["--checklist", CHECKLIST]
+    shown = " ".join(command[1:])
+    print(f"timing: {shown}  (progress in {log_path.relative_to(ROOT)})", flush=True)
+    with log_path.open("w") as log:
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        elapsed = time.perf_counter() - started
+    if done.returncode:
+        print(log_path.read_text()[-3000:])
+        sys.exit(f"render_scorecards failed (exit {done.returncode})")
+    return shown, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--branches", type=int, default=1000, help="100 for the quick mode")
@@ -181,32 +212,13 @@ def main() -> None:
             results["batch"] = {"skipped": "render_scorecards command missing"}
             results["bare_s"] = {"median_s": round(median(before["bare"]), 4)}
         else:
-            command = [
-                sys.executable,
-                "manage.py",
-                "render_scorecards",
-                "--period",
-                args.period,
-                "--lang",
-                args.lang,
-            ]
-            if args.with_checklist:
-                command += ["--checklist", CHECKLIST]
-            log_path = OUT / f"{name}_command.log"
-            print(f"timing: {' '.join(command[1:])}  (progress in {log_path.relative_to(ROOT)})")
-            with log_path.open("w") as log:
-                t = time.perf_counter()
-                done = subprocess.run(
-                    command,
-                    cwd=ROOT,
-                    env=bench_env(DATABASE_URL, VAR_DIR),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-                elapsed = time.perf_counter() - t
-            if done.returncode:
-                print(log_path.read_text()[-3000:])
-                sys.exit(f"render_scorecards failed (exit {done.returncode})")
+            command, elapsed = render_scorecards(
+                period=args.period,
+                lang=args.lang,
+                with_checklist=args.with_checklist,
+                env=bench_env(DATABASE_URL, VAR_DIR),
+                log_path=OUT / f"{name}_command.log",
+            )
             print(f"  done in {elapsed:.1f} s; bare WeasyPrint baseline again …")
             after = per_scorecard_costs(period, args.lang, args.baseline_rounds)
 
@@ -216,7 +228,7 @@ def main() -> None:
             bare = median(before["bare"] + after["bare"])
             per_card = elapsed / rendered if rendered else None
             results["batch"] = {
-                "command": " ".join(command[1:]),
+                "command": command,
                 "wall_s": round(elapsed, 2),
                 "scorecards": rendered,
                 "zips": ScorecardBatch.objects.filter(status="done").count(),

@@ -50,7 +50,6 @@ import json
 import os
 import pstats
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -62,10 +61,26 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg
-from _common import OUT, ROOT, bench_env, machine, manage, pg_dsn, pg_url, table, write_results
+from _common import (
+    OUT,
+    REDIS_PORT,
+    ROOT,
+    bench_env,
+    drop_database,
+    machine,
+    manage,
+    pg_dsn,
+    pg_url,
+    recreate_database,
+    redis_empty,
+    redis_url,
+    start_celery_worker,
+    stop,
+    table,
+    write_results,
+)
 
 HOST = "127.0.0.1"  # the only address this script talks to
-REDIS_PORT = 6379
 BROKER_DB, CACHE_DB = 12, 13
 CHECKLIST = "standard-branch-visit"
 SHOPPERS = 40
@@ -88,47 +103,14 @@ def log(message: str) -> None:
 def ingest_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env = bench_env(database_url, var_dir)
     env.update(
-        CELERY_BROKER_URL=f"redis://{HOST}:{REDIS_PORT}/{BROKER_DB}",
-        CACHE_URL=f"redis://{HOST}:{REDIS_PORT}/{CACHE_DB}",
+        CELERY_BROKER_URL=redis_url(BROKER_DB),
+        CACHE_URL=redis_url(CACHE_DB),
         LOG_LEVEL="WARNING",
         DEBUG="false",
     )
     for name in ("PRODUCTION", "SECURE_SSL_REDIRECT", "LOG_FORMAT"):
         env.pop(name, None)
     return env
-
-
-def redis_empty(*, flush: bool) -> None:
-    import redis
-
-    for db in (BROKER_DB, CACHE_DB):
-        client = redis.Redis(host=HOST, port=REDIS_PORT, db=db, socket_timeout=5)
-        if flush:
-            client.flushdb()
-            continue
-        # What an earlier run leaves behind (Celery's queue and bindings) may be flushed;
-        # anything else is someone else's.
-        foreign = [
-            key
-            for key in client.scan_iter(count=1000)
-            if not key.startswith((b"_kombu.", b"celery", b"unacked", b":1:"))
-        ]
-        if foreign:
-            sys.exit(
-                f"Redis db {db} on {HOST}:{REDIS_PORT} holds keys this benchmark did not write "
-                f"(e.g. {foreign[0]!r}); it will not flush them. Empty it or change BROKER_DB."
-            )
-
-
-def recreate_database(name: str) -> None:
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(pg_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_in_process(env: dict[str, str]) -> None:
@@ -434,41 +416,6 @@ def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess
     sys.exit(f"gunicorn did not answer /healthz within 60 s; see {log_path}")
 
 
-def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).parent / "celery"),
-        "-A",
-        "backend",
-        "worker",
-        "--concurrency=1",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "-l",
-        "warning",
-        "-n",
-        f"bench-ingest-{os.getpid()}@%h",
-    ]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 # --------------------------------------------------------------------------- phases
 
 
@@ -529,7 +476,9 @@ def photo_phase(
     for phone in setup_phone.values():
         phone.close()
 
-    worker = start_worker(env, OUT / "ingest_worker.log")
+    worker = start_celery_worker(
+        env, OUT / "ingest_worker.log", name=f"bench-ingest-{os.getpid()}", concurrency=1
+    )
     try:
         time.sleep(3)  # the worker connects and drains the visits' own events meanwhile
         queues = {i: list(reversed(v)) for i, v in visits_by_phone.items()}
@@ -900,8 +849,9 @@ def main() -> None:
     var_dir = OUT / "ingest_var"
     database_url = pg_url(args.database)
     env = ingest_env(database_url, var_dir)
-    redis_empty(flush=False)
-    redis_empty(flush=True)  # a stale queue of an interrupted run must not feed this one's worker
+    redis_empty((BROKER_DB, CACHE_DB), flush=False)
+    # A stale queue of an interrupted run must not feed this one's worker.
+    redis_empty((BROKER_DB, CACHE_DB), flush=True)
 
     t = time.perf_counter()
     recreate_database(args.database)
@@ -952,7 +902,8 @@ def main() -> None:
             env=env,
             pool=pool,
         )
-        redis_empty(flush=True)  # the photo phase's kicks; the visits' pile up unread
+        # The photo phase's kicks; the visits' pile up unread.
+        redis_empty((BROKER_DB, CACHE_DB), flush=True)
         results["levels"] = load_levels(
             port,
             people,
@@ -978,7 +929,7 @@ def main() -> None:
     results["profile"] = profile_visit_post(
         people, answers, photo_questions, posts=profile_posts, pool=pool
     )
-    redis_empty(flush=True)
+    redis_empty((BROKER_DB, CACHE_DB), flush=True)
     from django.db import connections
 
     connections.close_all()
