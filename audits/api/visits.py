@@ -119,6 +119,13 @@ class VisitOutput(serializers.Serializer):
     )
     areas = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
     factors = serializers.DictField(child=serializers.DecimalField(max_digits=4, decimal_places=1))
+    bpmp = serializers.DictField(
+        child=serializers.DecimalField(max_digits=4, decimal_places=1),
+        help_text=(
+            "Per BPMP class (basic, performance, motivation, punishment), the mean score of the "
+            "scored answers to items of that class; classes the checklist does not tag are absent."
+        ),
+    )
     answers = serializers.ListField(child=serializers.DictField())
     photos = serializers.DictField(
         help_text="declared, received, missing, items; an item's taken_at is absent for regional managers."

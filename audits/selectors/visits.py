@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 from accounts.roles import shows_shopper_identity
-from audits.models import Review, Visit, VisitScore
+from audits.models import Answer, Review, Visit, VisitScore
 from checklists.models import AnswerType
+from checklists.scoring import BPMP_CLASSES, SCORED_TYPES, round_score
 
 # The visit's own times, which a regional manager never reads (see visit_detail).
 TIMES_HIDDEN_FROM_MANAGERS = ("started_at", "ended_at", "visited_on", "submitted_at")
@@ -27,6 +31,26 @@ def photo_state(visit: Visit) -> dict:
             }
             for p in photos
         ],
+    }
+
+
+def bpmp_scores(answers: list[Answer]) -> dict[str, Decimal]:
+    """Per BPMP class, the mean score of the visit's scored answers to items of that class.
+
+    The visit's own row of the comparison's BPMP lens, computed the same way (scored
+    items tagged with a class; N/A and unscored answers count in none), so a reviewer
+    reads a visit's basics, delighters and punishments as head office reads a branch's.
+    """
+    sums: dict[str, tuple[Decimal, int]] = {}
+    for answer in answers:
+        item = answer.item
+        if item.bpmp and item.answer_type in SCORED_TYPES and answer.score is not None:
+            total, count = sums.get(item.bpmp, (Decimal(0), 0))
+            sums[item.bpmp] = (total + answer.score, count + 1)
+    return {
+        klass: round_score(Fraction(sums[klass][0]) / sums[klass][1])
+        for klass in BPMP_CLASSES
+        if klass in sums
     }
 
 
@@ -72,6 +96,7 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
         "dimensions": scores[VisitScore.Kind.DIMENSION],
         "areas": scores[VisitScore.Kind.AREA],
         "factors": scores[VisitScore.Kind.FACTOR],
+        "bpmp": bpmp_scores(answers),
         "answers": [
             {
                 "question": a.item_code,

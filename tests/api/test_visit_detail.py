@@ -56,6 +56,11 @@ def test_the_branchs_regional_manager_sees_the_scores(client_for, erin, visit_id
     assert data["sections"] == {"core": "78.3", "env": "80.0"}
 
 
+def test_it_scores_each_bpmp_class_the_checklist_tags(client_for, rita, visit_id):
+    # small_checklist tags only `greet` (answered yes) as basic.
+    assert client_for(rita).get(url(visit_id)).json()["bpmp"] == {"basic": "100.0"}
+
+
 def test_an_unknown_visit_is_404(client_for, rita):
     assert client_for(rita).get(url("00000000-0000-4000-8000-000000000000")).status_code == 404
 
