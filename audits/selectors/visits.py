@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db.models import prefetch_related_objects
+
 from accounts.roles import shows_shopper_identity
 from audits.models import Answer, Review, Visit, VisitScore
 from checklists.models import AnswerType
@@ -58,7 +60,9 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
     scores = {kind: {} for kind in VisitScore.Kind.values}
     for row in visit.scores.all():
         scores[row.kind][row.key] = row.score
-    # .all() so that list views' prefetch_related serves these without a query per visit.
+    # A list view has prefetched answers with their items (this is then a no-op); a
+    # single visit reads them in two queries, not one per answer's item.
+    prefetch_related_objects([visit], "answers__item")
     answers = list(visit.answers.all())
     # The reviewer's notes per question matter while the shopper is correcting.
     returns = [r for r in visit.reviews.all() if r.decision == Review.Decision.RETURN]

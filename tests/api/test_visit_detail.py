@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audits.models import Visit
 from audits.services.checks import visit_checks_run
@@ -59,6 +61,14 @@ def test_the_branchs_regional_manager_sees_the_scores(client_for, erin, visit_id
 def test_it_scores_each_bpmp_class_the_checklist_tags(client_for, rita, visit_id):
     # small_checklist tags only `greet` (answered yes) as basic.
     assert client_for(rita).get(url(visit_id)).json()["bpmp"] == {"basic": "100.0"}
+
+
+def test_it_reads_the_answers_items_in_one_query_not_one_per_answer(client_for, rita, visit_id):
+    with CaptureQueriesContext(connection) as queries:
+        client_for(rita).get(url(visit_id))
+
+    item_reads = [q for q in queries.captured_queries if 'FROM "checklists_item"' in q["sql"]]
+    assert len(item_reads) == 1
 
 
 def test_an_unknown_visit_is_404(client_for, rita):
