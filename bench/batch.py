@@ -139,6 +139,32 @@ def render_scorecards(
     return shown, elapsed
 
 
+def make_batch_data(args, *, database_url: str, var_dir: Path) -> tuple[object, dict, dict]:
+    """Migrate, load the library and write the batch's branches and visits into `database_url`.
+
+    Returns the period, the row counts and the seconds of migrate and load_checklists;
+    batch_workers.py makes the very same data on PostgreSQL.
+    """
+    migrate = manage("migrate", "--noinput", database_url=database_url, var_dir=var_dir)
+    load = manage("load_checklists", database_url=database_url, var_dir=var_dir)
+    setup_django(database_url, var_dir)
+    from _sqlite_data import populate
+
+    from reports.periods import parse_period
+
+    period = parse_period(args.period, date_from=None, date_to=None)
+    counts = populate(
+        checklist_code=CHECKLIST,
+        period=period,
+        branches=args.branches,
+        regions=args.regions,
+        visits_per_branch=args.visits,
+        photos_per_visit=args.photos,
+    )
+    timings = {"migrate_s": round(migrate, 1), "load_checklists_s": round(load, 1)}
+    return period, counts, timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--branches", type=int, default=1000, help="100 for the quick mode")
@@ -177,25 +203,9 @@ def main() -> None:
     }
     try:
         started = time.perf_counter()
-        migrate = manage("migrate", "--noinput", database_url=DATABASE_URL, var_dir=VAR_DIR)
-        load = manage("load_checklists", database_url=DATABASE_URL, var_dir=VAR_DIR)
-        setup_django(DATABASE_URL, VAR_DIR)
-        from _sqlite_data import populate
-
-        from reports.periods import parse_period
-
-        period = parse_period(args.period, date_from=None, date_to=None)
-        counts = populate(
-            checklist_code=CHECKLIST,
-            period=period,
-            branches=args.branches,
-            regions=args.regions,
-            visits_per_branch=args.visits,
-            photos_per_visit=args.photos,
-        )
+        period, counts, timings = make_batch_data(args, database_url=DATABASE_URL, var_dir=VAR_DIR)
         results["generation"] = {
-            "migrate_s": round(migrate, 1),
-            "load_checklists_s": round(load, 1),
+            **timings,
             "total_s": round(time.perf_counter() - started, 1),
             "rows": counts,
         }

@@ -57,20 +57,18 @@ from _common import (
     bench_env,
     drop_database,
     machine,
-    manage,
     median,
     ms,
     pg_url,
     recreate_database,
     redis_empty,
     redis_url,
-    setup_django,
     start_celery_worker,
     stop,
     table,
     write_results,
 )
-from batch import CHECKLIST, bare_pdf, per_scorecard_costs, render_scorecards
+from batch import CHECKLIST, bare_pdf, make_batch_data, per_scorecard_costs, render_scorecards
 from celery import Celery
 
 DATABASE = "bench_batch"
@@ -338,22 +336,7 @@ def main() -> None:
     try:
         started = time.perf_counter()
         recreate_database(DATABASE)
-        manage("migrate", "--noinput", database_url=database_url, var_dir=var_dir)
-        manage("load_checklists", database_url=database_url, var_dir=var_dir)
-        setup_django(database_url, var_dir)
-        from _sqlite_data import populate
-
-        from reports.periods import parse_period
-
-        period = parse_period(args.period, date_from=None, date_to=None)
-        counts = populate(
-            checklist_code=CHECKLIST,
-            period=period,
-            branches=args.branches,
-            regions=args.regions,
-            visits_per_branch=args.visits,
-            photos_per_visit=args.photos,
-        )
+        period, counts, _ = make_batch_data(args, database_url=database_url, var_dir=var_dir)
         results["generation"] = {"total_s": round(time.perf_counter() - started, 1), **counts}
         print(f"data: {counts} in {results['generation']['total_s']} s", flush=True)
 
