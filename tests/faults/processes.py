@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import ingest  # noqa: E402, F401  (bench/ingest.py: gunicorn, phones, bodies)
-from _common import bench_env, pg_dsn, pg_url  # noqa: E402, F401
+from _common import bench_env, pg_dsn, pg_url, start_celery_worker  # noqa: E402, F401
 
 
 def own_database(tmp_path: Path) -> Iterator[str]:
