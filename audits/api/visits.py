@@ -208,8 +208,9 @@ class VisitListApi(GenericAPIView):
         data = VisitInput(data=request.data)
         data.is_valid(raise_exception=True)
         result = visit_submit(shopper=request.user, body=visit_body_from(data.validated_data))
+        detail = visit_detail(result.visit, viewer=request.user, parts=result.parts)
         return Response(
-            VisitOutput(visit_detail(result.visit, viewer=request.user)).data,
+            VisitOutput(detail).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 

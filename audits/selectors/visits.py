@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import prefetch_related_objects
 
 from accounts.roles import shows_shopper_identity
-from audits.models import Answer, Review, Visit, VisitScore
+from audits.models import Answer, Photo, Review, Visit, VisitCheck, VisitScore
 from checklists.models import AnswerType
 from checklists.scoring import BPMP_CLASSES, SCORED_TYPES, round_score
 
@@ -16,8 +17,37 @@ from checklists.scoring import BPMP_CLASSES, SCORED_TYPES, round_score
 TIMES_HIDDEN_FROM_MANAGERS = ("started_at", "ended_at", "visited_on", "submitted_at")
 
 
-def photo_state(visit: Visit) -> dict:
-    photos = list(visit.photos.all())
+@dataclass(frozen=True)
+class VisitParts:
+    """A visit's own rows that its detail shows, each list in its model's order.
+
+    The upload builds them from what it has just written (see visit_submit), so
+    its response needs no read of rows the same request inserted.
+    """
+
+    scores: list[VisitScore]
+    answers: list[Answer]  # each with its item
+    photos: list[Photo]
+    checks: list[VisitCheck]
+    reviews: list[Review]
+
+
+def visit_parts(visit: Visit) -> VisitParts:
+    # A list view has prefetched answers with their items (this is then a no-op); a
+    # single visit reads them in two queries, not one per answer's item.
+    prefetch_related_objects([visit], "answers__item")
+    return VisitParts(
+        scores=list(visit.scores.all()),
+        answers=list(visit.answers.all()),
+        photos=list(visit.photos.all()),
+        checks=list(visit.checks.all()),
+        reviews=list(visit.reviews.all()),
+    )
+
+
+def photo_state(visit: Visit, *, photos: list[Photo] | None = None) -> dict:
+    if photos is None:
+        photos = list(visit.photos.all())
     return {
         "declared": len(photos),
         "received": sum(1 for p in photos if p.received),
@@ -56,16 +86,16 @@ def bpmp_scores(answers: list[Answer]) -> dict[str, Decimal]:
     }
 
 
-def visit_detail(visit: Visit, *, viewer) -> dict:
+def visit_detail(visit: Visit, *, viewer, parts: VisitParts | None = None) -> dict:
+    """The visit as the API shows it to `viewer`; its rows are read unless `parts` has them."""
+    if parts is None:
+        parts = visit_parts(visit)
     scores = {kind: {} for kind in VisitScore.Kind.values}
-    for row in visit.scores.all():
+    for row in parts.scores:
         scores[row.kind][row.key] = row.score
-    # A list view has prefetched answers with their items (this is then a no-op); a
-    # single visit reads them in two queries, not one per answer's item.
-    prefetch_related_objects([visit], "answers__item")
-    answers = list(visit.answers.all())
+    answers = parts.answers
     # The reviewer's notes per question matter while the shopper is correcting.
-    returns = [r for r in visit.reviews.all() if r.decision == Review.Decision.RETURN]
+    returns = [r for r in parts.reviews if r.decision == Review.Decision.RETURN]
     latest_return = returns[-1] if returns and visit.status == Visit.Status.RETURNED else None
     data = {
         "id": visit.id,
@@ -112,7 +142,7 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
             }
             for a in answers
         ],
-        "photos": photo_state(visit),
+        "photos": photo_state(visit, photos=parts.photos),
         "confidence": visit.confidence,
         "flagged": visit.flagged,
         "checks": [
@@ -123,7 +153,7 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
                 "evidence": c.evidence,
                 "penalty": c.penalty,
             }
-            for c in visit.checks.all()
+            for c in parts.checks
         ],
         "review": {
             "reviewed_at": visit.reviewed_at,
@@ -146,7 +176,7 @@ def visit_detail(visit: Visit, *, viewer) -> dict:
             if answer.item.answer_type != AnswerType.DATETIME
         ]
         data["checks"] = [
-            {"code": c.code, "passed": c.passed, "penalty": c.penalty} for c in visit.checks.all()
+            {"code": c.code, "passed": c.passed, "penalty": c.penalty} for c in parts.checks
         ]
         # When the visit was made tells a branch when shoppers come, and with the
         # window gone these are what would still say it.

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audits.models import Answer, Assignment, Photo, Visit, VisitRevision, VisitScore
 from audits.selectors.rollups import visit_contribution
+from audits.selectors.visits import VisitParts
 from audits.services.rollups import rollups_apply
 from audits.services.visit_body import VisitBody, plain_value, visit_body_check
 from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
-from checklists.models import ChecklistVersion
+from checklists.models import ChecklistVersion, Item
 from checklists.rules import version_rules
 from checklists.scoring import AnswerInput, VisitResult, score_visit
 from outbox.services import event_enqueue
@@ -31,6 +33,9 @@ from outbox.services import event_enqueue
 class SubmitResult:
     visit: Visit
     created: bool
+    # What a new visit was stored with, so its response is built without reading
+    # back rows this request has just inserted; None when the visit was read instead.
+    parts: VisitParts | None = None
 
 
 def _replay(existing: Visit, *, body: VisitBody, shopper) -> SubmitResult:
@@ -47,12 +52,20 @@ def _replay(existing: Visit, *, body: VisitBody, shopper) -> SubmitResult:
 
 def _load(body: VisitBody):
     """The assignment, version and scoring rules the body names (None where unknown)."""
-    assignment = Assignment.objects.filter(pk=body.assignment).first()
-    version = (
-        ChecklistVersion.objects.select_related("checklist")
-        .filter(pk=body.checklist_version)
+    assignment = (
+        Assignment.objects.select_related("checklist_version__checklist")
+        .filter(pk=body.assignment)
         .first()
     )
+    # The body names its assignment's version unless it is wrong: then one more read.
+    if assignment is not None and assignment.checklist_version_id == body.checklist_version:
+        version = assignment.checklist_version
+    else:
+        version = (
+            ChecklistVersion.objects.select_related("checklist")
+            .filter(pk=body.checklist_version)
+            .first()
+        )
     rules, items = version_rules(version) if version else (None, {})
     return assignment, version, rules, items
 
@@ -87,14 +100,21 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
         raise
     try:
         with transaction.atomic():
-            # Locking the assignment serialises racing uploads of the same visit.
-            assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-            existing = Visit.objects.filter(pk=body.id).first()
+            # Locking the assignment serialises racing uploads of the same visit. Only
+            # its row: the branch and region come along for the response, unlocked.
+            assignment = (
+                Assignment.objects.select_for_update(of=("self",))
+                .select_related("branch__region")
+                .get(pk=assignment.pk)
+            )
+            # This id's visit, or the assignment's, stored since the look-up: one read.
+            stored = list(Visit.objects.filter(Q(pk=body.id) | Q(assignment_id=assignment.pk)))
+            existing = next((v for v in stored if v.pk == body.id), None)
             if existing is not None:
                 return _replay(existing, body=body, shopper=shopper)
-            if hasattr(assignment, "visit"):
+            if stored:
                 raise Conflict(
-                    f"Assignment {assignment.pk} already has visit {assignment.visit.id}.",
+                    f"Assignment {assignment.pk} already has visit {stored[0].id}.",
                     code="assignment_has_visit",
                 )
             # ...and again under it: the assignment may have been closed meanwhile.
@@ -103,27 +123,44 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
                 id=body.id,
                 assignment=assignment,
                 shopper=shopper,
-                branch_id=assignment.branch_id,
+                branch=assignment.branch,
                 checklist_id=version.checklist_id,
                 checklist_version=version,
             )
             _apply_body(visit, body)
+            # Scored, and its status known, before the insert: the visit row is
+            # written once, not inserted then updated twice.
+            answers = _answers_build(visit, body=body, items=items)
+            result = _answers_score(rules, answers)
+            _visit_score_set(visit, result)
+            if not body.photos:
+                _submitted_mark(visit)  # nothing to wait for (declared photos are all new)
             visit.save(force_insert=True)
-            _store_answers_and_scores(visit, body=body, rules=rules, items=items)
-            _declare_photos(visit, body)
+            Answer.objects.bulk_create(answers)
+            scores = VisitScore.objects.bulk_create(_score_rows(visit, result))
+            photos = _declare_photos(visit, body)
             VisitRevision.objects.create(
                 visit=visit, revision=1, body=body.canonical(), score=visit.score
             )
             assignment.status = Assignment.Status.SUBMITTED
             assignment.save(update_fields=["status", "updated_at"])
-            visit_status_refresh(visit=visit)
+            if visit.status == Visit.Status.SUBMITTED:
+                # In the same transaction as the status, as visit_status_refresh does.
+                event_enqueue(kind="visit.checks", key=str(visit.id))
     except IntegrityError:
         # Another request stored the same id between our check and our insert.
         existing = Visit.objects.filter(pk=body.id).first()
         if existing is None:
             raise
         return _replay(existing, body=body, shopper=shopper)
-    return SubmitResult(visit=visit, created=True)
+    parts = VisitParts(
+        scores=scores,
+        answers=_in_item_order(answers, items),
+        photos=photos,
+        checks=[],
+        reviews=[],
+    )
+    return SubmitResult(visit=visit, created=True, parts=parts)
 
 
 def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> SubmitResult:
@@ -205,9 +242,9 @@ def _apply_body(visit: Visit, body: VisitBody) -> None:
     visit.body_hash = body.hash()
 
 
-def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) -> None:
-    """Insert the body's answers with their scores, and the visit's scores; none exist yet."""
-    answers = [
+def _answers_build(visit: Visit, *, body: VisitBody, items: dict[str, Item]) -> list[Answer]:
+    """The body's answers as unsaved rows, each with its item."""
+    return [
         Answer(
             visit=visit,
             item=items[a.question],
@@ -218,6 +255,17 @@ def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) ->
         )
         for a in body.answers
     ]
+
+
+def _in_item_order(answers: list[Answer], items: dict[str, Item]) -> list[Answer]:
+    """The answers in Answer's order (section position, then item position) as items has it."""
+    position = {code: index for index, code in enumerate(items)}
+    return sorted(answers, key=lambda a: position[a.item_code])
+
+
+def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) -> None:
+    """Insert the body's answers with their scores, and the visit's scores; none exist yet."""
+    answers = _answers_build(visit, body=body, items=items)
     # Scored before the insert: one INSERT, where inserting then updating every
     # answer's score (a CASE per column per answer) was a third of an upload.
     result = _answers_score(rules, answers)
@@ -262,6 +310,12 @@ def _answers_score(rules, answers: list[Answer]) -> VisitResult:
 
 def _scores_write(visit: Visit, result: VisitResult) -> None:
     """Insert the visit's section, dimension, area and factor scores; store its total and band."""
+    VisitScore.objects.bulk_create(_score_rows(visit, result))
+    _visit_score_set(visit, result)
+    visit.save(update_fields=["score", "band", "critical_failure", "updated_at"])
+
+
+def _score_rows(visit: Visit, result: VisitResult) -> list[VisitScore]:
     rows = [
         VisitScore(visit=visit, kind=VisitScore.Kind.SECTION, key=k, score=v)
         for k, v in result.sections.items()
@@ -278,11 +332,14 @@ def _scores_write(visit: Visit, result: VisitResult) -> None:
         VisitScore(visit=visit, kind=VisitScore.Kind.FACTOR, key=str(k), score=v)
         for k, v in result.factors.items()
     ]
-    VisitScore.objects.bulk_create(rows)
+    return rows
+
+
+def _visit_score_set(visit: Visit, result: VisitResult) -> None:
+    """Set the visit's total, band and critical failure (unsaved)."""
     visit.score = result.score
     visit.band = result.band or ""
     visit.critical_failure = bool(result.critical_failures)
-    visit.save(update_fields=["score", "band", "critical_failure", "updated_at"])
 
 
 def visit_status_refresh(*, visit: Visit) -> Visit:
@@ -291,13 +348,18 @@ def visit_status_refresh(*, visit: Visit) -> Visit:
         return visit
     if visit.photos.filter(received_at__isnull=True).exists():
         return visit
-    visit.status = Visit.Status.SUBMITTED
-    visit.submitted_at = timezone.now()
+    _submitted_mark(visit)
     visit.save(update_fields=["status", "submitted_at", "updated_at"])
     # In the same transaction as the status: a submitted visit always has its checks
     # done or still to do, even if the process dies right after the commit.
     event_enqueue(kind="visit.checks", key=str(visit.id))
     return visit
+
+
+def _submitted_mark(visit: Visit) -> None:
+    """Set a complete visit submitted (unsaved); the caller records its checks' event."""
+    visit.status = Visit.Status.SUBMITTED
+    visit.submitted_at = timezone.now()
 
 
 def _photos_drop_undeclared(visit: Visit, body: VisitBody) -> None:
@@ -327,22 +389,32 @@ def photo_files_delete_handle(*, key: str, payload: dict | None = None) -> None:
         storage.delete(name)
 
 
-def _declare_photos(visit: Visit, body: VisitBody) -> None:
+def _declare_photos(visit: Visit, body: VisitBody) -> list[Photo]:
+    """Store the body's photo manifest; return its photos in Photo's order.
+
+    The manifest's photos are read in one query and the new ones inserted in one.
+    """
+    stored_by_id = Photo.objects.in_bulk([photo.id for photo in body.photos])
+    declared: list[Photo] = []
+    new: list[Photo] = []
     for photo in body.photos:
-        stored = Photo.objects.filter(pk=photo.id).first()
+        sha256 = photo.sha256.lower()
+        stored = stored_by_id.get(photo.id)
         if stored is None:
-            Photo.objects.create(
-                id=photo.id, visit=visit, sha256=photo.sha256.lower(), item_code=photo.question
-            )
+            stored = Photo(id=photo.id, visit=visit, sha256=sha256, item_code=photo.question)
+            new.append(stored)
         elif stored.visit_id != visit.id:
             raise Conflict(f"Photo {photo.id} belongs to another visit.", code="photo_in_use")
-        elif stored.sha256 != photo.sha256.lower() and stored.received_at is not None:
+        elif stored.sha256 != sha256 and stored.received_at is not None:
             raise Conflict(
                 f"Photo {photo.id} has already arrived with other content; "
                 "declare a new photo id for a new photo.",
                 code="photo_already_received",
             )
-        elif stored.sha256 != photo.sha256.lower():
-            stored.sha256 = photo.sha256.lower()
+        elif stored.sha256 != sha256:
+            stored.sha256 = sha256
             stored.item_code = photo.question
             stored.save(update_fields=["sha256", "item_code"])
+        declared.append(stored)
+    Photo.objects.bulk_create(new)  # sets each new photo's created_at
+    return sorted(declared, key=lambda p: (p.created_at, p.id))

@@ -6,6 +6,8 @@ import pytest
 
 from audits.models import Answer, Assignment, Visit
 from audits.services import visits as visits_service
+from checklists.models import Item
+from outbox.models import Event
 from tests.factories import AssignmentFactory
 from tests.visit_bodies import visit_body
 
@@ -31,6 +33,50 @@ def test_it_stores_and_scores_a_visit(client_for, alice, assignment):
     assert Answer.objects.filter(visit_id=data["id"]).count() == 6
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.SUBMITTED
+
+
+def test_the_upload_answers_with_the_visit_as_reading_it_back_shows_it(
+    client_for, alice, assignment
+):
+    # The response is built from what the upload wrote, not read back: it must not differ.
+    posted = client_for(alice).post(URL, visit_body(assignment), format="json")
+    read = client_for(alice).get(f"{URL}{posted.json()['id']}/")
+    assert posted.status_code == 201
+    assert posted.json() == read.json()
+
+
+def test_a_visit_with_no_photo_to_wait_for_is_stored_submitted_with_its_checks_to_run(
+    client_for, alice, assignment
+):
+    Item.objects.filter(code="entrance").update(required=False, photo_required=False)
+    posted = client_for(alice).post(URL, visit_body(assignment, photos=[]), format="json")
+    read = client_for(alice).get(f"{URL}{posted.json()['id']}/")
+    assert posted.status_code == 201
+    assert posted.json()["status"] == "submitted"
+    assert posted.json() == read.json()
+    assert Event.objects.filter(kind="visit.checks", key=posted.json()["id"]).exists()
+
+
+def test_one_visit_upload_takes_at_most_14_queries(
+    client_for, alice, east_branch, django_assert_max_num_queries
+):
+    shopper = client_for(alice)
+    # A first upload fills this process's cache of the published version's rules.
+    first = AssignmentFactory(shopper=alice, branch=east_branch)
+    shopper.post(URL, visit_body(first), format="json")
+    version = first.checklist_version
+    body = visit_body(
+        AssignmentFactory(shopper=alice, branch=east_branch, checklist_version=version)
+    )
+    # The token with its user; the visit by id (a retry returns it unlocked); the
+    # assignment with its checklist version. Then in the transaction (BEGIN/COMMIT, a
+    # savepoint in tests): the assignment locked, with its branch and region; this id's or
+    # this assignment's visit; the inserts of the visit, its answers, its scores, its
+    # revision; the manifest's photos read, then inserted; the assignment's status. The
+    # response is built from what was written, without reading it back.
+    with django_assert_max_num_queries(14):
+        response = shopper.post(URL, body, format="json")
+    assert response.status_code == 201
 
 
 def test_it_returns_the_stored_visit_when_the_same_body_is_sent_again(
