@@ -102,6 +102,11 @@ class Progress:
             time.sleep(0.05)
 
 
+def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """One worker process, so killing its pool process kills the render under way."""
+    return ingest.start_celery_worker(env, log_path, name=f"fault-{log_path.stem}", concurrency=1)
+
+
 def pool_processes(worker: subprocess.Popen) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
@@ -112,7 +117,7 @@ def test_a_worker_killed_mid_batch_leaves_every_scorecard_rendered_once(env, tmp
     in_django(env, WORLD.format(branches=BRANCHES))
     redis = Redis(tmp_path)
     env = {**env, "CELERY_BROKER_URL": redis.url, "CELERY_VISIBILITY_TIMEOUT": "5"}
-    workers = [ingest.start_worker(env, tmp_path / "worker-1.log")]
+    workers = [start_worker(env, tmp_path / "worker-1.log")]
     command = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "render_scorecards", "--period", "2026-10"]
         + ["--region", "east", "--lang", "en"],
@@ -130,7 +135,7 @@ def test_a_worker_killed_mid_batch_leaves_every_scorecard_rendered_once(env, tmp
         progress.wait_for(3, command)
         os.killpg(workers[0].pid, signal.SIGKILL)  # the whole worker, as a machine dies
         workers[0].wait(timeout=30)
-        workers.append(ingest.start_worker(env, tmp_path / "worker-2.log"))
+        workers.append(start_worker(env, tmp_path / "worker-2.log"))
         out, _ = command.communicate(timeout=DEADLINE_S)
     finally:
         command.kill()
