@@ -71,6 +71,9 @@ class ScorecardBatchPart(models.Model):
     batch = models.ForeignKey(ScorecardBatch, on_delete=models.CASCADE, related_name="parts")
     # An id, not a key: a branch deleted while its batch runs still counts as done.
     branch_id = models.PositiveIntegerField()
+    # The PDF the task stored, so the zip copies it without recomputing the
+    # branch's cache key and extras; blank when the branch was deleted meanwhile.
+    file_name = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         constraints = [

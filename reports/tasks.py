@@ -15,7 +15,8 @@ def scorecard_render_task(
 
     Arguments are plain ids and the period's label so the message stays JSON.
     Counts itself done on its batch, which is how the caller follows progress
-    without a result backend; a failure marks the batch failed before raising.
+    without a result backend, recording the PDF it stored so the zip need not
+    look it up again; a failure marks the batch failed before raising.
     """
     from audits.models import Branch
     from checklists.models import Checklist
@@ -44,5 +45,7 @@ def scorecard_render_task(
             scorecard_batch_fail(batch_id=batch_id)
         raise
     if batch_id is not None:
-        scorecard_batch_count_done(batch_id=batch_id, branch_id=branch_id)
+        scorecard_batch_count_done(
+            batch_id=batch_id, branch_id=branch_id, file_name=scorecard.file_name
+        )
     return scorecard.pk

@@ -155,3 +155,76 @@ def test_a_zip_for_a_named_checklist_is_kept_apart_from_the_default_one(renders,
     assert batch.file_name == f"reports/zips/east-2026-10-zh-Hans-{company.checklist.code}.zip"
     period = parse_period("2026-10", date_from=None, date_to=None)
     assert region_zip_latest(region=batch.region, period=period, lang="zh-Hans") is None
+
+
+def counting(monkeypatch, name: str) -> list[str]:
+    """Wrap reports.services.scorecards.<name>, recording the branch of every call."""
+    from reports.services import scorecards
+
+    calls: list[str] = []
+    original = getattr(scorecards, name)
+
+    def counted(**kwargs):
+        calls.append(kwargs["branch"].code)
+        return original(**kwargs)
+
+    monkeypatch.setattr(scorecards, name, counted)
+    return calls
+
+
+def test_each_scorecards_cache_key_is_computed_once(monkeypatch, renders, company):
+    calls = counting(monkeypatch, "scorecard_cache_key")
+
+    run("--period", "2026-10")
+
+    # The zip copies the PDF each task recorded in its part, without a second key.
+    assert sorted(calls) == ["cd-jinjiang", "sh-jingan", "sh-pudong"]
+
+
+def test_each_scorecards_extras_are_asked_once(monkeypatch, renders, company):
+    calls = counting(monkeypatch, "scorecard_extras")
+
+    run("--period", "2026-10")
+
+    assert sorted(calls) == ["cd-jinjiang", "sh-jingan", "sh-pudong"]
+
+
+def test_with_workers_every_regions_tasks_are_queued_before_any_zip(monkeypatch, renders, company):
+    from celery import group
+
+    from reports.services import scorecards
+    from reports.tasks import scorecard_render_task
+
+    events: list[str] = []
+
+    class QueuedGroup(group):
+        def apply_async(self, *args, **kwargs):
+            # A stand-in broker and workers: the tasks run as they are queued.
+            events.append("queued")
+            for signature in self.tasks:
+                signature.apply(throw=True)
+
+    zip_write = scorecards._zip_write
+
+    def recorded_zip_write(**kwargs):
+        events.append(f"zip {kwargs['region'].code}")
+        return zip_write(**kwargs)
+
+    monkeypatch.setitem(scorecard_render_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(scorecards, "group", QueuedGroup)
+    monkeypatch.setattr(scorecards, "_zip_write", recorded_zip_write)
+
+    run("--period", "2026-10")
+
+    assert events == ["queued", "queued", "zip east", "zip west"]
+
+
+def test_a_failed_render_marks_every_unzipped_batch_of_the_run_failed(monkeypatch, company):
+    def broken(card):
+        raise RuntimeError("engine down")
+
+    monkeypatch.setattr("reports.pdf.render_scorecard_pdf", broken)
+
+    with pytest.raises(RuntimeError, match="engine down"):
+        run("--period", "2026-10")
+    assert sorted(ScorecardBatch.objects.values_list("status", flat=True)) == ["failed", "failed"]

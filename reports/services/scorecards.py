@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from celery import group
@@ -288,13 +288,17 @@ def _batch_start(
 
 
 @transaction.atomic
-def scorecard_batch_count_done(*, batch_id: int, branch_id: int) -> None:
+def scorecard_batch_count_done(*, batch_id: int, branch_id: int, file_name: str = "") -> None:
     """Count a branch's scorecard done in its batch, once however often its task runs.
 
     F() so parallel workers never lose a count; the part row so a task run
-    again after its worker was killed (acks late) never counts twice.
+    again after its worker was killed (acks late) never counts twice. The part
+    records `file_name`, the PDF the task stored, for the zip; a second run
+    keeps the first's, which is still in storage.
     """
-    _, created = ScorecardBatchPart.objects.get_or_create(batch_id=batch_id, branch_id=branch_id)
+    _, created = ScorecardBatchPart.objects.get_or_create(
+        batch_id=batch_id, branch_id=branch_id, defaults={"file_name": file_name}
+    )
     if created:
         ScorecardBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
 
@@ -316,23 +320,30 @@ def _zip_write(
     on_progress: Progress | None = None,
     count_done: bool = True,
 ) -> ScorecardBatch:
-    """Collect every branch's scorecard (rendering what the cache lacks) into the region's zip."""
+    """Collect every branch's scorecard into the region's zip.
+
+    A branch whose task recorded its PDF in the batch's parts is copied from
+    that file: its cache key and extras were computed once, by the task. The
+    others (an outbox build runs no tasks) go through the cache, rendering
+    what it lacks; a part without a file is a branch deleted meanwhile.
+    """
     storage = private_storage()
+    recorded = dict(batch.parts.values_list("branch_id", "file_name"))
     # On disk, not in memory: a big region's zip is hundreds of megabytes. Each
     # PDF is copied in chunks, and the finished file is streamed to storage.
     with tempfile.TemporaryFile() as spool:
         # Stored, not deflated: a PDF's streams are compressed already.
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
             for done, branch in enumerate(branches, start=1):
-                scorecard = scorecard_render(
-                    branch=branch, period=period, lang=lang, checklist=checklist
-                )
-                entry = scorecard_download_name(branch=branch, period=period, lang=lang)
-                with (
-                    storage.open(scorecard.file_name, "rb") as pdf,
-                    archive.open(entry, "w") as out,
-                ):
-                    shutil.copyfileobj(pdf, out)
+                file_name = recorded.get(branch.pk)
+                if file_name is None:
+                    file_name = scorecard_render(
+                        branch=branch, period=period, lang=lang, checklist=checklist
+                    ).file_name
+                if file_name:
+                    entry = scorecard_download_name(branch=branch, period=period, lang=lang)
+                    with storage.open(file_name, "rb") as pdf, archive.open(entry, "w") as out:
+                        shutil.copyfileobj(pdf, out)
                 if count_done:
                     ScorecardBatch.objects.filter(pk=batch.pk).update(done=done)
                 if on_progress is not None:
@@ -449,9 +460,33 @@ def _visits_changed_since(period: Period, moment: dt.datetime) -> bool:
     ).exists()
 
 
-def region_scorecards_render(
+def _batch_wait(
     *,
-    region: Region,
+    batch: ScorecardBatch,
+    total: int,
+    on_progress: Progress | None,
+    poll_seconds: float,
+    deadline: float,
+) -> None:
+    """Follow the batch's `done` count (no result backend needed) until its last branch is in."""
+    reported = -1
+    while True:
+        batch.refresh_from_db(fields=["done", "status"])
+        if batch.done != reported and on_progress is not None:
+            reported = batch.done
+            on_progress(batch.done, total, batch.region.code)
+        if batch.status == ScorecardBatch.Status.FAILED:
+            raise RuntimeError(f"a scorecard of region {batch.region.code} failed to render")
+        if batch.done >= total:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"scorecards of region {batch.region.code} did not finish")
+        time.sleep(poll_seconds)
+
+
+def regions_scorecards_render(
+    *,
+    regions: Iterable[Region],
     period: Period,
     lang: str,
     checklist: Checklist | None = None,
@@ -459,63 +494,79 @@ def region_scorecards_render(
     on_progress: Progress | None = None,
     poll_seconds: float = 0.5,
     timeout_seconds: float = 3600,
-) -> ScorecardBatch:
-    """Render every active branch of the region as Celery tasks (one group), then zip them.
+) -> Iterator[ScorecardBatch]:
+    """Render every active branch of each region as Celery tasks, and zip each region's.
 
-    With real workers the tasks run in parallel and this waits for them,
-    following the batch's `done` count (no result backend needed). Eager (the
-    embedded default) they run here one after another, reporting progress
-    after each. Either way the zip is then written from the cache.
+    Yields each region's finished batch, in the order given. With real workers
+    every region's tasks are queued before waiting on any, so the workers never
+    idle at the end of a region while this writes its zip; regions are then
+    waited on and zipped one after another. Eager (the embedded default) the
+    tasks run here, region by region, reporting progress after each branch.
+    The zip copies the PDFs the tasks recorded in the batch's parts.
     """
     # reports.tasks imports this module; importing it at call time breaks the cycle.
     from reports.tasks import scorecard_render_task
 
-    branches = region_branches(region)
-    batch = _batch_start(
-        region=region,
-        period=period,
-        lang=lang,
-        checklist=checklist,
-        total=len(branches),
-        requested_by=requested_by,
-    )
-    job = group(
-        scorecard_render_task.si(
-            branch.pk, period.label, lang, checklist.pk if checklist else None, batch.pk
-        )
-        for branch in branches
-    )
+    planned: list[tuple[ScorecardBatch, list[Branch]]] = []
     try:
-        if scorecard_render_task.app.conf.task_always_eager:
-            for done, (branch, signature) in enumerate(zip(branches, job.tasks, strict=True), 1):
-                signature.apply(throw=True)
-                if on_progress is not None:
-                    on_progress(done, len(branches), branch.code)
-        else:
-            job.apply_async()
-            deadline = time.monotonic() + timeout_seconds
-            reported = -1
-            while True:
-                batch.refresh_from_db(fields=["done", "status"])
-                if batch.done != reported and on_progress is not None:
-                    reported = batch.done
-                    on_progress(batch.done, len(branches), region.code)
-                if batch.status == ScorecardBatch.Status.FAILED:
-                    raise RuntimeError(f"a scorecard of region {region.code} failed to render")
-                if batch.done >= len(branches):
-                    break
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"scorecards of region {region.code} did not finish")
-                time.sleep(poll_seconds)
-        return _zip_write(
-            batch=batch,
-            region=region,
-            period=period,
-            lang=lang,
-            checklist=checklist,
-            branches=branches,
-            count_done=False,
-        )
-    except Exception:
-        scorecard_batch_fail(batch_id=batch.pk)
+        for region in regions:
+            branches = region_branches(region)
+            batch = _batch_start(
+                region=region,
+                period=period,
+                lang=lang,
+                checklist=checklist,
+                total=len(branches),
+                requested_by=requested_by,
+            )
+            planned.append((batch, branches))
+        eager = scorecard_render_task.app.conf.task_always_eager
+        # Lists, not generators: celery's group reads a generator lazily, after
+        # the loop has moved `batch` on to the last region.
+        jobs = [
+            group(
+                [
+                    scorecard_render_task.si(
+                        branch.pk, period.label, lang, checklist.pk if checklist else None, batch.pk
+                    )
+                    for branch in branches
+                ]
+            )
+            for batch, branches in planned
+        ]
+        if not eager:
+            for job in jobs:
+                job.apply_async()
+        deadline = time.monotonic() + timeout_seconds
+        for (batch, branches), job in zip(planned, jobs, strict=True):
+            if eager:
+                for done, (branch, signature) in enumerate(
+                    zip(branches, job.tasks, strict=True), 1
+                ):
+                    signature.apply(throw=True)
+                    if on_progress is not None:
+                        on_progress(done, len(branches), branch.code)
+            else:
+                _batch_wait(
+                    batch=batch,
+                    total=len(branches),
+                    on_progress=on_progress,
+                    poll_seconds=poll_seconds,
+                    deadline=deadline,
+                )
+            yield _zip_write(
+                batch=batch,
+                region=batch.region,
+                period=period,
+                lang=lang,
+                checklist=checklist,
+                branches=branches,
+                count_done=False,
+            )
+    except BaseException:
+        # Every batch of this run not yet zipped, not only the failing one: a
+        # batch left RUNNING would look like a build under way to downloads.
+        for batch, _ in planned:
+            if batch.status != ScorecardBatch.Status.DONE:
+                scorecard_batch_fail(batch_id=batch.pk)
         raise

@@ -103,7 +103,7 @@ class Progress:
 
 
 def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """One Celery worker with one pool process, named apart from any other run's."""
+    """One worker process, so killing its pool process kills the render under way."""
     return start_celery_worker(env, log_path, name=f"fault-{os.getpid()}", concurrency=1)
 
 

@@ -1,8 +1,8 @@
 """manage.py render_scorecards --period 2026-10 [--region east] [--lang zh-Hans] [--checklist …]
 
-Renders the scorecard of every active branch, region by region, as Celery
-tasks (in parallel with workers, in this process when eager), and writes one
-zip per region to the private storage.
+Renders the scorecard of every active branch as Celery tasks (in parallel with
+workers, every region's queued at once; in this process when eager), and writes
+one zip per region to the private storage as each region finishes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from audits.models import Region
 from checklists.languages import SUPPORTED, normalise_language
 from checklists.models import Checklist
 from reports.periods import PeriodError, parse_period
-from reports.services.scorecards import region_scorecards_render
+from reports.services.scorecards import regions_scorecards_render
 
 BAR_WIDTH = 24
 
@@ -61,23 +61,23 @@ class Command(BaseCommand):
             if not regions.exists():
                 raise CommandError(f"--region: unknown region {options['region']!r}.")
 
-        storage_names = []
-        for region in regions:
-            try:
-                batch = region_scorecards_render(
-                    region=region,
-                    period=period,
-                    lang=lang,
-                    checklist=checklist,
-                    on_progress=self.show_progress,
+        zipped = 0
+        try:
+            for batch in regions_scorecards_render(
+                regions=list(regions),
+                period=period,
+                lang=lang,
+                checklist=checklist,
+                on_progress=self.show_progress,
+            ):
+                zipped += 1
+                self.stdout.write(
+                    f"{batch.region.code}: {batch.done} scorecards → {batch.file_name} "
+                    f"(batch {batch.pk})"
                 )
-            except ValidationError as error:
-                raise CommandError(f"{region.code}: {' '.join(error.messages)}") from None
-            storage_names.append(batch.file_name)
-            self.stdout.write(
-                f"{region.code}: {batch.done} scorecards → {batch.file_name} (batch {batch.pk})"
-            )
-        if not storage_names:
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        if not zipped:
             self.stdout.write("no regions")
 
     def show_progress(self, done: int, total: int, label: str) -> None:
