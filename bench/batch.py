@@ -139,6 +139,17 @@ def render_scorecards(
     return shown, elapsed
 
 
+def batch_size(args) -> dict[str, int]:
+    """What make_batch_data writes, for the results file."""
+    return {
+        "branches": args.branches,
+        "regions": args.regions,
+        "visits_per_branch_in_period": args.visits,
+        "history_months": 5,
+        "photos_per_visit": args.photos,
+    }
+
+
 def make_batch_data(args, *, database_url: str, var_dir: Path) -> tuple[object, dict, dict]:
     """Migrate, load the library and write the batch's branches and visits into `database_url`.
 
@@ -191,13 +202,7 @@ def main() -> None:
     results: dict = {
         "benchmark": "batch",
         "machine": machine(),
-        "size": {
-            "branches": args.branches,
-            "regions": args.regions,
-            "visits_per_branch_in_period": args.visits,
-            "history_months": 5,
-            "photos_per_visit": args.photos,
-        },
+        "size": batch_size(args),
         "period": args.period,
         "lang": args.lang,
     }

@@ -68,7 +68,14 @@ from _common import (
     table,
     write_results,
 )
-from batch import CHECKLIST, bare_pdf, make_batch_data, per_scorecard_costs, render_scorecards
+from batch import (
+    CHECKLIST,
+    bare_pdf,
+    batch_size,
+    make_batch_data,
+    per_scorecard_costs,
+    render_scorecards,
+)
 from celery import Celery
 
 DATABASE = "bench_batch"
@@ -323,13 +330,7 @@ def main() -> None:
     results: dict = {
         "benchmark": "batch_workers",
         "machine": info,
-        "size": {
-            "branches": args.branches,
-            "regions": args.regions,
-            "visits_per_branch_in_period": args.visits,
-            "history_months": 5,
-            "photos_per_visit": args.photos,
-        },
+        "size": batch_size(args),
         "period": args.period,
         "lang": args.lang,
         "database": f"PostgreSQL 127.0.0.1:5432/{DATABASE}",
