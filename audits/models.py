@@ -394,15 +394,30 @@ class AnswerCorrection(models.Model):
         return f"{self.item_code}: {self.old_value!r} → {self.new_value!r}"
 
 
-# Roll-ups: the approved visits' numbers summed per branch and day, so that head
-# office's reports over 10,000 branches read thousands of rows, not a million
-# visits. Daily grain, so any from/to range is a sum of whole days. Written only
+# Roll-ups: the approved visits' numbers summed per branch and day and per branch
+# and month (RollupGrain), so that head office's reports over 10,000 branches read
+# thousands of rows, not a million visits; any from/to range is a sum of whole
+# months and the days at its edges. Written only
 # by audits.services.rollups, in the transaction of the visit change they follow;
 # `manage.py rebuild_rollups` recomputes them from the visits and reports drift.
 # Sums are exact decimals (one place for scores, two for squares and gains), so a
 # mean or an interval taken from them equals the one taken from the visits.
 # Counts are plain integers, not positive ones: a roll-up that drifted below zero
 # must not make an approval fail; rebuild_rollups --check finds it instead.
+
+
+class RollupGrain(models.TextChoices):
+    """How much time one roll-up row sums.
+
+    Every approved visit is in one day row and one month row (day = the month's
+    first day). A report over a range reads month rows for the whole months in it
+    and day rows for the days at its edges (audits.selectors.rollups.rollup_days):
+    at ~8 visits per branch a month a day row holds one visit, so day rows alone
+    save no reading, while a month's report reads one row per branch and key.
+    """
+
+    DAY = "day", "day"
+    MONTH = "month", "month"
 
 
 class VisitRollup(models.Model):
@@ -420,7 +435,8 @@ class VisitRollup(models.Model):
     checklist_version = models.ForeignKey(
         "checklists.ChecklistVersion", on_delete=models.CASCADE, related_name="+"
     )
-    day = models.DateField()
+    grain = models.CharField(max_length=5, choices=RollupGrain.choices, default=RollupGrain.DAY)
+    day = models.DateField(help_text="The day, or the month's first day for a month row.")
     visits = models.IntegerField(default=0)
     scored = models.IntegerField(default=0, help_text="Visits with a score.")
     score_total = models.DecimalField(max_digits=20, decimal_places=1, default=0)
@@ -429,12 +445,13 @@ class VisitRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["branch", "checklist_version", "day"], name="unique_visit_rollup"
+                fields=["branch", "checklist_version", "grain", "day"],
+                name="unique_visit_rollup",
             ),
         ]
         indexes = [
             models.Index(
-                fields=["checklist", "day"],
+                fields=["checklist", "grain", "day"],
                 include=["branch", "visits", "scored", "score_total", "score_squares"],
                 name="visit_rollup_report",
             ),
@@ -451,7 +468,8 @@ class ScoreRollup(models.Model):
     checklist = models.ForeignKey(
         "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
     )
-    day = models.DateField()
+    grain = models.CharField(max_length=5, choices=RollupGrain.choices, default=RollupGrain.DAY)
+    day = models.DateField(help_text="The day, or the month's first day for a month row.")
     kind = models.CharField(max_length=10, choices=VisitScore.Kind.choices)
     key = models.CharField(max_length=40)
     count = models.IntegerField(default=0)
@@ -460,12 +478,13 @@ class ScoreRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["branch", "checklist", "day", "kind", "key"], name="unique_score_rollup"
+                fields=["branch", "checklist", "grain", "day", "kind", "key"],
+                name="unique_score_rollup",
             ),
         ]
         indexes = [
             models.Index(
-                fields=["checklist", "day"],
+                fields=["checklist", "grain", "day"],
                 include=["branch", "kind", "key", "count", "total"],
                 name="score_rollup_report",
             ),
@@ -487,7 +506,8 @@ class ItemRollup(models.Model):
     checklist = models.ForeignKey(
         "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
     )
-    day = models.DateField()
+    grain = models.CharField(max_length=5, choices=RollupGrain.choices, default=RollupGrain.DAY)
+    day = models.DateField(help_text="The day, or the month's first day for a month row.")
     item_code = models.SlugField(max_length=40)
     answers = models.IntegerField(default=0, help_text="Scored answers.")
     failures = models.IntegerField(default=0, help_text="Scored answers that failed.")
@@ -497,12 +517,13 @@ class ItemRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["branch", "checklist", "day", "item_code"], name="unique_item_rollup"
+                fields=["branch", "checklist", "grain", "day", "item_code"],
+                name="unique_item_rollup",
             ),
         ]
         indexes = [
             models.Index(
-                fields=["checklist", "day"],
+                fields=["checklist", "grain", "day"],
                 include=["branch", "item_code", "answers", "failures", "score_total", "gain_total"],
                 name="item_rollup_report",
             ),

@@ -418,26 +418,49 @@ def generate(
         # `manage.py rebuild_rollups` sum them; approvals keep them from then on.
         cur.execute(
             """INSERT INTO audits_visitrollup (branch_id, checklist_id, checklist_version_id,
-                       day, visits, scored, score_total, score_squares)
-               SELECT branch_id, checklist_id, checklist_version_id, visited_on, count(*),
+                       grain, day, visits, scored, score_total, score_squares)
+               SELECT branch_id, checklist_id, checklist_version_id, 'day', visited_on, count(*),
                       count(score), coalesce(sum(score), 0), coalesce(sum(score * score), 0)
-                 FROM audits_visit WHERE status = 'approved' GROUP BY 1, 2, 3, 4"""
+                 FROM audits_visit WHERE status = 'approved' GROUP BY 1, 2, 3, 5"""
         )
         cur.execute(
-            """INSERT INTO audits_scorerollup (branch_id, checklist_id, day, kind, key,
+            """INSERT INTO audits_scorerollup (branch_id, checklist_id, grain, day, kind, key,
                        count, total)
-               SELECT v.branch_id, v.checklist_id, v.visited_on, s.kind, s.key, count(*),
-                      sum(s.score)
+               SELECT v.branch_id, v.checklist_id, 'day', v.visited_on, s.kind, s.key,
+                      count(*), sum(s.score)
                  FROM audits_visitscore s JOIN audits_visit v ON v.id = s.visit_id
-                WHERE v.status = 'approved' GROUP BY 1, 2, 3, 4, 5"""
+                WHERE v.status = 'approved' GROUP BY 1, 2, 4, 5, 6"""
         )
         cur.execute(
-            """INSERT INTO audits_itemrollup (branch_id, checklist_id, day, item_code,
+            """INSERT INTO audits_itemrollup (branch_id, checklist_id, grain, day, item_code,
                        answers, failures, score_total, gain_total)
-               SELECT v.branch_id, v.checklist_id, v.visited_on, a.item_code, count(*),
+               SELECT v.branch_id, v.checklist_id, 'day', v.visited_on, a.item_code, count(*),
                       count(*) FILTER (WHERE a.failed), sum(a.score), coalesce(sum(a.gain), 0)
                  FROM audits_answer a JOIN audits_visit v ON v.id = a.visit_id
-                WHERE v.status = 'approved' AND a.score IS NOT NULL GROUP BY 1, 2, 3, 4"""
+                WHERE v.status = 'approved' AND a.score IS NOT NULL GROUP BY 1, 2, 4, 5"""
+        )
+        # The month rows, summed from the day rows as audits migration 0010 sums them.
+        cur.execute(
+            """INSERT INTO audits_visitrollup (branch_id, checklist_id, checklist_version_id,
+                       grain, day, visits, scored, score_total, score_squares)
+               SELECT branch_id, checklist_id, checklist_version_id, 'month',
+                      date_trunc('month', day)::date, sum(visits), sum(scored),
+                      sum(score_total), sum(score_squares)
+                 FROM audits_visitrollup WHERE grain = 'day' GROUP BY 1, 2, 3, 5"""
+        )
+        cur.execute(
+            """INSERT INTO audits_scorerollup (branch_id, checklist_id, grain, day, kind, key,
+                       count, total)
+               SELECT branch_id, checklist_id, 'month', date_trunc('month', day)::date, kind,
+                      key, sum(count), sum(total)
+                 FROM audits_scorerollup WHERE grain = 'day' GROUP BY 1, 2, 4, 5, 6"""
+        )
+        cur.execute(
+            """INSERT INTO audits_itemrollup (branch_id, checklist_id, grain, day, item_code,
+                       answers, failures, score_total, gain_total)
+               SELECT branch_id, checklist_id, 'month', date_trunc('month', day)::date,
+                      item_code, sum(answers), sum(failures), sum(score_total), sum(gain_total)
+                 FROM audits_itemrollup WHERE grain = 'day' GROUP BY 1, 2, 4, 5"""
         )
         # One report stamp per checklist and month with approved visits, as the audits
         # migration's backfill creates them; the scorecard cache key reads these.
@@ -553,6 +576,51 @@ def explain_all(captured: dict[str, list[str]], path: Path) -> list[dict]:
     return summaries
 
 
+def time_approvals(*, year: int, repeat: int) -> dict:
+    """The time to approve one visit, roll-up and stamp updates and commit included.
+
+    Each round needs a submitted visit: approved visits of January (outside the
+    timed December and its previous month) are taken out of the roll-ups by the
+    service that withdraws an approval's numbers, and set back to submitted,
+    before the clock starts. Then each is approved with the review service, in
+    its own transaction, as a reviewer's request does.
+    """
+    import datetime as dt
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from audits.models import User, Visit
+    from audits.selectors.rollups import visit_contribution
+    from audits.services.review import visit_review
+    from audits.services.rollups import rollups_apply
+
+    reviewer = User.objects.get(username="bench-head-office")
+    visits = list(
+        Visit.objects.filter(
+            status=Visit.Status.APPROVED,
+            visited_on__range=(dt.date(year, 1, 1), dt.date(year, 1, 31)),
+        ).order_by("pk")[: repeat + 1]
+    )
+    for visit in visits:
+        with transaction.atomic():
+            rollups_apply(before=visit_contribution(visit), after=None)
+            Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.SUBMITTED)
+            visit.status = Visit.Status.SUBMITTED
+    times, queries = [], []
+    for visit in visits:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            visit_review(visit=visit, reviewer=reviewer, decision="approve")
+            times.append(time.perf_counter() - started)
+        queries.append(len(captured))
+    return {
+        "median_s": round(median(times[1:]), 4),
+        "all_s": [round(t, 4) for t in times[1:]],
+        "queries": queries[-1],
+    }
+
+
 def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -632,6 +700,14 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
         )
         cases["scorecard data (scorecard_data), one branch"] = lambda: scorecard_data(
             branch=branch, checklist=checklist, period=period, lang="zh-Hans"
+        )
+        from reports.scorecard_render import render_scorecard_html
+
+        # Everything a scorecard costs but WeasyPrint: the data, the template and the charts.
+        cases["scorecard assembly (data + HTML + charts), one branch"] = lambda: (
+            render_scorecard_html(
+                scorecard_data(branch=branch, checklist=checklist, period=period, lang="zh-Hans")
+            )
         )
 
     # One pass to count rows and queries and capture the SQL for EXPLAIN; it
@@ -795,6 +871,8 @@ def main() -> None:
                 year=args.year, repeat=args.repeat, explain_path=OUT / f"{args.name}_explain.txt"
             )
         )
+        log("timing approvals (a write: after the reports)")
+        results["approval"] = time_approvals(year=args.year, repeat=args.repeat)
     finally:
         if "django" in sys.modules:
             from django.db import connections
@@ -837,6 +915,12 @@ def report(results: dict) -> None:
         )
         rows.append((label, ms(t["median_s"]), spread(t["all_s"]), ms(t.get("sql_median_s")), what))
     print(table(rows, ("case", "median", "range", "of which SQL", "rows / queries")))
+    if "approval" in results:
+        approval = results["approval"]
+        print(
+            f"approving one visit (review, roll-ups, stamp, commit): {ms(approval['median_s'])} "
+            f"median ({spread(approval['all_s'])}), {approval['queries']} queries"
+        )
     for label, error in results.get("failures", {}).items():
         print(f"FAILED: {label}: {error}")
     print("\nEXPLAIN (ANALYZE, BUFFERS) summaries:")

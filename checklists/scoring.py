@@ -303,13 +303,22 @@ class VisitResult:
     critical_failures: tuple[str, ...]
 
 
+def round_ratio(numerator: int, denominator: int, places: int = 1) -> Decimal:
+    """numerator / denominator (> 0), rounded half-up (away from zero) to `places` decimals.
+
+    In integers: reports round hundreds of thousands of means (sum / count) and
+    building a Fraction for each costs more than the rest of the report.
+    """
+    scale = 10**places
+    magnitude = (2 * abs(numerator) * scale + denominator) // (2 * denominator)
+    return Decimal(-magnitude if numerator < 0 else magnitude).scaleb(-places)
+
+
 def _round_half_up(value: Fraction | Decimal | int, places: int) -> Decimal:
     # Decimal.quantize would round the Decimal *approximation* of a Fraction like
-    # 1/3; flooring the exact value keeps the half-up decision exact.
-    exact = Fraction(value)
-    magnitude = math.floor(abs(exact) * 10**places + Fraction(1, 2))
-    units = -magnitude if exact < 0 else magnitude
-    return Decimal(units).scaleb(-places)
+    # 1/3; rounding the exact ratio keeps the half-up decision exact.
+    numerator, denominator = (value, 1) if isinstance(value, int) else value.as_integer_ratio()
+    return round_ratio(numerator, denominator, places)
 
 
 def round_score(x: Fraction | Decimal) -> Decimal:

@@ -3,6 +3,7 @@ and `manage.py rebuild_rollups` finds and fixes any drift from the visits."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import io
 from decimal import Decimal as D
@@ -16,7 +17,7 @@ from audits.models import Answer, ItemRollup, ScoreRollup, Visit, VisitRollup
 from audits.services.amendments import visit_answer_amend
 from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
 from backend.errors import Conflict
-from reports.periods import month
+from reports.periods import date_range, month
 from reports.selectors.comparison import branch_comparison, comparison_from_visits
 from reports.selectors.drivers import drivers_from_visits, score_drivers
 from tests.report_data import report_checklist, submitted_visit, visit
@@ -36,18 +37,18 @@ def approved(branch, version, on, reviewer, **answers) -> Visit:
     return stored
 
 
-def visit_rows() -> list[tuple]:
+def visit_rows(grain: str = "day") -> list[tuple]:
     return list(
-        VisitRollup.objects.order_by("branch", "day").values_list(
-            "branch", "day", "visits", "scored", "score_total", "score_squares"
-        )
+        VisitRollup.objects.filter(grain=grain)
+        .order_by("branch", "day")
+        .values_list("branch", "day", "visits", "scored", "score_total", "score_squares")
     )
 
 
-def score_rows(**where) -> dict[tuple[str, str], tuple[int, D]]:
+def score_rows(grain: str = "day", **where) -> dict[tuple[str, str], tuple[int, D]]:
     return {
         (kind, key): (count, total)
-        for kind, key, count, total in ScoreRollup.objects.filter(**where).values_list(
+        for kind, key, count, total in ScoreRollup.objects.filter(grain=grain, **where).values_list(
             "kind", "key", "count", "total"
         )
     }
@@ -60,24 +61,26 @@ def stored_scores(stored: Visit) -> dict[tuple[str, str], tuple[int, D]]:
 ItemSums = dict[tuple, tuple[int, int, D, D]]  # (branch, day, item code) → sums
 
 
-def item_rows(**where) -> ItemSums:
+def item_rows(grain: str = "day", **where) -> ItemSums:
     return {
         (branch, day, code): (answers, failures, total, gains)
         for branch, day, code, answers, failures, total, gains in ItemRollup.objects.filter(
-            **where
+            grain=grain, **where
         ).values_list(
             "branch", "day", "item_code", "answers", "failures", "score_total", "gain_total"
         )
     }
 
 
-def stored_items(*visits: Visit) -> ItemSums:
-    """The visits' scored answers summed per branch, day and item, as the item roll-ups should be."""
+def stored_items(*visits: Visit, by_month: bool = False) -> ItemSums:
+    """The visits' scored answers summed per branch, day (or month) and item, as the item
+    roll-ups should be."""
     sums: ItemSums = {}
     for answer in Answer.objects.filter(visit__in=visits, score__isnull=False).select_related(
         "visit"
     ):
-        key = (answer.visit.branch_id, answer.visit.visited_on, answer.item_code)
+        day = answer.visit.visited_on.replace(day=1) if by_month else answer.visit.visited_on
+        key = (answer.visit.branch_id, day, answer.item_code)
         count, failures, total, gains = sums.get(key, (0, 0, D(0), D(0)))
         sums[key] = (
             count + 1,
@@ -112,6 +115,70 @@ def test_two_approvals_of_one_branch_and_day_add_up_in_one_row(east_branch, vers
     assert (visits, scored) == (2, 2)
     assert total == first.score + second.score
     assert squares == first.score**2 + second.score**2
+
+
+def test_approvals_on_two_days_of_a_month_add_up_in_the_months_row(east_branch, version, rita):
+    first = approved(east_branch, version, "2026-10-05", rita)
+    second = approved(east_branch, version, "2026-10-28", rita, wait=5, clean=2)
+
+    assert len(visit_rows()) == 2
+    assert visit_rows("month") == [
+        (
+            east_branch.pk,
+            dt.date(2026, 10, 1),
+            2,
+            2,
+            first.score + second.score,
+            first.score**2 + second.score**2,
+        )
+    ]
+    assert item_rows("month") == stored_items(first, second, by_month=True)
+
+
+def test_a_visit_counts_in_the_month_it_was_made(east_branch, version, rita):
+    approved(east_branch, version, "2026-10-31", rita)
+    approved(east_branch, version, "2026-11-01", rita)
+
+    assert [row[1] for row in visit_rows("month")] == [dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+
+
+def test_withdrawing_the_months_only_approval_deletes_its_month_rows(east_branch, version, rita):
+    stored = approved(east_branch, version, "2026-10-05", rita)
+
+    visit_approval_withdraw(visit=stored, reviewer=rita, reason="Wrong branch visited.")
+
+    assert visit_rows("month") == []
+    assert score_rows("month") == {}
+    assert item_rows("month") == {}
+
+
+def test_rebuild_check_reports_a_drifted_month_row(east_branch, version, rita):
+    approved(east_branch, version, "2026-10-05", rita)
+    ScoreRollup.objects.filter(grain="month", key="core").update(count=5)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("rebuild_rollups", "--check", stdout=out)
+
+    assert "score roll-ups: 0 missing, 0 extra, 1 different" in out.getvalue()
+    assert "grain=month" in out.getvalue()
+
+
+def test_the_month_grain_migration_sums_the_day_rows_into_month_rows(
+    east_branch, pudong, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    approved(east_branch, version, "2026-10-20", rita, clean=1)
+    approved(pudong, version, "2026-11-06", rita, attitude=None)
+    expected = visit_rows("month"), score_rows("month"), item_rows("month")
+    for model in (VisitRollup, ScoreRollup, ItemRollup):
+        model.objects.filter(grain="month").delete()
+    migration = importlib.import_module("audits.migrations.0010_rollup_month_grain")
+
+    migration.month_rows_from_day_rows(apps, None)
+
+    assert (visit_rows("month"), score_rows("month"), item_rows("month")) == expected
+    assert "no drift" in check()
 
 
 def test_a_submitted_visit_is_not_in_the_rollups(east_branch, version, rita):
@@ -212,8 +279,10 @@ def test_rebuild_check_reports_missing_extra_and_different_rows_and_exits_non_ze
 ):
     approved(east_branch, version, "2026-10-05", rita)
     approved(pudong, version, "2026-10-06", rita)
-    VisitRollup.objects.filter(branch=pudong).delete()  # missing
-    VisitRollup.objects.filter(branch=east_branch).update(score_total=D("1.0"))  # different
+    VisitRollup.objects.filter(branch=pudong, grain="day").delete()  # missing
+    VisitRollup.objects.filter(branch=east_branch, grain="day").update(
+        score_total=D("1.0")
+    )  # different
     ScoreRollup.objects.create(  # extra
         branch=pudong, checklist=version.checklist, day="2026-10-07", kind="section", key="core"
     )
@@ -227,7 +296,9 @@ def test_rebuild_check_reports_missing_extra_and_different_rows_and_exits_non_ze
     assert "visit roll-ups: 1 missing, 0 extra, 1 different" in report
     assert "score roll-ups: 0 missing, 1 extra, 0 different" in report
     assert "score_total=1.0" in report
-    assert VisitRollup.objects.filter(branch=pudong).count() == 0  # --check changes nothing
+    assert (
+        VisitRollup.objects.filter(branch=pudong, grain="day").count() == 0
+    )  # --check changes nothing
 
 
 def test_rebuild_replaces_drifted_rollups_with_the_visits_sums_and_says_what_it_fixed(
@@ -236,8 +307,8 @@ def test_rebuild_replaces_drifted_rollups_with_the_visits_sums_and_says_what_it_
     approved(east_branch, version, "2026-10-05", rita)
     approved(pudong, version, "2026-10-06", rita)
     expected = visit_rows(), score_rows()
-    VisitRollup.objects.filter(branch=pudong).delete()
-    VisitRollup.objects.filter(branch=east_branch).update(visits=7)
+    VisitRollup.objects.filter(branch=pudong, grain="day").delete()
+    VisitRollup.objects.filter(branch=east_branch, grain="day").update(visits=7)
     out = io.StringIO()
 
     call_command("rebuild_rollups", stdout=out)
@@ -257,6 +328,8 @@ def test_rebuild_counts_visits_stored_without_the_services(east_branch, version)
     call_command("rebuild_rollups", stdout=io.StringIO())
 
     assert visit_rows() == [(east_branch.pk, stored.visited_on, 1, 1, D("80.0"), D("6400.00"))]
+    month_row = (east_branch.pk, stored.visited_on.replace(day=1), 1, 1, D("80.0"), D("6400.00"))
+    assert visit_rows("month") == [month_row]
     assert score_rows() == {("section", "core"): (1, D("75.0"))}
 
 
@@ -284,7 +357,7 @@ def test_two_approvals_of_one_branch_and_day_add_up_in_one_row_per_item(east_bra
     second = approved(east_branch, version, "2026-10-05", rita, wait=5, clean=2)
 
     assert item_rows() == stored_items(first, second)
-    assert ItemRollup.objects.filter(item_code="clean").count() == 1
+    assert ItemRollup.objects.filter(item_code="clean", grain="day").count() == 1
 
 
 def test_withdrawing_an_approval_takes_its_answers_and_emptied_item_rows_out(
@@ -336,8 +409,10 @@ def test_rebuild_check_reports_missing_and_different_item_rows_and_exits_non_zer
 ):
     approved(east_branch, version, "2026-10-05", rita)
     approved(pudong, version, "2026-10-06", rita)
-    ItemRollup.objects.filter(branch=pudong, item_code="clean").delete()  # missing
-    ItemRollup.objects.filter(branch=east_branch, item_code="wait").update(failures=9)  # different
+    ItemRollup.objects.filter(branch=pudong, item_code="clean", grain="day").delete()  # missing
+    ItemRollup.objects.filter(branch=east_branch, item_code="wait", grain="day").update(
+        failures=9
+    )  # different
     out = io.StringIO()
 
     with pytest.raises(CommandError) as error:
@@ -355,7 +430,7 @@ def test_rebuild_replaces_drifted_item_rollups_with_the_answers_sums(
 ):
     approved(east_branch, version, "2026-10-05", rita)
     approved(pudong, version, "2026-10-06", rita)
-    expected = item_rows()
+    expected = item_rows(), item_rows("month")
     ItemRollup.objects.filter(branch=pudong).delete()
     ItemRollup.objects.create(
         branch=east_branch, checklist=version.checklist, day="2026-10-07", item_code="greet"
@@ -363,7 +438,7 @@ def test_rebuild_replaces_drifted_item_rollups_with_the_answers_sums(
 
     call_command("rebuild_rollups", stdout=io.StringIO())
 
-    assert item_rows() == expected
+    assert (item_rows(), item_rows("month")) == expected
     assert "no drift" in check()
 
 
@@ -374,10 +449,36 @@ def test_the_migration_fills_the_item_rollups_from_the_approved_visits_answers(
     approved(pudong, version, "2026-10-06", rita, attitude=None)
     submitted_visit(pudong, version, "2026-10-06", ANSWERS)  # not approved: not counted
     expected = item_rows()
-    ItemRollup.objects.all().delete()
+    ItemRollup.objects.filter(grain="day").delete()  # 0008 knew day rows only
     migration = importlib.import_module("audits.migrations.0008_item_rollups")
 
     migration.backfill(apps, None)
 
     assert item_rows() == expected
     assert "no drift" in check()
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        ("2026-09-20", "2026-11-01"),  # days, a whole October, a day
+        ("2026-09-30", "2026-10-31"),  # a day, then a whole month
+        ("2026-10-01", "2026-11-01"),  # a whole month, then a day
+        ("2026-10-02", "2026-10-31"),  # days only
+        ("2026-09-01", "2026-11-30"),  # three whole months
+    ],
+)
+def test_a_range_with_whole_months_and_edges_counts_each_visit_once(
+    east_branch, pudong, version, hank, rita, start, end
+):
+    for on in ("2026-09-30", "2026-10-01", "2026-10-31", "2026-11-01"):
+        approved(east_branch, version, on, rita)
+        approved(pudong, version, on, rita, wait=5)
+    period = date_range(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+
+    table = branch_comparison(user=hank, checklist=version.checklist, period=period)
+
+    assert table == comparison_from_visits(user=hank, checklist=version.checklist, period=period)
+    assert score_drivers(
+        user=hank, checklist=version.checklist, period=period
+    ) == drivers_from_visits(user=hank, checklist=version.checklist, period=period)

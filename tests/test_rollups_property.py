@@ -24,7 +24,7 @@ from audits.services.amendments import visit_answer_amend
 from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
 from checklists.models import Item
 from checklists.services import checklist_version_new_draft, checklist_version_publish
-from reports.periods import date_range
+from reports.periods import date_range, month, quarter
 from reports.selectors.comparison import branch_comparison, comparison_from_visits
 from reports.selectors.drivers import drivers_from_visits, score_drivers
 from tests.factories import BranchFactory, ItemFactory, SectionFactory
@@ -55,7 +55,17 @@ answers = st.fixed_dictionaries(VALUES)
 change = st.sampled_from(sorted(VALUES)).flatmap(
     lambda code: st.tuples(st.just(code), VALUES[code])
 )
-day = st.integers(0, DAYS - 1).map(lambda n: FIRST_DAY + dt.timedelta(days=n))
+# Month edges often: a day counted both in its day row and in its month row, or in neither,
+# shows on the first and last days of a month.
+EDGES = [dt.date(2026, m, d) for m in (9, 10, 11) for d in (1, 2)] + [
+    dt.date(2026, 9, 30),
+    dt.date(2026, 10, 31),
+    dt.date(2026, 11, 30),
+]
+day = st.one_of(
+    st.integers(0, DAYS - 1).map(lambda n: FIRST_DAY + dt.timedelta(days=n)),
+    st.sampled_from(EDGES),
+)
 pick = st.integers(0, 1000)  # which visit an action applies to, modulo the candidates
 
 # submit: branch, version, day, answers, the app item's answer (version 2), approved at once.
@@ -73,9 +83,18 @@ actions = st.one_of(
     st.tuples(st.just("amend"), pick, change),
     st.tuples(st.just("withdraw"), pick),
 )
-ranges = st.tuples(day, st.integers(0, 45)).map(
+ragged = st.tuples(day, st.integers(0, 80)).map(
     lambda pair: date_range(pair[0], pair[0] + dt.timedelta(days=pair[1]))
 )
+# Ranges that hold whole months, read from month rows with day rows at their edges, and
+# calendar periods, whose previous period is whole months too.
+from_a_first = st.tuples(st.sampled_from([9, 10, 11]), st.integers(27, 80)).map(
+    lambda pair: date_range(
+        dt.date(2026, pair[0], 1), dt.date(2026, pair[0], 1) + dt.timedelta(days=pair[1])
+    )
+)
+calendar = st.sampled_from([month(2026, 9), month(2026, 10), month(2026, 11), quarter(2026, 4)])
+ranges = st.one_of(ragged, from_a_first, calendar)
 
 
 @pytest.fixture

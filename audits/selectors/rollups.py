@@ -12,19 +12,70 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Q, Sum
 
-from audits.models import Answer, ItemRollup, ScoreRollup, Visit, VisitRollup, VisitScore
+from audits.models import (
+    Answer,
+    ItemRollup,
+    RollupGrain,
+    ScoreRollup,
+    Visit,
+    VisitRollup,
+    VisitScore,
+)
 
 ZERO = Decimal(0)
 
-# (branch id, checklist version id, day) → (checklist id, visits, scored, total, squares)
-VisitKey = tuple[int, int, dt.date]
+# (branch id, checklist version id, grain, day) → (checklist id, visits, scored, total, squares)
+VisitKey = tuple[int, int, str, dt.date]
 VisitTotals = tuple[int, int, int, Decimal, Decimal]
-# (branch id, checklist id, day, kind, key) → (count, total)
-ScoreKey = tuple[int, int, dt.date, str, str]
+# (branch id, checklist id, grain, day, kind, key) → (count, total)
+ScoreKey = tuple[int, int, str, dt.date, str, str]
 ScoreTotals = tuple[int, Decimal]
-# (branch id, checklist id, day, item code) → (answers, failures, score total, gain total)
-ItemKey = tuple[int, int, dt.date, str]
+# (branch id, checklist id, grain, day, item code) → (answers, failures, score total, gain total)
+ItemKey = tuple[int, int, str, dt.date, str]
 ItemTotals = tuple[int, int, Decimal, Decimal]
+
+
+def rollup_periods(day: dt.date) -> tuple[tuple[str, dt.date], tuple[str, dt.date]]:
+    """The (grain, day) of the two roll-up rows a visit made on `day` counts in."""
+    return (RollupGrain.DAY, day), (RollupGrain.MONTH, day.replace(day=1))
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def rollup_spans(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """(grain, first, last) spans of roll-up rows that sum the days `start` to `end`, each day once.
+
+    Month rows for the whole months inside the range (first and last are month
+    starts), day rows for the days before the first and after the last of them;
+    day rows only when the range holds no whole month.
+    """
+    first = start if start.day == 1 else _month_after(start)  # first whole month's first day
+    next_month = _month_after(end)
+    # The day after the last whole month: end's month counts whole only if end is its last day.
+    after = next_month if next_month - dt.timedelta(days=1) == end else end.replace(day=1)
+    if first >= after:
+        return [(RollupGrain.DAY, start, end)]
+    spans = []
+    if start < first:
+        spans.append((RollupGrain.DAY, start, first - dt.timedelta(days=1)))
+    spans.append((RollupGrain.MONTH, first, (after - dt.timedelta(days=1)).replace(day=1)))
+    if after <= end:
+        spans.append((RollupGrain.DAY, after, end))
+    return spans
+
+
+def rollup_days(start: dt.date, end: dt.date) -> Q:
+    """The roll-up rows that sum the days from `start` to `end` (rollup_spans), as a filter.
+
+    A month's report thus reads one row per branch (and key) instead of one per
+    day with a visit.
+    """
+    condition = Q()
+    for grain, first, last in rollup_spans(start, end):
+        condition |= Q(grain=grain, day__range=(first, last))
+    return condition
 
 
 @dataclass(frozen=True)
@@ -82,7 +133,7 @@ def rollups_from_visits(*, checklist_id: int) -> RollupRows:
     """What the roll-ups of `checklist_id` should hold, summed from its approved visits. Three queries."""
     approved = Visit.objects.filter(checklist_id=checklist_id, status=Visit.Status.APPROVED)
     visits = {
-        (row["branch"], row["checklist_version"], row["visited_on"]): (
+        (row["branch"], row["checklist_version"], RollupGrain.DAY, row["visited_on"]): (
             checklist_id,
             row["visits"],
             row["scored"],
@@ -99,7 +150,14 @@ def rollups_from_visits(*, checklist_id: int) -> RollupRows:
         .order_by()
     }
     scores = {
-        (row["visit__branch"], checklist_id, row["visit__visited_on"], row["kind"], row["key"]): (
+        (
+            row["visit__branch"],
+            checklist_id,
+            RollupGrain.DAY,
+            row["visit__visited_on"],
+            row["kind"],
+            row["key"],
+        ): (
             row["count"],
             row["total"] or ZERO,
         )
@@ -111,7 +169,13 @@ def rollups_from_visits(*, checklist_id: int) -> RollupRows:
         .order_by()
     }
     items = {
-        (row["visit__branch"], checklist_id, row["visit__visited_on"], row["item_code"]): (
+        (
+            row["visit__branch"],
+            checklist_id,
+            RollupGrain.DAY,
+            row["visit__visited_on"],
+            row["item_code"],
+        ): (
             row["count"],
             row["failed_count"],
             row["total"] or ZERO,
@@ -131,17 +195,38 @@ def rollups_from_visits(*, checklist_id: int) -> RollupRows:
         )
         .order_by()
     }
-    return RollupRows(visits=visits, scores=scores, items=items)
+    return RollupRows(
+        visits=_with_months(visits, keep=1), scores=_with_months(scores), items=_with_months(items)
+    )
+
+
+def _with_months(days: dict[tuple, tuple], *, keep: int = 0) -> dict[tuple, tuple]:
+    """Day rows (grain third, day fourth in the key) and the month rows they add up to.
+
+    The first `keep` numbers of a row are not summed but carried (the checklist id
+    of a visit roll-up).
+    """
+    months: dict[tuple, list] = {}
+    for key, numbers in days.items():
+        month_key = (*key[:2], RollupGrain.MONTH, key[3].replace(day=1), *key[4:])
+        into = months.get(month_key)
+        if into is None:
+            months[month_key] = list(numbers)
+        else:
+            for index in range(keep, len(numbers)):
+                into[index] += numbers[index]
+    return {**days, **{key: tuple(numbers) for key, numbers in months.items()}}
 
 
 def rollups_stored(*, checklist_id: int) -> RollupRows:
     """What the roll-ups of `checklist_id` hold. Three queries."""
     visits = {
-        (branch, version, day): (checklist, visits, scored, total, squares)
-        for branch, version, day, checklist, visits, scored, total, squares in (
+        (branch, version, grain, day): (checklist, visits, scored, total, squares)
+        for branch, version, grain, day, checklist, visits, scored, total, squares in (
             VisitRollup.objects.filter(checklist_id=checklist_id).values_list(
                 "branch",
                 "checklist_version",
+                "grain",
                 "day",
                 "checklist",
                 "visits",
@@ -152,19 +237,20 @@ def rollups_stored(*, checklist_id: int) -> RollupRows:
         )
     }
     scores = {
-        (branch, checklist, day, kind, key): (count, total)
-        for branch, checklist, day, kind, key, count, total in (
+        (branch, checklist, grain, day, kind, key): (count, total)
+        for branch, checklist, grain, day, kind, key, count, total in (
             ScoreRollup.objects.filter(checklist_id=checklist_id).values_list(
-                "branch", "checklist", "day", "kind", "key", "count", "total"
+                "branch", "checklist", "grain", "day", "kind", "key", "count", "total"
             )
         )
     }
     items = {
-        (branch, checklist, day, code): (answers, failures, total, gains)
-        for branch, checklist, day, code, answers, failures, total, gains in (
+        (branch, checklist, grain, day, code): (answers, failures, total, gains)
+        for branch, checklist, grain, day, code, answers, failures, total, gains in (
             ItemRollup.objects.filter(checklist_id=checklist_id).values_list(
                 "branch",
                 "checklist",
+                "grain",
                 "day",
                 "item_code",
                 "answers",

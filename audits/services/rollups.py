@@ -30,6 +30,7 @@ from audits.selectors.rollups import (
     Contribution,
     RollupRows,
     rollup_checklist_ids,
+    rollup_periods,
     rollups_from_visits,
     rollups_stored,
 )
@@ -54,22 +55,8 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
     for sign, side in ((-1, before), (1, after)):
         if side is None:
             continue
-        row = visit_delta[(side.branch_id, side.checklist_id, side.version_id, side.day)]
-        row[0] += sign
-        if side.score is not None:
-            row[1] += sign
-            row[2] += sign * side.score
-            row[3] += sign * side.score * side.score
-        for kind, key, score in side.scores:
-            detail = score_delta[(side.branch_id, side.checklist_id, side.day, kind, key)]
-            detail[0] += sign
-            detail[1] += sign * score
-        for code, score, failed, gain in side.items:
-            item = item_delta[(side.branch_id, side.checklist_id, side.day, code)]
-            item[0] += sign
-            item[1] += sign if failed else 0
-            item[2] += sign * score
-            item[3] += sign * (gain or ZERO)
+        for grain, day in rollup_periods(side.day):
+            _add(visit_delta, score_delta, item_delta, side, sign=sign, grain=grain, day=day)
 
     # Sorted, so concurrent transactions lock the rows they share in the same order.
     visit_rows = sorted((*k, *v) for k, v in visit_delta.items() if any(v))
@@ -77,11 +64,12 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
     item_rows = sorted((*k, *v) for k, v in item_delta.items() if any(v))
     rows_upsert_adding(
         VisitRollup,
-        conflict=["branch_id", "checklist_version_id", "day"],
+        conflict=["branch_id", "checklist_version_id", "grain", "day"],
         columns=[
             "branch_id",
             "checklist_id",
             "checklist_version_id",
+            "grain",
             "day",
             "visits",
             "scored",
@@ -93,17 +81,18 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
     )
     rows_upsert_adding(
         ScoreRollup,
-        conflict=["branch_id", "checklist_id", "day", "kind", "key"],
-        columns=["branch_id", "checklist_id", "day", "kind", "key", "count", "total"],
+        conflict=["branch_id", "checklist_id", "grain", "day", "kind", "key"],
+        columns=["branch_id", "checklist_id", "grain", "day", "kind", "key", "count", "total"],
         added=["count", "total"],
         rows=score_rows,
     )
     rows_upsert_adding(
         ItemRollup,
-        conflict=["branch_id", "checklist_id", "day", "item_code"],
+        conflict=["branch_id", "checklist_id", "grain", "day", "item_code"],
         columns=[
             "branch_id",
             "checklist_id",
+            "grain",
             "day",
             "item_code",
             "answers",
@@ -114,26 +103,66 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
         added=["answers", "failures", "score_total", "gain_total"],
         rows=item_rows,
     )
-    for branch, _checklist, version, day, visits, *_ in visit_rows:
+    for branch, _checklist, version, grain, day, visits, *_ in visit_rows:
         if visits < 0:
             VisitRollup.objects.filter(
-                branch_id=branch, checklist_version_id=version, day=day, visits=0
+                branch_id=branch, checklist_version_id=version, grain=grain, day=day, visits=0
             ).delete()
-    for branch, checklist, day, kind, key, count, _total in score_rows:
+    for branch, checklist, grain, day, kind, key, count, _total in score_rows:
         if count < 0:
             ScoreRollup.objects.filter(
-                branch_id=branch, checklist_id=checklist, day=day, kind=kind, key=key, count=0
+                branch_id=branch,
+                checklist_id=checklist,
+                grain=grain,
+                day=day,
+                kind=kind,
+                key=key,
+                count=0,
             ).delete()
-    for branch, checklist, day, code, answers, *_ in item_rows:
+    for branch, checklist, grain, day, code, answers, *_ in item_rows:
         if answers < 0:
             ItemRollup.objects.filter(
-                branch_id=branch, checklist_id=checklist, day=day, item_code=code, answers=0
+                branch_id=branch,
+                checklist_id=checklist,
+                grain=grain,
+                day=day,
+                item_code=code,
+                answers=0,
             ).delete()
     # Last: the stamp row is shared by every approval of the checklist's month
     # company-wide, so its lock is taken as close to the commit as possible.
     report_stamps_bump(
         checklist_days=[(side.checklist_id, side.day) for side in (before, after) if side]
     )
+
+
+def _add(
+    visit_delta: dict,
+    score_delta: dict,
+    item_delta: dict,
+    side: Contribution,
+    *,
+    sign: int,
+    grain: str,
+    day,
+) -> None:
+    """Add `sign` times what `side` counts for to the deltas of one roll-up row per table."""
+    row = visit_delta[(side.branch_id, side.checklist_id, side.version_id, grain, day)]
+    row[0] += sign
+    if side.score is not None:
+        row[1] += sign
+        row[2] += sign * side.score
+        row[3] += sign * side.score * side.score
+    for kind, key, score in side.scores:
+        detail = score_delta[(side.branch_id, side.checklist_id, grain, day, kind, key)]
+        detail[0] += sign
+        detail[1] += sign * score
+    for code, score, failed, gain in side.items:
+        item = item_delta[(side.branch_id, side.checklist_id, grain, day, code)]
+        item[0] += sign
+        item[1] += sign if failed else 0
+        item[2] += sign * score
+        item[3] += sign * (gain or ZERO)
 
 
 @dataclass
@@ -177,6 +206,7 @@ def _replace(checklist_id: int, wanted: RollupRows) -> None:
             VisitRollup(
                 branch_id=branch,
                 checklist_version_id=version,
+                grain=grain,
                 day=day,
                 checklist_id=checklist,
                 visits=visits,
@@ -184,7 +214,7 @@ def _replace(checklist_id: int, wanted: RollupRows) -> None:
                 score_total=total,
                 score_squares=squares,
             )
-            for (branch, version, day), (checklist, visits, scored, total, squares) in (
+            for (branch, version, grain, day), (checklist, visits, scored, total, squares) in (
                 wanted.visits.items()
             )
         ],
@@ -195,13 +225,16 @@ def _replace(checklist_id: int, wanted: RollupRows) -> None:
             ScoreRollup(
                 branch_id=branch,
                 checklist_id=checklist,
+                grain=grain,
                 day=day,
                 kind=kind,
                 key=key,
                 count=count,
                 total=total,
             )
-            for (branch, checklist, day, kind, key), (count, total) in wanted.scores.items()
+            for (branch, checklist, grain, day, kind, key), (count, total) in (
+                wanted.scores.items()
+            )
         ],
         batch_size=1000,
     )
@@ -210,6 +243,7 @@ def _replace(checklist_id: int, wanted: RollupRows) -> None:
             ItemRollup(
                 branch_id=branch,
                 checklist_id=checklist,
+                grain=grain,
                 day=day,
                 item_code=code,
                 answers=answers,
@@ -217,7 +251,7 @@ def _replace(checklist_id: int, wanted: RollupRows) -> None:
                 score_total=total,
                 gain_total=gains,
             )
-            for (branch, checklist, day, code), (answers, failures, total, gains) in (
+            for (branch, checklist, grain, day, code), (answers, failures, total, gains) in (
                 wanted.items.items()
             )
         ],
@@ -255,7 +289,7 @@ def rollups_rebuild(*, fix: bool) -> RollupDrift:
             # Every month rewritten, not only the drifted rows': a stamp only needs to change.
             report_stamps_bump(
                 checklist_days=[
-                    (checklist_id, key[2])  # the day, third in every roll-up key
+                    (checklist_id, key[3])  # the day, fourth in every roll-up key
                     for rows in (wanted, stored)
                     for table in (rows.visits, rows.scores, rows.items)
                     for key in table

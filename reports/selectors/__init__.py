@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -23,9 +23,10 @@ from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
 
 from accounts.scope import scope_of
 from audits.models import Branch, Region, Visit
+from audits.selectors.rollups import rollup_days
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
-from checklists.scoring import round_score
+from checklists.scoring import round_ratio
 
 T = TypeVar("T")
 
@@ -69,8 +70,10 @@ def exact_mean(total: Decimal | None, count: int) -> Fraction | None:
 
 def mean_score(total: Decimal | None, count: int) -> Decimal | None:
     """The mean of `count` scores summing to `total`, rounded half-up to one decimal."""
-    mean = exact_mean(total, count)
-    return None if mean is None else round_score(mean)
+    if not count or total is None:
+        return None
+    numerator, denominator = total.as_integer_ratio()
+    return round_ratio(numerator, denominator * count)
 
 
 def company_stamp(*, checklist: Checklist, start: dt.date, end: dt.date) -> str:
@@ -232,14 +235,21 @@ def report_rollup_filter(
     start: dt.date,
     end: dt.date,
     region: Region | None,
+    more: Sequence[tuple[dt.date, dt.date]] = (),
 ) -> Q:
     """report_visit_filter for the roll-ups (audits.models.VisitRollup, ScoreRollup).
 
     The same days, checklist and scope; a roll-up holds approved visits only.
-    Shaped for their report indexes (checklist, day); as with the visits, rows of
-    inactive branches are left for the caller to drop.
+    Whole months are read from month rows, the days at the edges from day rows
+    (audits.selectors.rollups.rollup_days). Shaped for their report indexes
+    (checklist, grain, day); as with the visits, rows of inactive branches are
+    left for the caller to drop. Several (start, end) ranges may be given in
+    `more`, for a report that reads two periods at once.
     """
-    condition = Q(checklist=checklist, day__range=(start, end))
+    days = rollup_days(start, end)
+    for other_start, other_end in more:
+        days |= rollup_days(other_start, other_end)
+    condition = Q(checklist=checklist) & days
     if region is not None:
         return condition & Q(branch__region=region)
     scope = scope_of(user)

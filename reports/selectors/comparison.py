@@ -232,7 +232,7 @@ def _sums_from_rollups(
     region,
     version: ChecklistVersion,
 ):
-    """The sums out of the daily roll-ups (audits.models.VisitRollup, ScoreRollup): three queries.
+    """The sums out of the roll-ups (audits.models.VisitRollup, ScoreRollup): three queries.
 
     A range of days is the sum of its days; the roll-ups hold the same exact
     decimal sums the visits give, so every mean, interval and rank is the same.
@@ -242,8 +242,14 @@ def _sums_from_rollups(
     in_period = report_rollup_filter(
         user, checklist=checklist, start=period.start, end=period.end, region=region
     )
+    # Each period's own whole months and edges: a month row may straddle the two.
     both_periods = report_rollup_filter(
-        user, checklist=checklist, start=before.start, end=period.end, region=region
+        user,
+        checklist=checklist,
+        start=period.start,
+        end=period.end,
+        region=region,
+        more=[(before.start, before.end)],
     )
     totals = {
         row["branch"]: {**row, "visits": row["visit_count"], "scored": row["scored_count"]}
@@ -450,7 +456,7 @@ def branch_comparison(
     - averages: the branches' mean column scores, over every row and per
       region (comparison_averages).
 
-    Sorted as ranked above, then by branch code. Read from the daily roll-ups
+    Sorted as ranked above, then by branch code. Read from the roll-ups
     (audits.models.VisitRollup, ScoreRollup, ItemRollup), which hold the exact
     sums of the approved visits' scores and squares, so the numbers equal those
     computed from the visits (comparison_from_visits). The same nine queries

@@ -64,7 +64,7 @@ digits), so two branches with the same mean give the same float and "does not
 vary" is still decided on the values; sums are math.fsum, exact whatever order
 the rows come in.
 
-The sums are read from the daily roll-ups (audits.models.VisitRollup,
+The sums are read from the roll-ups (audits.models.VisitRollup,
 ItemRollup), kept with every change to an approved visit, not from the
 answers; drivers_from_visits computes the same report from the visits and
 answers, the baseline the roll-ups are tested and benchmarked against.
@@ -199,7 +199,7 @@ class _Sums:
 def _sums_from_rollups(
     user, *, checklist: Checklist, period: Period, region, version: ChecklistVersion
 ) -> _Sums:
-    """The sums out of the daily roll-ups (VisitRollup, ItemRollup): three queries.
+    """The sums out of the roll-ups (VisitRollup, ItemRollup): three queries.
 
     A range of days is the sum of its days; the roll-ups hold the same exact
     decimal sums and counts the visits and answers give.

@@ -4,11 +4,11 @@ from audits.services.rollups import TableDrift, rollups_rebuild
 
 # Enough examples to see what kind of drift it is; the counts say how much.
 SHOWN = 10
-VISIT_KEY = ("branch", "version", "day")
+VISIT_KEY = ("branch", "version", "grain", "day")
 VISIT_NUMBERS = ("checklist", "visits", "scored", "score_total", "score_squares")
-SCORE_KEY = ("branch", "checklist", "day", "kind", "key")
+SCORE_KEY = ("branch", "checklist", "grain", "day", "kind", "key")
 SCORE_NUMBERS = ("count", "total")
-ITEM_KEY = ("branch", "checklist", "day", "item_code")
+ITEM_KEY = ("branch", "checklist", "grain", "day", "item_code")
 ITEM_NUMBERS = ("answers", "failures", "score_total", "gain_total")
 
 
