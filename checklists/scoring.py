@@ -314,7 +314,8 @@ def round_ratio(numerator: int, denominator: int, places: int = 1) -> Decimal:
     return Decimal(-magnitude if numerator < 0 else magnitude).scaleb(-places)
 
 
-def _round_half_up(value: Fraction | Decimal | int, places: int) -> Decimal:
+def round_half_up(value: Fraction | Decimal | int, places: int) -> Decimal:
+    """Round exactly, half away from zero, to `places` decimals."""
     # Decimal.quantize would round the Decimal *approximation* of a Fraction like
     # 1/3; rounding the exact ratio keeps the half-up decision exact.
     numerator, denominator = (value, 1) if isinstance(value, int) else value.as_integer_ratio()
@@ -323,11 +324,11 @@ def _round_half_up(value: Fraction | Decimal | int, places: int) -> Decimal:
 
 def round_score(x: Fraction | Decimal) -> Decimal:
     """Round a score exactly, half-up (away from zero), to one decimal place."""
-    return _round_half_up(x, 1)
+    return round_half_up(x, 1)
 
 
 def _round_gain(x: Fraction) -> Decimal:
-    return _round_half_up(x, 2)
+    return round_half_up(x, 2)
 
 
 def number_as_fraction(value: int | float | Decimal) -> Fraction:

@@ -15,7 +15,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,12 +59,6 @@ def score_sum(field: str, *, places: int = 1, **extra) -> Sum:
     hold a sum, and Django would refuse to quantize one into it on SQLite.
     """
     return Sum(field, output_field=DecimalField(max_digits=20, decimal_places=places), **extra)
-
-
-def exact_mean(total: Decimal | None, count: int) -> Fraction | None:
-    if not count or total is None:
-        return None
-    return Fraction(total) / count
 
 
 def mean_score(total: Decimal | None, count: int) -> Decimal | None:

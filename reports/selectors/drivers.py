@@ -59,10 +59,10 @@ Every number a person reads as a score (average, failure rate, points to gain)
 is exact: sums of the stored decimals, divided as fractions and rounded
 half-up. The correlation is worked out in floats: it is shown to three
 decimals, where exactness buys nothing, and floats keep it fast across 10,000
-branches. Its inputs, the branches' means, are divided exactly first (28
-digits), so two branches with the same mean give the same float and "does not
-vary" is still decided on the values; sums are math.fsum, exact whatever order
-the rows come in.
+branches. Its inputs, the branches' means, are integer ratios divided once
+(Python rounds int / int correctly), so two branches with the same mean give
+the same float and "does not vary" is still decided on the values; sums are
+math.fsum, exact whatever order the rows come in.
 
 The sums are read from the roll-ups (audits.models.VisitRollup,
 ItemRollup), kept with every change to an approved visit, not from the
@@ -75,7 +75,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q, Sum
@@ -83,7 +83,7 @@ from django.db.models.functions import Coalesce
 
 from audits.models import Answer, ItemRollup, Region, Visit, VisitRollup
 from checklists.models import Checklist, ChecklistVersion, Item
-from checklists.scoring import SCORED_TYPES
+from checklists.scoring import SCORED_TYPES, round_half_up, round_ratio
 from reports.periods import Period
 from reports.selectors import (
     Heading,
@@ -99,9 +99,6 @@ from reports.selectors import (
 
 MIN_BRANCHES_FOR_CORRELATION = 3
 ZERO = Decimal(0)
-# Means divided to 28 significant digits, as the Decimal arithmetic this replaced:
-# equal exact means give equal Decimals, hence equal floats.
-_MEANS = Context(prec=28)
 
 
 @dataclass(frozen=True)
@@ -143,15 +140,6 @@ def is_driver(item: Item) -> bool:
     return item.answer_type in SCORED_TYPES and item.weight > 0 and not item.is_descriptive_choice
 
 
-def round_half_up(value: Fraction | Decimal, places: int) -> Decimal:
-    """Round exactly, half away from zero, to `places` decimals."""
-    exact = Fraction(value)
-    scaled = abs(exact) * 10**places
-    whole = int(scaled + Fraction(1, 2))
-    result = Decimal(whole).scaleb(-places)
-    return -result if exact < 0 else result
-
-
 def pearson(pairs: Sequence[tuple[float, float]]) -> Decimal | None:
     """Pearson's r of (x, y) pairs, to three decimals; None below three pairs or without variance.
 
@@ -178,7 +166,9 @@ def pearson(pairs: Sequence[tuple[float, float]]) -> Decimal | None:
 
 
 def _mean(total: Decimal, count: int) -> float:
-    return float(_MEANS.divide(total, count))
+    # int / int is correctly rounded: equal exact means give equal floats.
+    numerator, denominator = total.as_integer_ratio()
+    return numerator / (denominator * count)
 
 
 @dataclass(frozen=True)
@@ -370,9 +360,7 @@ def _drivers(
                 answers=numbers.count if numbers else 0,
                 branches=len(numbers.pairs) if numbers else 0,
                 average=mean_score(numbers.total, numbers.count) if numbers else None,
-                failure_rate=(
-                    round_half_up(Fraction(numbers.failures, numbers.count), 3) if numbers else None
-                ),
+                failure_rate=(round_ratio(numbers.failures, numbers.count, 3) if numbers else None),
                 correlation=pearson(numbers.pairs) if numbers else None,
                 points_to_gain=(
                     round_half_up(Fraction(numbers.gain) / scored_visits, 2)

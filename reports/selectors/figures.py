@@ -61,7 +61,7 @@ from audits.models import Answer, Branch, Region, User, Visit
 from checklists.languages import pick
 from checklists.models import AnswerType, Checklist, Item
 from checklists.rules import item_rule
-from checklists.scoring import Threshold, number_as_fraction, threshold_band
+from checklists.scoring import Threshold, number_as_fraction, round_half_up, threshold_band
 from reports.labels import labels_for
 from reports.periods import Period
 from reports.selectors import (
@@ -73,7 +73,6 @@ from reports.selectors import (
     score_sum,
     versions_used,
 )
-from reports.selectors.drivers import round_half_up
 
 COMPANY_CACHE_SECONDS = 3600
 
