@@ -462,8 +462,8 @@ _Key = TypeVar("_Key")
 
 
 def _lifted_mean(
-    required: Iterable[tuple[_Key, Decimal | Fraction, Fraction]],
-    bonus: Iterable[tuple[_Key, Decimal | Fraction, Fraction]],
+    required: Iterable[tuple[_Key, Fraction, Fraction]],
+    bonus: Iterable[tuple[_Key, Fraction, Fraction]],
 ) -> tuple[Fraction | None, tuple[_Key, ...]]:
     """The weighted mean of (key, weight, value) members, lifted by the bonus members.
 
@@ -476,21 +476,23 @@ def _lifted_mean(
     no mean to lift, and a bonus member counts when it scores above 0: an absent
     delighter adds nothing, so bonus members at 0 alone make no score, and otherwise
     the best of them is the mean. Zero weights opt out; None when nothing carries
-    weight. Returns the mean and the bonus keys that count, best first.
+    weight. Returns the mean and the bonus keys that count, best first. The weights
+    are Fractions already (see ``score_visit``): converting each one again here, per
+    mean, was a fifth of the scoring.
     """
     total_weight = Fraction(0)
     total = Fraction(0)
     for _, weight, value in required:
-        total_weight += Fraction(weight)
-        total += Fraction(weight) * value
+        total_weight += weight
+        total += weight * value
     counted: list[_Key] = []
     # sorted() is stable, so equal bonus values are taken in checklist order.
     candidates = sorted((m for m in bonus if m[1] > 0), key=lambda m: m[2], reverse=True)
     for key, weight, value in candidates:
         if value <= (total / total_weight if total_weight else 0):
             break
-        total_weight += Fraction(weight)
-        total += Fraction(weight) * value
+        total_weight += weight
+        total += weight * value
         counted.append(key)
     if total_weight == 0:
         return None, ()
@@ -498,7 +500,7 @@ def _lifted_mean(
 
 
 def _sections_mean(
-    scores: Mapping[str, Fraction], weights: Mapping[str, Decimal], required: set[str]
+    scores: Mapping[str, Fraction], weights: Mapping[str, Fraction], required: set[str]
 ) -> tuple[Fraction | None, set[str]]:
     """The visit mean of section scores, sections outside ``required`` being bonuses.
 
@@ -537,15 +539,16 @@ _Tag = TypeVar("_Tag", str, int)
 def _tag_means(
     items: Iterable[ItemRule],
     scores: Mapping[str, Fraction],
+    weights: Mapping[str, Fraction],
     tag_of: Callable[[ItemRule], _Tag | None],
 ) -> dict[_Tag, Fraction]:
-    required: dict[_Tag, list[tuple[str, Decimal, Fraction]]] = {}
-    bonus: dict[_Tag, list[tuple[str, Decimal, Fraction]]] = {}
+    required: dict[_Tag, list[tuple[str, Fraction, Fraction]]] = {}
+    bonus: dict[_Tag, list[tuple[str, Fraction, Fraction]]] = {}
     for item in items:
         tag = tag_of(item)
         if tag is not None and item.code in scores:
             group = bonus if item.is_bonus else required
-            group.setdefault(tag, []).append((item.code, item.weight, scores[item.code]))
+            group.setdefault(tag, []).append((item.code, weights[item.code], scores[item.code]))
     means: dict[_Tag, Fraction] = {}
     for tag in [*required, *(tag for tag in bonus if tag not in required)]:
         mean, _ = _lifted_mean(required.get(tag, ()), bonus.get(tag, ()))
@@ -584,16 +587,19 @@ def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitR
     )
     knocked_out = {item.section for item in rules.items if item.code in critical_failures}
 
-    required_members: dict[str, list[tuple[str, Decimal, Fraction]]] = {
+    # The weights as exact Fractions once, for every mean and gain below.
+    item_weights = {item.code: Fraction(item.weight) for item in rules.items}
+    section_weights = {section.code: Fraction(section.weight) for section in rules.sections}
+    required_members: dict[str, list[tuple[str, Fraction, Fraction]]] = {
         section.code: [] for section in rules.sections
     }
-    bonus_members: dict[str, list[tuple[str, Decimal, Fraction]]] = {
+    bonus_members: dict[str, list[tuple[str, Fraction, Fraction]]] = {
         section.code: [] for section in rules.sections
     }
     for item in rules.items:
         if item.code in scores:
             members = bonus_members if item.is_bonus else required_members
-            members[item.section].append((item.code, item.weight, scores[item.code]))
+            members[item.section].append((item.code, item_weights[item.code], scores[item.code]))
 
     # Section means before knock-outs: the visit uses them unless a critical item
     # failed, and the gains are defined on them.
@@ -620,7 +626,6 @@ def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitR
         elif section.code in plain_sections:
             section_scores[section.code] = plain_sections[section.code]
 
-    section_weights = {section.code: section.weight for section in rules.sections}
     # A section scored on bonus items alone is a bonus to the visit: it counts only
     # if it lifts the visit. A knocked-out section always counts.
     required_sections = {
@@ -633,12 +638,9 @@ def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitR
     # Gains ignore knock-outs: they are worked out on the plain sections, with each
     # item's share of the weight that counted. A bonus item has nothing to gain.
     _, counted_sections = _sections_mean(plain_sections, section_weights, required_sections)
-    counted_section_weight = sum(
-        (Fraction(section_weights[code]) for code in counted_sections), Fraction(0)
-    )
-    item_weights = {item.code: item.weight for item in rules.items}
+    counted_section_weight = sum((section_weights[code] for code in counted_sections), Fraction(0))
     counted_item_weight = {
-        section: sum((Fraction(item_weights[code]) for code in codes), Fraction(0))
+        section: sum((item_weights[code] for code in codes), Fraction(0))
         for section, codes in counted_items.items()
     }
     gains: dict[str, Fraction] = {}
@@ -653,14 +655,14 @@ def score_visit(rules: ChecklistRules, answers: Iterable[AnswerInput]) -> VisitR
         ):
             effective_weight = Fraction(0)
         else:
-            effective_weight = (Fraction(item.weight) / counted_item_weight[item.section]) * (
-                Fraction(section_weights[item.section]) / counted_section_weight
+            effective_weight = (item_weights[item.code] / counted_item_weight[item.section]) * (
+                section_weights[item.section] / counted_section_weight
             )
         gains[item.code] = effective_weight * (_HUNDRED - scores[item.code])
 
-    dimension_means = _tag_means(rules.items, scores, lambda item: item.rater)
-    area_means = _tag_means(rules.items, scores, lambda item: item.area)
-    factor_means = _tag_means(rules.items, scores, lambda item: item.factor)
+    dimension_means = _tag_means(rules.items, scores, item_weights, lambda item: item.rater)
+    area_means = _tag_means(rules.items, scores, item_weights, lambda item: item.area)
+    factor_means = _tag_means(rules.items, scores, item_weights, lambda item: item.factor)
 
     visit_score = None if visit is None else round_score(visit)
     return VisitResult(

@@ -65,6 +65,27 @@ class VisitCorrectionInput(VisitInput):
     revision = serializers.IntegerField(min_value=1, help_text="The revision this body replaces.")
 
 
+def validated_with(shared: serializers.Serializer, data) -> dict:
+    """`data` as `shared.is_valid()` would validate it; `shared` is built once per process.
+
+    A new serializer deep-copies its declared fields, and a visit's nested ones, before
+    validating anything: half of the input's cost in an upload. `shared` has copied
+    them once, and run_validation (what is_valid runs) keeps no state on it, so
+    requests and threads may share it. A body it refuses is validated again by a new
+    serializer, so that every 400 names its fields exactly as is_valid always has.
+    """
+    try:
+        return shared.run_validation(data)
+    except serializers.ValidationError:
+        fresh = type(shared)(data=data)
+        fresh.is_valid(raise_exception=True)
+        return fresh.validated_data
+
+
+_VISIT_INPUT = VisitInput()
+_VISIT_CORRECTION_INPUT = VisitCorrectionInput()
+
+
 def visit_body_from(data: dict) -> VisitBody:
     return VisitBody(
         id=data["id"],
@@ -205,9 +226,8 @@ class VisitListApi(GenericAPIView):
         responses={201: VisitOutput, 200: VisitOutput, **ERRORS(400, 401, 403, 409)},
     )
     def post(self, request):
-        data = VisitInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = visit_submit(shopper=request.user, body=visit_body_from(data.validated_data))
+        data = validated_with(_VISIT_INPUT, request.data)
+        result = visit_submit(shopper=request.user, body=visit_body_from(data))
         detail = visit_detail(result.visit, viewer=request.user, parts=result.parts)
         return Response(
             VisitOutput(detail).data,
@@ -240,14 +260,13 @@ class VisitDetailApi(GenericAPIView):
     def put(self, request, pk):
         if not IsShopper().has_permission(request, self):
             self.permission_denied(request, message=IsShopper.message)
-        data = VisitCorrectionInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_with(_VISIT_CORRECTION_INPUT, request.data)
         try:
             result = visit_correct(
                 shopper=request.user,
                 visit_id=pk,
-                body=visit_body_from(data.validated_data),
-                revision=data.validated_data["revision"],
+                body=visit_body_from(data),
+                revision=data["revision"],
             )
         except Visit.DoesNotExist:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)

@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,33 +54,51 @@ class VisitBody:
     photos: tuple[PhotoBody, ...] = field(default_factory=tuple)
 
     def canonical(self) -> dict:
-        """A JSON-able form in which equal bodies are equal, whatever the client's formatting."""
-        data = asdict(self)
-        data["id"] = str(self.id)
-        data["started_at"] = self.started_at.astimezone(dt.UTC).isoformat()
-        data["ended_at"] = self.ended_at.astimezone(dt.UTC).isoformat()
-        data["photos"] = sorted(
-            (
-                {"id": str(p.id), "sha256": p.sha256.lower(), "question": p.question}
-                for p in self.photos
-            ),
-            key=lambda p: p["id"],
-        )
-        data["answers"] = sorted(
-            (
-                {"question": a.question, "value": a.value, "na": a.na, "comment": a.comment}
-                for a in self.answers
-            ),
-            key=lambda a: a["question"],
-        )
-        if self.location is not None:
-            data["location"] = {
-                k: float(v) if v is not None else None for k, v in self.location.items()
-            }
-        return data
+        """A JSON-able form in which equal bodies are equal, whatever the client's formatting.
+
+        Built once per body (an upload stores it and compares its hash): read it, never change it.
+        """
+        return self._canonical
 
     def hash(self) -> str:
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), default=str)
+        """The SHA-256 of the canonical form: what a retry's body is compared by."""
+        return self._hash
+
+    @cached_property
+    def _canonical(self) -> dict:
+        # Its keys in the fields' order, as dataclasses.asdict gave them: the stored
+        # hashes and revisions of earlier uploads must stay what this builds.
+        return {
+            "id": str(self.id),
+            "assignment": self.assignment,
+            "checklist_version": self.checklist_version,
+            "started_at": self.started_at.astimezone(dt.UTC).isoformat(),
+            "ended_at": self.ended_at.astimezone(dt.UTC).isoformat(),
+            "location": (
+                None
+                if self.location is None
+                else {k: float(v) if v is not None else None for k, v in self.location.items()}
+            ),
+            "answers": sorted(
+                (
+                    {"question": a.question, "value": a.value, "na": a.na, "comment": a.comment}
+                    for a in self.answers
+                ),
+                key=lambda a: a["question"],
+            ),
+            "comment": self.comment,
+            "photos": sorted(
+                (
+                    {"id": str(p.id), "sha256": p.sha256.lower(), "question": p.question}
+                    for p in self.photos
+                ),
+                key=lambda p: p["id"],
+            ),
+        }
+
+    @cached_property
+    def _hash(self) -> str:
+        text = json.dumps(self._canonical, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -108,20 +127,16 @@ def _accepts_visits(assignment: Assignment, body: VisitBody) -> bool:
     )
 
 
-def visit_body_check(
+def _assignment_problems(
+    errors: dict[str, list[str]],
     *,
     body: VisitBody,
     shopper,
     assignment: Assignment | None,
     version: ChecklistVersion | None,
-    rules: ChecklistRules | None,
-    items: dict[str, Item],
-    require_open: bool = True,
+    require_open: bool,
 ) -> None:
-    """Raise ValidationError naming every problem with the body, or return None."""
-    errors: dict[str, list[str]] = {}
-    now = timezone.now()
-
+    """Add the problems of the body's assignment and version, the part that a lock can change."""
     if assignment is None or assignment.shopper_id != shopper.id:
         _add(errors, "assignment", f"No assignment {body.assignment} is given to you.")
     elif require_open and not _accepts_visits(assignment, body):
@@ -139,6 +154,52 @@ def visit_body_check(
             f"Assignment {assignment.pk} uses checklist version {assignment.checklist_version_id}, "
             f"not {version.id}.",
         )
+
+
+def visit_assignment_check(
+    *, body: VisitBody, shopper, assignment: Assignment, version: ChecklistVersion
+) -> None:
+    """Raise ValidationError if `assignment`, read again under its lock, no longer takes the body.
+
+    For a body visit_body_check has accepted: the rest of what it checks depends on
+    the body, the version and the clock alone, which the lock does not change (the
+    clock only moves away from "in the future"), so it is not checked again.
+    """
+    errors: dict[str, list[str]] = {}
+    _assignment_problems(
+        errors,
+        body=body,
+        shopper=shopper,
+        assignment=assignment,
+        version=version,
+        require_open=True,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def visit_body_check(
+    *,
+    body: VisitBody,
+    shopper,
+    assignment: Assignment | None,
+    version: ChecklistVersion | None,
+    rules: ChecklistRules | None,
+    items: dict[str, Item],
+    require_open: bool = True,
+) -> None:
+    """Raise ValidationError naming every problem with the body, or return None."""
+    errors: dict[str, list[str]] = {}
+    now = timezone.now()
+
+    _assignment_problems(
+        errors,
+        body=body,
+        shopper=shopper,
+        assignment=assignment,
+        version=version,
+        require_open=require_open,
+    )
 
     if body.started_at > now + CLOCK_SKEW:
         _add(errors, "started_at", "The visit cannot start in the future.")

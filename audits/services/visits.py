@@ -20,7 +20,12 @@ from audits.models import Answer, Assignment, Photo, Visit, VisitRevision, Visit
 from audits.selectors.rollups import visit_contribution
 from audits.selectors.visits import VisitParts
 from audits.services.rollups import rollups_apply
-from audits.services.visit_body import VisitBody, plain_value, visit_body_check
+from audits.services.visit_body import (
+    VisitBody,
+    plain_value,
+    visit_assignment_check,
+    visit_body_check,
+)
 from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
 from checklists.models import ChecklistVersion, Item
@@ -78,7 +83,8 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
 
     assignment, version, rules, items = _load(body)
 
-    def check(assignment: Assignment | None) -> None:
+    # Checked before the lock, so a bad body never waits for the write lock...
+    try:
         visit_body_check(
             body=body,
             shopper=shopper,
@@ -87,10 +93,6 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             rules=rules,
             items=items,
         )
-
-    # Checked before the lock, so a bad body never waits for the write lock...
-    try:
-        check(assignment)
     except ValidationError:
         # ...unless an identical request stored this visit since the look-up above:
         # its assignment is now submitted, and a retry must get the visit, not a 400.
@@ -117,8 +119,11 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
                     f"Assignment {assignment.pk} already has visit {stored[0].id}.",
                     code="assignment_has_visit",
                 )
-            # ...and again under it: the assignment may have been closed meanwhile.
-            check(assignment)
+            # ...and its assignment again under it: it may have been closed meanwhile.
+            # Only the assignment: the rest of the body was checked above, once.
+            visit_assignment_check(
+                body=body, shopper=shopper, assignment=assignment, version=version
+            )
             visit = Visit(
                 id=body.id,
                 assignment=assignment,
