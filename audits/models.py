@@ -191,15 +191,6 @@ class Visit(models.Model):
             models.Index(fields=["branch", "visited_on"], name="visit_branch_period"),
             models.Index(fields=["status", "submitted_at"], name="visit_review_queue"),
             models.Index(fields=["visited_on", "updated_at"], name="visit_period_changes"),
-            # reports.selectors.company_stamp, the memoised comparison's and figures'
-            # key: a checklist's visits in two periods (count, latest change, sum of
-            # revisions), whatever their status, read from the index alone on PostgreSQL.
-            # (The scorecard cache key reads ReportStamp instead.)
-            models.Index(
-                fields=["checklist", "visited_on"],
-                include=["updated_at", "revision"],
-                name="visit_scorecard_stamp",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 
 from accounts.scope import scope_of
 from audits.models import Branch, Region, Visit
+from audits.selectors.report_stamps import report_stamps
 from audits.selectors.rollups import rollup_days
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
@@ -69,30 +70,28 @@ def mean_score(total: Decimal | None, count: int) -> Decimal | None:
     return round_ratio(numerator, denominator * count)
 
 
-def company_stamp(*, checklist: Checklist, start: dt.date, end: dt.date) -> str:
-    """A digest of what a company-wide report of `checklist` from `start` to `end` reads.
+def company_stamp(*, checklist_ids: Collection[int], start: dt.date, end: dt.date) -> str:
+    """A digest of what a company-wide report of the checklists from `start` to `end` reads.
 
-    The checklist's visits in those days whatever their status (count, latest
-    change, sum of revisions) and the active branches (count, sums of ids and
-    region ids): approving, returning or correcting a visit, or moving a branch,
-    gives a new stamp. Two small aggregate queries; for cache keys of memoised
-    company-wide numbers.
+    The report change stamps of the checklists' months (audits.models.ReportStamp,
+    bumped in the transaction of every change to what an approved visit shows)
+    and the active branches (count, sums of ids and region ids, since branches
+    are edited in the admin, outside the services that bump stamps): approving,
+    withdrawing or re-scoring a visit, or moving a branch, gives a new stamp. Two
+    small queries, neither of which reads a visit; for cache keys of memoised
+    company-wide numbers, which read approved visits only.
     """
-    visits = Visit.objects.filter(checklist=checklist, visited_on__range=(start, end)).aggregate(
-        count=Count("pk"), changed=Max("updated_at"), revisions=Sum("revision")
-    )
+    stamps = report_stamps(checklist_ids=checklist_ids, start=start, end=end)
     branches = Branch.objects.filter(active=True).aggregate(
         count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
     )
     return hashlib.sha256(
         repr(
             (
-                checklist.pk,
+                sorted(checklist_ids),
                 start,
                 end,
-                visits["count"],
-                visits["changed"],
-                int(visits["revisions"] or 0),
+                stamps,
                 branches["count"],
                 int(branches["ids"] or 0),
                 int(branches["regions"] or 0),

@@ -450,10 +450,10 @@ def company_figures(*, checklist: Checklist, period: Period, fallback) -> _Compa
     """The company's and every region's figures of the period, memoised in the cache.
 
     A month-end batch asks this for every scorecard of the period; the key
-    carries a stamp of the checklist's visits in the period and of the active
-    branches, so any change to them makes a new key.
+    carries the report change stamps of the checklist's months and a stamp of
+    the active branches, so any change to them makes a new key.
     """
-    stamp = company_stamp(checklist=checklist, start=period.start, end=period.end)
+    stamp = company_stamp(checklist_ids=[checklist.pk], start=period.start, end=period.end)
     # The shape's version in the key: a cached _Company of an older shape is never read.
     key = f"company-figures-2:{fallback.pk}:{stamp}"
     found = cache.get(key)

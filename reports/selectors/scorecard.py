@@ -67,6 +67,7 @@ from reports.selectors.comparison import (
     branch_average,
     branch_comparison,
     competition_ranks,
+    key_factor_checklists,
 )
 from reports.selectors.figures import operational_figures
 from reports.stats import Sample, reading, significant_change
@@ -94,13 +95,19 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
 
     A month-end batch renders thousands of scorecards from the same table; at
     10,000 branches building it takes seconds, so it is memoised in the cache.
-    The key carries a stamp of what the table reads (the checklist's visits in
-    this and the previous period, whatever their status, the active branches
-    and the small-sample threshold), so a changed, approved or returned visit
-    makes a new key.
+    The key carries a stamp of what the table reads (the report change stamps of
+    this and the previous period's months, of the checklist and of every
+    checklist that tags key factors, the active branches and the small-sample
+    threshold) and the published version whose expectation bands the scores, so
+    an approved, withdrawn or re-scored visit or a new version makes a new key.
     """
-    stamp = company_stamp(checklist=checklist, start=previous(period).start, end=period.end)
-    key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{stamp}"
+    stamp = company_stamp(
+        checklist_ids={checklist.pk, *(each.pk for each in key_factor_checklists())},
+        start=previous(period).start,
+        end=period.end,
+    )
+    version = published_version(checklist).pk
+    key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version}:{stamp}"
     comparison = cache.get(key)
     if comparison is None:
         comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)

@@ -1,0 +1,95 @@
+"""The memoised company-wide numbers every scorecard of a period compares against
+(the league table and the figures) follow the report change stamps, not the visits."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
+from reports.periods import month, previous
+from reports.selectors import company_stamp
+from reports.selectors.scorecard import company_comparison
+from tests.report_data import report_checklist, submitted_visit
+
+OCTOBER = month(2026, 10)
+ANSWERS = {"greet": True, "attitude": 4, "wait": 25, "clean": 6, "resolved": "follow_up"}
+
+
+@pytest.fixture
+def version(db):
+    return report_checklist("branch-visit")
+
+
+def approved(branch, version, on, reviewer):
+    stored = submitted_visit(branch, version, on, ANSWERS)
+    visit_review(visit=stored, reviewer=reviewer, decision="approve")
+    return stored
+
+
+def visits_of(table, branch) -> int:
+    return next(row.visits for row in table.rows if row.branch_id == branch.pk)
+
+
+def test_the_memoised_league_table_counts_an_approval_made_after_it_was_built(
+    east_branch, west_branch, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    assert (
+        visits_of(company_comparison(checklist=version.checklist, period=OCTOBER), west_branch) == 0
+    )
+
+    approved(west_branch, version, "2026-10-07", rita)
+
+    assert (
+        visits_of(company_comparison(checklist=version.checklist, period=OCTOBER), west_branch) == 1
+    )
+
+
+def test_the_memoised_league_table_drops_a_withdrawn_approval(east_branch, version, rita):
+    stored = approved(east_branch, version, "2026-10-05", rita)
+    company_comparison(checklist=version.checklist, period=OCTOBER)
+
+    visit_approval_withdraw(visit=stored, reviewer=rita, reason="Fabricated receipts.")
+
+    assert (
+        visits_of(company_comparison(checklist=version.checklist, period=OCTOBER), east_branch) == 0
+    )
+
+
+def test_the_memoised_league_table_follows_an_approval_in_the_previous_month(
+    east_branch, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    before = company_comparison(checklist=version.checklist, period=OCTOBER)
+
+    approved(east_branch, version, "2026-09-20", rita)
+
+    after = company_comparison(checklist=version.checklist, period=OCTOBER)
+    assert before.rows[0].previous_score is None
+    assert after.rows[0].previous_score is not None
+
+
+def test_a_correction_of_a_submitted_visit_leaves_the_company_stamp_alone(
+    east_branch, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+    waiting = submitted_visit(east_branch, version, "2026-10-06", ANSWERS)
+    ids = [version.checklist.pk]
+    before = company_stamp(checklist_ids=ids, start=OCTOBER.start, end=OCTOBER.end)
+
+    visit_answer_correct(visit=waiting, reviewer=rita, question="clean", value=1, reason="Photo.")
+
+    assert company_stamp(checklist_ids=ids, start=OCTOBER.start, end=OCTOBER.end) == before
+
+
+def test_the_company_stamp_reads_no_visit(east_branch, version, rita):
+    approved(east_branch, version, "2026-10-05", rita)
+
+    with CaptureQueriesContext(connection) as queries:
+        company_stamp(
+            checklist_ids=[version.checklist.pk], start=previous(OCTOBER).start, end=OCTOBER.end
+        )
+
+    assert not [q["sql"] for q in queries if '"audits_visit"' in q["sql"]]
