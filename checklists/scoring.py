@@ -450,10 +450,11 @@ def band(score: Decimal | None, *, expected: Decimal, tolerance: Decimal) -> str
     """Place a score against the client's expectation; the edges themselves "meet" it."""
     if score is None:
         return None
-    exact = Fraction(score)
-    if exact < Fraction(expected) - Fraction(tolerance):
+    # Decimals compare exactly, and expected ± tolerance (a few digits each) is exact
+    # in any context: no Fraction needed, which a league table asks 10,000 times.
+    if score < expected - tolerance:
         return "below"
-    if exact > Fraction(expected) + Fraction(tolerance):
+    if score > expected + tolerance:
         return "exceeds"
     return "meets"
 

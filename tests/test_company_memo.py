@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audits.services.review import visit_answer_correct, visit_approval_withdraw, visit_review
 from reports.periods import month, previous
 from reports.selectors import company_stamp
-from reports.selectors.scorecard import company_comparison
+from reports.selectors.scorecard import company_league
 from tests.report_data import report_checklist, submitted_visit
 
 OCTOBER = month(2026, 10)
@@ -37,24 +38,33 @@ def test_the_memoised_league_table_counts_an_approval_made_after_it_was_built(
 ):
     approved(east_branch, version, "2026-10-05", rita)
     assert (
-        visits_of(company_comparison(checklist=version.checklist, period=OCTOBER), west_branch) == 0
+        visits_of(
+            company_league(checklist=version.checklist, period=OCTOBER).comparison, west_branch
+        )
+        == 0
     )
 
     approved(west_branch, version, "2026-10-07", rita)
 
     assert (
-        visits_of(company_comparison(checklist=version.checklist, period=OCTOBER), west_branch) == 1
+        visits_of(
+            company_league(checklist=version.checklist, period=OCTOBER).comparison, west_branch
+        )
+        == 1
     )
 
 
 def test_the_memoised_league_table_drops_a_withdrawn_approval(east_branch, version, rita):
     stored = approved(east_branch, version, "2026-10-05", rita)
-    company_comparison(checklist=version.checklist, period=OCTOBER)
+    company_league(checklist=version.checklist, period=OCTOBER)
 
     visit_approval_withdraw(visit=stored, reviewer=rita, reason="Fabricated receipts.")
 
     assert (
-        visits_of(company_comparison(checklist=version.checklist, period=OCTOBER), east_branch) == 0
+        visits_of(
+            company_league(checklist=version.checklist, period=OCTOBER).comparison, east_branch
+        )
+        == 0
     )
 
 
@@ -62,11 +72,11 @@ def test_the_memoised_league_table_follows_an_approval_in_the_previous_month(
     east_branch, version, rita
 ):
     approved(east_branch, version, "2026-10-05", rita)
-    before = company_comparison(checklist=version.checklist, period=OCTOBER)
+    before = company_league(checklist=version.checklist, period=OCTOBER).comparison
 
     approved(east_branch, version, "2026-09-20", rita)
 
-    after = company_comparison(checklist=version.checklist, period=OCTOBER)
+    after = company_league(checklist=version.checklist, period=OCTOBER).comparison
     assert before.rows[0].previous_score is None
     assert after.rows[0].previous_score is not None
 
@@ -93,3 +103,41 @@ def test_the_company_stamp_reads_no_visit(east_branch, version, rita):
         )
 
     assert not [q["sql"] for q in queries if '"audits_visit"' in q["sql"]]
+
+
+def test_a_second_card_of_the_period_uses_the_league_table_this_process_kept(
+    east_branch, version, rita
+):
+    approved(east_branch, version, "2026-10-05", rita)
+
+    first = company_league(checklist=version.checklist, period=OCTOBER)
+
+    assert company_league(checklist=version.checklist, period=OCTOBER) is first
+
+
+def test_a_league_table_the_shared_cache_no_longer_holds_is_built_again(east_branch, version, rita):
+    approved(east_branch, version, "2026-10-05", rita)
+    first = company_league(checklist=version.checklist, period=OCTOBER)
+
+    cache.clear()
+
+    again = company_league(checklist=version.checklist, period=OCTOBER)
+    assert again is not first
+    assert again.comparison == first.comparison
+
+
+def test_the_league_indexes_rows_regions_and_averages_of_its_table(
+    east_branch, pudong, west_branch, version, rita
+):
+    for branch in (east_branch, pudong, west_branch):
+        approved(branch, version, "2026-10-05", rita)
+
+    league = company_league(checklist=version.checklist, period=OCTOBER)
+
+    assert set(league.rows) >= {east_branch.pk, pudong.pk, west_branch.pk}
+    assert {row.branch_id for row in league.regions[east_branch.region.code]} >= {
+        east_branch.pk,
+        pudong.pk,
+    }
+    assert league.averages[None] == league.comparison.averages[0]
+    assert league.ranked == sum(row.rank is not None for row in league.comparison.rows)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -154,6 +155,14 @@ def competition_ranks(scores: Sequence[Decimal | None]) -> list[int | None]:
     return [None if s is None else first_place[s] for s in scores]
 
 
+class _Branch(NamedTuple):
+    pk: int
+    code: str
+    name_zh: str
+    name_en: str
+    region_code: str
+
+
 Columns = dict[int, dict[str, dict[str, Decimal | None]]]
 # Of the comparison's checklist; factors are read from every checklist that tags them.
 _COLUMN_KINDS = [VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION, VisitScore.Kind.AREA]
@@ -214,11 +223,14 @@ def _bpmp_sums(rows) -> dict[int, dict[str, tuple[int, int, Decimal | None]]]:
     return sums
 
 
-def _columns(rows, *, branch: str) -> Columns:
+def _columns(rows) -> Columns:
+    """Per branch, kind and key, the mean score, out of (branch, kind, key, total, count) rows."""
     columns: Columns = {}
-    for row in rows:
-        own = columns.setdefault(row[branch], {kind: {} for kind in _KINDS})
-        own[row["kind"]][row["key"]] = mean_score(row["total"], row["count"])
+    for branch, kind, key, total, count in rows:
+        own = columns.get(branch)
+        if own is None:  # not setdefault: one dict per branch, not per row
+            own = columns[branch] = {kind: {} for kind in _KINDS}
+        own[kind][key] = mean_score(total, count)
     return columns
 
 
@@ -268,31 +280,28 @@ def _sums_from_rollups(
         .order_by()
     }
     columns = _columns(
-        (
-            {**row, "total": row["score_total"], "count": row["score_count"]}
-            for row in ScoreRollup.objects.filter(
-                (in_period & Q(kind__in=_COLUMN_KINDS))
-                | (
-                    Q(kind=VisitScore.Kind.FACTOR)
-                    & _any_of(
-                        [
-                            report_rollup_filter(
-                                user,
-                                checklist=each,
-                                start=period.start,
-                                end=period.end,
-                                region=region,
-                            )
-                            for each in factor_checklists
-                        ]
-                    )
+        ScoreRollup.objects.filter(
+            (in_period & Q(kind__in=_COLUMN_KINDS))
+            | (
+                Q(kind=VisitScore.Kind.FACTOR)
+                & _any_of(
+                    [
+                        report_rollup_filter(
+                            user,
+                            checklist=each,
+                            start=period.start,
+                            end=period.end,
+                            region=region,
+                        )
+                        for each in factor_checklists
+                    ]
                 )
             )
-            .values("branch", "kind", "key")
-            .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
-            .order_by()
-        ),
-        branch="branch",
+        )
+        .values("branch", "kind", "key")
+        .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
+        .values_list("branch", "kind", "key", "score_total", "score_count")
+        .order_by()
     )
     versions = VisitRollup.objects.filter(in_period).values("checklist_version")
     items = items_of_versions(versions, fallback=version)
@@ -366,8 +375,8 @@ def _sums_from_visits(
         )
         .values("visit__branch", "kind", "key")
         .annotate(total=score_sum("score"), count=Count("score"))
-        .order_by(),
-        branch="visit__branch",
+        .values_list("visit__branch", "kind", "key", "total", "count")
+        .order_by()
     )
     in_period = report_visit_filter(
         user, checklist=checklist, start=period.start, end=period.end, region=region
@@ -499,7 +508,13 @@ def _comparison(
     version = published_version(checklist)
     before = previous(period)
     minimum = settings.SMALL_SAMPLE_VISITS
-    branches = list(report_branches(user, region))
+    # Plain tuples: 10,000 model instances would cost more than the sums' queries.
+    branches = [
+        _Branch(*row)
+        for row in report_branches(user, region).values_list(
+            "pk", "code", "name_zh", "name_en", "region__code"
+        )
+    ]
     factor_checklists = key_factor_checklists()
     found = sums(
         user,
@@ -557,7 +572,7 @@ def _comparison(
                 branch_code=branch.code,
                 name_zh=branch.name_zh,
                 name_en=branch.name_en,
-                region=branch.region.code,
+                region=branch.region_code,
                 visits=totals.get(branch.pk, {}).get("visits", 0),
                 score=score,
                 band=band(score, expected=version.expected_score, tolerance=version.tolerance),

@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -63,8 +64,8 @@ from reports.selectors import (
 )
 from reports.selectors.comparison import (
     Comparison,
+    ComparisonAverage,
     ComparisonRow,
-    branch_average,
     branch_comparison,
     competition_ranks,
     key_factor_checklists,
@@ -90,16 +91,54 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 COMPARISON_CACHE_SECONDS = 3600
 
 
-def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
+@dataclass(frozen=True)
+class League:
+    """The company league table of a period with what every scorecard looks up in it.
+
+    Indexed once per table rather than once per card: at 10,000 branches a
+    scan of the rows per card costs more than the rest of the card's data.
+    """
+
+    comparison: Comparison
+    rows: dict[int, ComparisonRow]  # by branch id; inactive branches are not in it
+    regions: dict[str, tuple[ComparisonRow, ...]]  # by region code
+    averages: dict[str | None, ComparisonAverage]  # None: the company's
+    ranked: int  # rows with a company rank
+
+    @classmethod
+    def of(cls, comparison: Comparison) -> League:
+        regions: dict[str, list[ComparisonRow]] = {}
+        for row in comparison.rows:
+            regions.setdefault(row.region, []).append(row)
+        return cls(
+            comparison=comparison,
+            rows={row.branch_id: row for row in comparison.rows},
+            regions={code: tuple(rows) for code, rows in regions.items()},
+            averages={average.region: average for average in comparison.averages},
+            ranked=sum(row.rank is not None for row in comparison.rows),
+        )
+
+
+# The last few league tables this process used, by cache key: a month-end batch
+# renders every branch's card from one table, and unpickling 10,000 rows from
+# the shared cache for each card would cost more than the card's own queries.
+# The key names everything the table reads, so a kept table is never stale; it is
+# used only while the shared cache still holds the same key (one cheap query).
+_LEAGUES: dict[str, League] = {}
+_LEAGUES_KEPT = 4
+
+
+def company_league(*, checklist: Checklist, period: Period) -> League:
     """The company-wide league table every scorecard of the period compares against.
 
     A month-end batch renders thousands of scorecards from the same table; at
-    10,000 branches building it takes seconds, so it is memoised in the cache.
-    The key carries a stamp of what the table reads (the report change stamps of
-    this and the previous period's months, of the checklist and of every
-    checklist that tags key factors, the active branches and the small-sample
-    threshold) and the published version whose expectation bands the scores, so
-    an approved, withdrawn or re-scored visit or a new version makes a new key.
+    10,000 branches building it takes seconds, so it is memoised in the cache,
+    and in this process. The key carries a stamp of what the table reads (the
+    report change stamps of this and the previous period's months, of the
+    checklist and of every checklist that tags key factors, the active branches
+    and the small-sample threshold) and the published version whose expectation
+    bands the scores, so an approved, withdrawn or re-scored visit or a new
+    version makes a new key.
     """
     stamp = company_stamp(
         checklist_ids={checklist.pk, *(each.pk for each in key_factor_checklists())},
@@ -108,11 +147,19 @@ def company_comparison(*, checklist: Checklist, period: Period) -> Comparison:
     )
     version = published_version(checklist).pk
     key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version}:{stamp}"
+    league = _LEAGUES.get(key)
+    # Only while the shared entry lives: a cleared or expired cache drops it everywhere.
+    if league is not None and cache.has_key(key):
+        return league
     comparison = cache.get(key)
     if comparison is None:
         comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)
         cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
-    return comparison
+    league = League.of(comparison)
+    while len(_LEAGUES) >= _LEAGUES_KEPT:
+        _LEAGUES.pop(next(iter(_LEAGUES)), None)
+    _LEAGUES[key] = league
+    return league
 
 
 def last_complete_month(today: dt.date | None = None) -> Period:
@@ -347,27 +394,30 @@ def _ranks(rows: Sequence[ComparisonRow], branch: Branch) -> tuple[int | None, i
 
 
 def _bpmp_and_factors(
-    comparison: Comparison, *, branch: Branch, region_rows: Sequence[ComparisonRow], lang: str
+    league: League, *, branch: Branch, lang: str
 ) -> tuple[tuple[SectionRow, ...], tuple[SectionRow, ...]]:
-    """The card's BPMP rows and key-factor profile, out of the company comparison's row
+    """The card's BPMP rows and key-factor profile, out of the company league table's row
     for the branch: none for a branch the table leaves out (an inactive one), and none
     of either when the branch has no score in it.
 
-    Averages are of the branches' rounded scores, each branch once, as the sections'.
+    Averages are the table's: of the branches' rounded scores, each branch once, as
+    the sections'.
     """
-    mine = next((row for row in comparison.rows if row.branch_id == branch.pk), None)
+    mine = league.rows.get(branch.pk)
     if mine is None:
         return (), ()
+    company = league.averages.get(None)
+    region = league.averages.get(mine.region)
     bpmp = ()
     if any(score is not None for score in mine.bpmp.values()):
         bpmp = tuple(
             SectionRow(
                 label=pick(lang, each.title_zh, each.title_en),
                 score=mine.bpmp[each.code],
-                region_avg=branch_average([row.bpmp.get(each.code) for row in region_rows]),
-                company_avg=branch_average([row.bpmp.get(each.code) for row in comparison.rows]),
+                region_avg=region.bpmp.get(each.code) if region else None,
+                company_avg=company.bpmp.get(each.code) if company else None,
             )
-            for each in comparison.bpmp
+            for each in league.comparison.bpmp
         )
     # Only the factors the branch has a score for: 26 rows of dashes would say nothing.
     factors = tuple(
@@ -375,9 +425,9 @@ def _bpmp_and_factors(
             label=pick(lang, each.title_zh, each.title_en),
             score=mine.factors[each.code],
             region_avg=None,
-            company_avg=branch_average([row.factors.get(each.code) for row in comparison.rows]),
+            company_avg=company.factors.get(each.code) if company else None,
         )
-        for each in comparison.factors
+        for each in league.comparison.factors
         if mine.factors.get(each.code) is not None
     )
     return bpmp, factors
@@ -674,10 +724,13 @@ def scorecard_data(
     latest = reading(sample, minimum=minimum)
     prior = reading(previous_sample, minimum=minimum)
 
-    comparison = company_comparison(checklist=checklist, period=period)
-    region_rows = [row for row in comparison.rows if row.region == region.code]
-    rank_region, region_size = _ranks(region_rows, branch)
-    rank_company, company_size = _ranks(comparison.rows, branch)
+    league = company_league(checklist=checklist, period=period)
+    comparison = league.comparison
+    rank_region, region_size = _ranks(league.regions.get(region.code, ()), branch)
+    mine = league.rows.get(branch.pk)
+    rank_company, company_size = (mine.rank if mine else None), league.ranked
+    company_average = league.averages.get(None)
+    region_average = league.averages.get(region.code)
 
     t = labels_for(lang)
     sections: tuple[SectionRow, ...] = ()
@@ -698,9 +751,9 @@ def scorecard_data(
             SectionRow(
                 label=pick(lang, section.title_zh, section.title_en),
                 score=own[VisitScore.Kind.SECTION].get(section.code),
-                region_avg=branch_average([row.sections.get(section.code) for row in region_rows]),
-                company_avg=branch_average(
-                    [row.sections.get(section.code) for row in comparison.rows]
+                region_avg=region_average.sections.get(section.code) if region_average else None,
+                company_avg=(
+                    company_average.sections.get(section.code) if company_average else None
                 ),
             )
             for section in comparison.sections
@@ -730,9 +783,7 @@ def scorecard_data(
             scored_visits=scored_visits,
             lang=lang,
         )
-        bpmp, factors = _bpmp_and_factors(
-            comparison, branch=branch, region_rows=region_rows, lang=lang
-        )
+        bpmp, factors = _bpmp_and_factors(league, branch=branch, lang=lang)
         photos = _photos(branch=branch, visits=visits, items=by_code, lang=lang)
         comments = _comments(
             branch=branch, checklist=checklist, period=period, items=by_code, lang=lang
