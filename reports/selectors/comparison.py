@@ -41,6 +41,7 @@ from reports.selectors import (
     report_branches,
     report_rollup_filter,
     report_visit_filter,
+    rows_of,
     score_sum,
     union_by_code,
     versions_used,
@@ -280,44 +281,48 @@ def _sums_from_rollups(
         .order_by()
     }
     columns = _columns(
-        ScoreRollup.objects.filter(
-            (in_period & Q(kind__in=_COLUMN_KINDS))
-            | (
-                Q(kind=VisitScore.Kind.FACTOR)
-                & _any_of(
-                    [
-                        report_rollup_filter(
-                            user,
-                            checklist=each,
-                            start=period.start,
-                            end=period.end,
-                            region=region,
-                        )
-                        for each in factor_checklists
-                    ]
+        rows_of(
+            ScoreRollup.objects.filter(
+                (in_period & Q(kind__in=_COLUMN_KINDS))
+                | (
+                    Q(kind=VisitScore.Kind.FACTOR)
+                    & _any_of(
+                        [
+                            report_rollup_filter(
+                                user,
+                                checklist=each,
+                                start=period.start,
+                                end=period.end,
+                                region=region,
+                            )
+                            for each in factor_checklists
+                        ]
+                    )
                 )
             )
+            .values("branch", "kind", "key")
+            .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
+            .values_list("branch", "kind", "key", "score_total", "score_count")
+            .order_by()
         )
-        .values("branch", "kind", "key")
-        .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
-        .values_list("branch", "kind", "key", "score_total", "score_count")
-        .order_by()
     )
     versions = VisitRollup.objects.filter(in_period).values("checklist_version")
     items = items_of_versions(versions, fallback=version)
     classes = bpmp_classes(items)
     bpmp = (
         _bpmp_sums(
-            ItemRollup.objects.filter(in_period, item_code__in=list(classes))
-            .annotate(bpmp_class=_bpmp_class(classes))
-            .values("branch", "bpmp_class")
-            .annotate(
-                answer_count=Coalesce(Sum("answers"), 0),
-                failure_count=Coalesce(Sum("failures"), 0),
-                total=score_sum("score_total"),
+            rows_of(
+                ItemRollup.objects.filter(in_period, item_code__in=list(classes))
+                .annotate(bpmp_class=_bpmp_class(classes))
+                .values("branch", "bpmp_class")
+                .annotate(
+                    answer_count=Coalesce(Sum("answers"), 0),
+                    failure_count=Coalesce(Sum("failures"), 0),
+                    total=score_sum("score_total"),
+                )
+                .values_list("branch", "bpmp_class", "answer_count", "failure_count", "total")
+                .order_by()
             )
-            .values_list("branch", "bpmp_class", "answer_count", "failure_count", "total")
-            .order_by()
         )
         if classes
         else {}

@@ -94,6 +94,7 @@ from reports.selectors import (
     report_branches,
     report_rollup_filter,
     report_visit_filter,
+    rows_of,
     score_sum,
 )
 
@@ -208,16 +209,18 @@ def _sums_from_rollups(
     }
     answers = {
         (branch, code): (count, failures, total, gains)
-        for branch, code, count, failures, total, gains in ItemRollup.objects.filter(in_period)
-        .values("branch", "item_code")
-        .annotate(
-            answer_count=Coalesce(Sum("answers"), 0),
-            failure_count=Coalesce(Sum("failures"), 0),
-            total=score_sum("score_total"),
-            gains=score_sum("gain_total", places=2),
+        for branch, code, count, failures, total, gains in rows_of(
+            ItemRollup.objects.filter(in_period)
+            .values("branch", "item_code")
+            .annotate(
+                answer_count=Coalesce(Sum("answers"), 0),
+                failure_count=Coalesce(Sum("failures"), 0),
+                total=score_sum("score_total"),
+                gains=score_sum("gain_total", places=2),
+            )
+            .values_list("branch", "item_code", "answer_count", "failure_count", "total", "gains")
+            .order_by()
         )
-        .values_list("branch", "item_code", "answer_count", "failure_count", "total", "gains")
-        .order_by()
     }
     versions = VisitRollup.objects.filter(in_period).values("checklist_version")
     return _Sums(
