@@ -558,7 +558,8 @@ def explain_summary(label: str, sql: str, text: str) -> dict:
 
 
 def explain_all(captured: dict[str, list[str]], path: Path) -> list[dict]:
-    """EXPLAIN (ANALYZE, BUFFERS) every report query that reads visits, scores or answers."""
+    """EXPLAIN (ANALYZE, BUFFERS) every report query that reads visits, scores, answers or their
+    roll-ups."""
     from django.db import connection
 
     summaries = []
@@ -567,7 +568,9 @@ def explain_all(captured: dict[str, list[str]], path: Path) -> list[dict]:
             if "API" in label:  # the same SQL as the selector it calls
                 continue
             for sql in statements:
-                if not re.search(r"audits_(visit|visitscore|answer)\b", sql):
+                if not re.search(
+                    r"audits_(visit|visitscore|answer|visitrollup|scorerollup|itemrollup)\b", sql
+                ):
                     continue
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 text = "\n".join(row[0] for row in cursor.fetchall())
