@@ -37,6 +37,30 @@ from audits.selectors.rollups import (
 from audits.services.report_stamps import report_stamps_bump
 from audits.services.upserts import rows_upsert_adding
 
+# Per roll-up table: its model, the key columns of a delta row (in the order
+# rollups_apply builds them), the unique constraint's columns, and the numbers
+# added up, the first of them the count whose zero means an empty row.
+_TABLES = (
+    (
+        VisitRollup,
+        ["branch_id", "checklist_id", "checklist_version_id", "grain", "day"],
+        ["branch_id", "checklist_version_id", "grain", "day"],
+        ["visits", "scored", "score_total", "score_squares"],
+    ),
+    (
+        ScoreRollup,
+        ["branch_id", "checklist_id", "grain", "day", "kind", "key"],
+        ["branch_id", "checklist_id", "grain", "day", "kind", "key"],
+        ["count", "total"],
+    ),
+    (
+        ItemRollup,
+        ["branch_id", "checklist_id", "grain", "day", "item_code"],
+        ["branch_id", "checklist_id", "grain", "day", "item_code"],
+        ["answers", "failures", "score_total", "gain_total"],
+    ),
+)
+
 
 def rollups_apply(*, before: Contribution | None, after: Contribution | None) -> None:
     """Move the roll-ups from `before` (what the visit counted for) to `after` (what it counts for now).
@@ -62,73 +86,13 @@ def rollups_apply(*, before: Contribution | None, after: Contribution | None) ->
     visit_rows = sorted((*k, *v) for k, v in visit_delta.items() if any(v))
     score_rows = sorted((*k, *v) for k, v in score_delta.items() if any(v))
     item_rows = sorted((*k, *v) for k, v in item_delta.items() if any(v))
-    rows_upsert_adding(
-        VisitRollup,
-        conflict=["branch_id", "checklist_version_id", "grain", "day"],
-        columns=[
-            "branch_id",
-            "checklist_id",
-            "checklist_version_id",
-            "grain",
-            "day",
-            "visits",
-            "scored",
-            "score_total",
-            "score_squares",
-        ],
-        added=["visits", "scored", "score_total", "score_squares"],
-        rows=visit_rows,
-    )
-    rows_upsert_adding(
-        ScoreRollup,
-        conflict=["branch_id", "checklist_id", "grain", "day", "kind", "key"],
-        columns=["branch_id", "checklist_id", "grain", "day", "kind", "key", "count", "total"],
-        added=["count", "total"],
-        rows=score_rows,
-    )
-    rows_upsert_adding(
-        ItemRollup,
-        conflict=["branch_id", "checklist_id", "grain", "day", "item_code"],
-        columns=[
-            "branch_id",
-            "checklist_id",
-            "grain",
-            "day",
-            "item_code",
-            "answers",
-            "failures",
-            "score_total",
-            "gain_total",
-        ],
-        added=["answers", "failures", "score_total", "gain_total"],
-        rows=item_rows,
-    )
-    for branch, _checklist, version, grain, day, visits, *_ in visit_rows:
-        if visits < 0:
-            VisitRollup.objects.filter(
-                branch_id=branch, checklist_version_id=version, grain=grain, day=day, visits=0
-            ).delete()
-    for branch, checklist, grain, day, kind, key, count, _total in score_rows:
-        if count < 0:
-            ScoreRollup.objects.filter(
-                branch_id=branch,
-                checklist_id=checklist,
-                grain=grain,
-                day=day,
-                kind=kind,
-                key=key,
-                count=0,
-            ).delete()
-    for branch, checklist, grain, day, code, answers, *_ in item_rows:
-        if answers < 0:
-            ItemRollup.objects.filter(
-                branch_id=branch,
-                checklist_id=checklist,
-                grain=grain,
-                day=day,
-                item_code=code,
-                answers=0,
-            ).delete()
+    for (model, key, conflict, added), rows in zip(
+        _TABLES, (visit_rows, score_rows, item_rows), strict=True
+    ):
+        rows_upsert_adding(model, conflict=conflict, columns=[*key, *added], added=added, rows=rows)
+        for row in rows:
+            if row[len(key)] < 0:  # its count fell: the row may be empty now
+                model.objects.filter(**dict(zip(key, row, strict=False)), **{added[0]: 0}).delete()
     # Last: the stamp row is shared by every approval of the checklist's month
     # company-wide, so its lock is taken as close to the commit as possible.
     report_stamps_bump(
