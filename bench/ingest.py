@@ -18,7 +18,9 @@ What it does, in one run:
    3 MB, 12-megapixel JPEGs (each with its own bytes) declared in visits made
    for them: photos per second acknowledged by the web, with their latency,
    and the time until the worker had made every photo's copies (thumb, print,
-   full). The worker stops afterwards;
+   full), first from 1 phone (a PUT's own time), then from 4; each against
+   Pillow alone decoding and re-encoding the same photo on this machine (the
+   goal: a PUT within 2× that). The worker stops afterwards;
 4. visits: at 1, 8 and 32 concurrent phones (each phone a thread with its own
    keep-alive connection, shopper and token), complete visit uploads
    (``POST /api/v1/visits/``, all 31 answers, the photo declared) alternate,
@@ -845,6 +847,17 @@ def profile_visit_post(people: dict, answers, photo_questions, *, posts: int, po
 # --------------------------------------------------------------------------- main
 
 
+def _print_photos(p: dict) -> None:
+    print(
+        f"photos ({p['photo_mb']} MB, {p['pixels'] / 1e6:.0f} MP, {p['concurrency']} phones): "
+        f"{p['per_s']}/s acknowledged ({p['mb_per_s']} MB/s), p50/p95/p99 "
+        f"{p['p50_ms']}/{p['p95_ms']}/{p['p99_ms']} ms; with copies made by 1 worker: "
+        f"{p['with_copies_per_s']}/s ({p['copies_done']} of {p['ok']}); Pillow alone decodes "
+        f"and re-encodes one in {p.get('decode_reencode_ms')} ms: PUT p50 / that = "
+        f"{p.get('p50_per_decode_reencode')} (goal ≤ 2)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -917,6 +930,17 @@ def main() -> None:
                 "shared_buffers": conn.execute("SHOW shared_buffers").fetchone()[0],
                 "synchronous_commit": conn.execute("SHOW synchronous_commit").fetchone()[0],
             }
+        # One phone first: a PUT's own time, against Pillow's decode + re-encode.
+        results["photos_one_phone"] = photo_phase(
+            port,
+            people,
+            answers,
+            photo_questions,
+            photos=max(5, photo_count // 4),
+            concurrency=1,
+            env=env,
+            pool=pool,
+        )
         results["photos"] = photo_phase(
             port,
             people,
@@ -998,15 +1022,10 @@ def main() -> None:
             ),
         )
     )
-    p = results["photos"]
-    print(
-        f"\nphotos ({p['photo_mb']} MB, {p['pixels'] / 1e6:.0f} MP, {p['concurrency']} phones): "
-        f"{p['per_s']}/s acknowledged ({p['mb_per_s']} MB/s), p50/p95/p99 "
-        f"{p['p50_ms']}/{p['p95_ms']}/{p['p99_ms']} ms; with copies made by 1 worker: "
-        f"{p['with_copies_per_s']}/s ({p['copies_done']} of {p['ok']}); Pillow alone decodes "
-        f"and re-encodes one in {p.get('decode_reencode_ms')} ms: PUT p50 / that = "
-        f"{p.get('p50_per_decode_reencode')} (goal ≤ 2)"
-    )
+    print()
+    for key in ("photos_one_phone", "photos"):
+        if key in results:
+            _print_photos(results[key])
     s = results["retry_storm"]
     print(
         f"retry storm: {s['visits_posted']} of {s['visits']} visits × {s['copies']} identical POSTs "
