@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -126,6 +127,7 @@ class League:
 # used only while the shared cache still holds the same key (one cheap query).
 _LEAGUES: dict[str, League] = {}
 _LEAGUES_KEPT = 4
+_LEAGUES_LOCK = threading.Lock()
 
 
 def company_league(*, checklist: Checklist, period: Period) -> League:
@@ -156,9 +158,10 @@ def company_league(*, checklist: Checklist, period: Period) -> League:
         comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)
         cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
     league = League.of(comparison)
-    while len(_LEAGUES) >= _LEAGUES_KEPT:
-        _LEAGUES.pop(next(iter(_LEAGUES)), None)
-    _LEAGUES[key] = league
+    with _LEAGUES_LOCK:  # gthread workers: two requests may store at once
+        while len(_LEAGUES) >= _LEAGUES_KEPT:
+            _LEAGUES.pop(next(iter(_LEAGUES)))
+        _LEAGUES[key] = league
     return league
 
 
