@@ -48,8 +48,16 @@ ITEM_COMMENTS = (
 )
 
 
-def print_photo(seed: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
-    """A print-size JPEG (the 1,600 px rendition scoring stores), with some grain.
+def print_size() -> tuple[int, int]:
+    """The print copy a phone photo gets (a 4:3 photo at RENDITION_SIDES["print"])."""
+    from audits.services.photos import RENDITION_SIDES
+
+    side = RENDITION_SIDES["print"]
+    return side, side * 3 // 4
+
+
+def print_photo(seed: int, size: tuple[int, int] | None = None) -> bytes:
+    """A print-size JPEG (the rendition scorecards embed, print_size()), with some grain.
 
     Flat drawn shapes would compress to a few kilobytes; the grain brings the
     file to a size closer to a real photo's print rendition, which is what the
@@ -58,6 +66,7 @@ def print_photo(seed: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
     from PIL import Image, ImageDraw
 
     rng = random.Random(seed)
+    size = size or print_size()
     width, height = size
     wall = tuple(rng.randint(180, 240) for _ in range(3))
     image = Image.new("RGB", size, wall)
@@ -287,8 +296,8 @@ def populate(
                                     original_name=name,
                                     content_type="image/jpeg",
                                     size_bytes=size,
-                                    width=1600,
-                                    height=1200,
+                                    width=print_size()[0],
+                                    height=print_size()[1],
                                     taken_at=started,
                                 )
                             )
