@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from typing import NamedTuple
 
 from django.conf import settings
@@ -27,7 +26,6 @@ from checklists.scoring import (
     RATER_DIMENSIONS,
     SCORED_TYPES,
     band,
-    round_score,
 )
 from reports.labels import area_titles, bpmp_titles, key_factor_titles
 from reports.periods import Period, previous
@@ -658,9 +656,7 @@ def factor_headings(keys) -> tuple[Heading, ...]:
 def branch_average(scores: Sequence[Decimal | None]) -> Decimal | None:
     """The exact mean of the scores present, rounded half-up to one decimal; None without one."""
     present = [score for score in scores if score is not None]
-    if not present:
-        return None
-    return round_score(Fraction(sum(present, Decimal(0))) / len(present))
+    return mean_score(sum(present, Decimal(0)), len(present))
 
 
 def _average(region: str | None, rows: Sequence[ComparisonRow]) -> ComparisonAverage:
