@@ -645,6 +645,12 @@ def key_factor_checklists() -> list[Checklist]:
     )
 
 
+def compared_checklist_ids(checklist: Checklist) -> set[int]:
+    """The checklists a comparison of `checklist` reads: itself, and every checklist that
+    tags key factors (its factor columns). What its memo and cache keys must stamp."""
+    return {checklist.pk, *(each.pk for each in key_factor_checklists())}
+
+
 def factor_headings(keys) -> tuple[Heading, ...]:
     """The factor columns: the factor numbers among `keys` (roll-up keys, "12"), in order,
     named from the checklist library ("F12 兴趣")."""

@@ -68,8 +68,8 @@ from reports.selectors.comparison import (
     ComparisonAverage,
     ComparisonRow,
     branch_comparison,
+    compared_checklist_ids,
     competition_ranks,
-    key_factor_checklists,
 )
 from reports.selectors.figures import operational_figures
 from reports.stats import Sample, reading, significant_change
@@ -143,7 +143,7 @@ def company_league(*, checklist: Checklist, period: Period) -> League:
     version makes a new key.
     """
     stamp = company_stamp(
-        checklist_ids={checklist.pk, *(each.pk for each in key_factor_checklists())},
+        checklist_ids=compared_checklist_ids(checklist),
         start=previous(period).start,
         end=period.end,
     )

@@ -40,7 +40,7 @@ from outbox.services import event_enqueue
 from reports.models import Scorecard, ScorecardBatch, ScorecardBatchPart
 from reports.periods import RANGE_DASH, Period, date_range, parse_period
 from reports.scorecard_extras import extras_fingerprint, scorecard_extras
-from reports.selectors.comparison import key_factor_checklists
+from reports.selectors.comparison import compared_checklist_ids
 from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def scorecard_cache_key(
         extras = scorecard_extras(branch=branch, checklist=checklist, period=period, lang=lang)
     window_start, window_end = trend_window(period)
     stamps = report_stamps(
-        checklist_ids={checklist.pk, *(each.pk for each in key_factor_checklists())},
+        checklist_ids=compared_checklist_ids(checklist),
         start=window_start,
         end=window_end,
     )
