@@ -30,7 +30,10 @@ from reports.periods import RANGE_DASH
 from reports.scorecard_data import NamedScore, SectionRow, TrendPoint
 from reports.stats import Interval
 
-FONT_FAMILY = "Noto Sans CJK SC, sans-serif"
+# The scorecard's compact subset of Noto Sans CJK SC first (the PDF renderer loads it,
+# see reports.scorecard_fonts), the full system font for any character it lacks; a
+# browser showing the web page has neither vendored font and goes on down the list.
+FONT_FAMILY = "Scorecard Sans SC, Noto Sans CJK SC, sans-serif"
 
 # One palette for every chart so the PDF reads as one document.
 INK = "#1f2933"

@@ -42,10 +42,17 @@ if not settings.configured:
     )
     django.setup()
 
-from reports.charts import area_bars, radar_chart, section_bars, trend_chart  # noqa: E402
+from reports.charts import (  # noqa: E402
+    FONT_FAMILY,
+    area_bars,
+    radar_chart,
+    section_bars,
+    trend_chart,
+)
 from reports.labels import LABELS, labels_for  # noqa: E402
-from reports.pdf import DataURIOnlyFetcher, URLRefusedError, render_pdf  # noqa: E402
+from reports.pdf import DataURIAndFontFetcher, URLRefusedError, render_pdf  # noqa: E402
 from reports.scorecard_data import NamedScore, SectionRow, TrendPoint  # noqa: E402
+from reports.scorecard_fonts import FONT_DIR, FONT_FILES  # noqa: E402
 from reports.scorecard_render import render_scorecard_html  # noqa: E402
 from reports.scorecard_samples import sample_empty_scorecard, sample_scorecard  # noqa: E402
 
@@ -127,7 +134,8 @@ def test_it_uses_english_wording_for_an_en_card(en_pdf):
 def test_it_embeds_a_cjk_font(zh_pdf, tmp_path):
     rows = pdf_fonts(zh_pdf, tmp_path)
 
-    cjk_rows = [row for row in rows if "Noto-Sans-CJK" in row or "NotoSansCJK" in row]
+    # The compact subset of Noto Sans CJK SC (reports.scorecard_fonts).
+    cjk_rows = [row for row in rows if "Scorecard-Sans-SC" in row]
     assert cjk_rows
     # Columns: name type encoding emb sub uni object-id; type has a space in it ("CID Type 0C").
     assert all(re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", row) for row in cjk_rows)
@@ -261,18 +269,48 @@ def test_the_header_of_a_branch_visit_names_no_channel():
     assert 'class="channel"' not in render_scorecard_html(sample_scorecard("en"))
 
 
-def test_it_refuses_to_fetch_http_urls():
+@pytest.mark.parametrize(
+    "url", ["http://example.com/logo.png", "https://example.com/logo.png", "ftp://example.com/x"]
+)
+def test_it_refuses_to_fetch_from_the_network(url):
     with pytest.raises(URLRefusedError):
-        DataURIOnlyFetcher().fetch("http://example.com/logo.png")
+        DataURIAndFontFetcher().fetch(url)
 
 
 def test_it_refuses_to_read_local_files():
     with pytest.raises(URLRefusedError):
-        DataURIOnlyFetcher().fetch("file:///etc/passwd")
+        DataURIAndFontFetcher().fetch("file:///etc/passwd")
+
+
+def test_it_refuses_other_files_beside_the_vendored_fonts():
+    with pytest.raises(URLRefusedError):
+        DataURIAndFontFetcher().fetch((FONT_DIR / "OFL.txt").as_uri())
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        lambda path: path.as_uri().replace("/fonts/", "/fonts/../fonts/"),
+        lambda path: path.as_uri().replace("file:///", "file://localhost/"),
+        lambda path: path.as_uri() + "?x",
+        lambda path: path.as_uri().upper(),
+    ],
+    ids=["dot-dot", "host", "query", "case"],
+)
+def test_it_serves_a_vendored_font_only_under_its_exact_url(spelling):
+    with pytest.raises(URLRefusedError):
+        DataURIAndFontFetcher().fetch(spelling(FONT_FILES[400]))
+
+
+@pytest.mark.parametrize("weight", sorted(FONT_FILES))
+def test_it_serves_the_vendored_fonts(weight):
+    response = DataURIAndFontFetcher().fetch(FONT_FILES[weight].as_uri())
+
+    assert response.read() == FONT_FILES[weight].read_bytes()
 
 
 def test_it_serves_data_uris():
-    response = DataURIOnlyFetcher().fetch("data:text/plain;base64,aGVsbG8=")
+    response = DataURIAndFontFetcher().fetch("data:text/plain;base64,aGVsbG8=")
 
     assert response.read() == b"hello"
 
@@ -541,7 +579,8 @@ def test_every_chart_has_an_explicit_size_and_the_embedded_font(svg):
     root = re.match(r"<svg [^>]*>", svg).group(0)
 
     assert re.search(r'width="\d+" height="\d+" viewBox="0 0 \d+ \d+"', root)
-    assert 'font-family="Noto Sans CJK SC, sans-serif"' in root
+    assert f'font-family="{FONT_FAMILY}"' in root
+    assert FONT_FAMILY.startswith("Scorecard Sans SC, Noto Sans CJK SC,")
 
 
 # --- labels ------------------------------------------------------------------
