@@ -18,6 +18,7 @@ from audits.storage import private_storage
 from reports.models import Scorecard
 from reports.periods import parse_period
 from reports.scorecard_extras import PlanFact, PlanFacts
+from reports.scorecard_fonts import FONT_FILES
 from reports.services import scorecards
 from reports.services.scorecards import scorecard_cache_key, scorecard_get_or_render
 from tests.report_data import report_checklist, rescore, visit
@@ -227,3 +228,19 @@ def test_a_verdict_on_last_periods_plan_makes_a_new_cache_key(plans_hook, east_b
     plans_hook["plans"] = PlanFacts(open=(), previous=(verified,))
 
     assert key() != before
+
+
+def test_a_rebuilt_pdf_font_redraws_every_scorecard(
+    renders, east_branch, version, october_visit, monkeypatch, tmp_path
+):
+    get(east_branch, version)
+    rebuilt = tmp_path / "ScorecardSansSC-Regular.woff2"
+    rebuilt.write_bytes(FONT_FILES[400].read_bytes() + b"rebuilt")
+    monkeypatch.setattr(
+        scorecards, "_DIGESTED_FILES", (*scorecards._TEMPLATE_FILES, rebuilt, FONT_FILES[700])
+    )
+    scorecards._template_digest.cache_clear()
+    try:
+        assert not get(east_branch, version).cache_hit
+    finally:
+        scorecards._template_digest.cache_clear()

@@ -40,6 +40,7 @@ from outbox.services import event_enqueue
 from reports.models import Scorecard, ScorecardBatch, ScorecardBatchPart
 from reports.periods import RANGE_DASH, Period, date_range, parse_period
 from reports.scorecard_extras import extras_fingerprint, scorecard_extras
+from reports.scorecard_fonts import FONT_FILES
 from reports.selectors.comparison import compared_checklist_ids
 from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
 
@@ -53,6 +54,8 @@ _TEMPLATE_FILES = (
     Path(__file__).resolve().parent.parent / "templates" / "reports" / "choices_table.html",
     Path(__file__).resolve().parent.parent / "static" / "reports" / "scorecard.css",
 )
+# What a stored PDF is drawn with besides its data: a rebuilt font redraws them too.
+_DIGESTED_FILES = (*_TEMPLATE_FILES, *FONT_FILES.values())
 
 Progress = Callable[[int, int, str], None]
 
@@ -101,10 +104,11 @@ def region_zip_download_name(*, region: Region, period: Period, lang: str) -> st
 
 @functools.cache
 def _template_digest() -> str:
-    """Hash of the template and stylesheet, so a deployed layout change redraws stored PDFs
-    even when nobody remembered to bump SCORECARD_CODE_VERSION. Files only change on deploy."""
+    """Hash of the template, stylesheet and PDF fonts, so a deployed layout or font change
+    redraws stored PDFs even when nobody remembered to bump SCORECARD_CODE_VERSION.
+    Once per process: files only change on deploy, and the fonts are two megabytes."""
     digest = hashlib.sha256()
-    for path in _TEMPLATE_FILES:
+    for path in _DIGESTED_FILES:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
