@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +27,6 @@ from audits.selectors.report_stamps import report_stamps
 from audits.selectors.rollups import rollup_days
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
-from checklists.scoring import round_ratio
 
 T = TypeVar("T")
 
@@ -82,12 +81,25 @@ def score_sum(field: str, *, places: int = 1, **extra) -> Sum:
     return Sum(field, output_field=DecimalField(max_digits=20, decimal_places=places), **extra)
 
 
+# Scores and their sums carry one or two decimals, so 34 digits hold any quotient
+# to far more places than a half-up decision at the first decimal needs (below).
+_MEAN_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
+_TENTH = Decimal("0.1")
+
+
 def mean_score(total: Decimal | None, count: int) -> Decimal | None:
-    """The mean of `count` scores summing to `total`, rounded half-up to one decimal."""
+    """The mean of `count` scores summing to `total`, rounded half-up to one decimal.
+
+    Exact, in the decimal module's C arithmetic (reports round hundreds of
+    thousands of means): when the exact mean is a tie (x.x5) it has two
+    decimals and the division is exact; otherwise, for a total with d ≤ 6
+    decimals, it lies at least 1 / (20 · count · 10^d) from any tie, far more
+    than the 34-digit quotient can be off, so rounding that quotient decides
+    the same way as rounding the exact ratio (tests/test_mean_score.py).
+    """
     if not count or total is None:
         return None
-    numerator, denominator = total.as_integer_ratio()
-    return round_ratio(numerator, denominator * count)
+    return _MEAN_CONTEXT.divide(total, count).quantize(_TENTH, context=_MEAN_CONTEXT)
 
 
 def company_stamp(*, checklist_ids: Collection[int], start: dt.date, end: dt.date) -> str:
