@@ -244,3 +244,29 @@ def table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> str:
     for row in rows:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
     return "\n".join(lines)
+
+
+_BARE_FONTS: list = []
+
+
+def bare_pdf(html: str) -> bytes:
+    """WeasyPrint alone on `html`: the baseline every scorecard figure is a ratio to.
+
+    The same document as ours, so the same fonts: the scorecard's @font-face rules
+    (reports.scorecard_fonts) and one font configuration per process, as
+    reports.pdf keeps one per thread; without them the engine would fall back to
+    the system CJK font and draw (and subset) other glyphs. None of our code else:
+    no URL fetcher, no tagged-PDF variant.
+    """
+    # The baseline may import WeasyPrint directly: only reports/pdf.py does in
+    # the application, and this is the engine with none of our code around it.
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from reports.scorecard_fonts import font_face_css
+
+    if not _BARE_FONTS:
+        fonts = FontConfiguration()
+        _BARE_FONTS.extend([fonts, weasyprint.CSS(string=font_face_css(), font_config=fonts)])
+    fonts, faces = _BARE_FONTS
+    return weasyprint.HTML(string=html).write_pdf(stylesheets=[faces], font_config=fonts)

@@ -37,6 +37,7 @@ from pathlib import Path
 from _common import (
     OUT,
     ROOT,
+    bare_pdf,
     bench_env,
     interleave,
     machine,
@@ -53,14 +54,6 @@ DATABASE_URL = "sqlite:///bench/out/batch.sqlite3"
 VAR_DIR = OUT / "var-batch"
 COMMAND = ROOT / "reports" / "management" / "commands" / "render_scorecards.py"
 CHECKLIST = "standard-branch-visit"
-
-
-def bare_pdf(html: str) -> bytes:
-    # The baseline may import WeasyPrint directly: only reports/pdf.py does in
-    # the application, and this is the engine with none of our code around it.
-    import weasyprint
-
-    return weasyprint.HTML(string=html).write_pdf()
 
 
 def remove_database() -> None:

@@ -54,6 +54,7 @@ from pathlib import Path
 from _common import (
     OUT,
     ROOT,
+    bare_pdf,
     bench_env,
     drop_database,
     machine,
@@ -70,7 +71,6 @@ from _common import (
 )
 from batch import (
     CHECKLIST,
-    bare_pdf,
     batch_size,
     make_batch_data,
     per_scorecard_costs,

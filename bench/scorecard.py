@@ -38,6 +38,7 @@ from pathlib import Path
 
 from _common import (
     OUT,
+    bare_pdf,
     interleave,
     machine,
     manage,
@@ -54,14 +55,6 @@ LANGS = ("zh-Hans", "en")
 DB_PATH = OUT / "scorecard.sqlite3"
 VAR_DIR = OUT / "var-scorecard"
 PERIOD = "2025-10"
-
-
-def bare_pdf(html: str) -> bytes:
-    # The baseline may import WeasyPrint directly: only reports/pdf.py does in
-    # the application, and this is the engine with none of our code around it.
-    import weasyprint
-
-    return weasyprint.HTML(string=html).write_pdf()
 
 
 def summarise(times: dict[str, list[float]]) -> dict[str, dict]:
