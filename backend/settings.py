@@ -374,6 +374,10 @@ LOGGING = {
         # load, and the same again for every upload in production. Failures are
         # logged at ERROR and still show.
         "celery.app.trace": {"level": "WARNING"},
+        # Eight "Step n - …" lines for every PDF, and a line for each PDF font a
+        # process loads: the engine's narration, not events. Their warnings still show.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 # The worker logs through the configuration above (JSON in production) rather
