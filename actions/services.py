@@ -108,7 +108,11 @@ def action_plan_open_below_standard(*, visit: Visit) -> ActionPlan | None:
     """
     period = month(visit.visited_on.year, visit.visited_on.month)
     comparison = branch_comparison(
-        user=Scope.company(), checklist=visit.checklist, period=period, region=visit.branch.region
+        user=Scope.company(),
+        checklist=visit.checklist,
+        period=period,
+        region=visit.branch.region,
+        lenses=(),  # the score and its band only
     )
     row = next((r for r in comparison.rows if r.branch_id == visit.branch_id), None)
     if row is None or row.band != "below":

@@ -22,7 +22,8 @@ What it does, in one run:
 3. times, round-robin, one warm-up round then ``--repeat`` rounds (median):
    ``branch_comparison`` for one month company-wide as head office, for one
    region as a regional manager (and the manager's own scope without a region
-   parameter), the comparison endpoint's JSON through the DRF test client, and
+   parameter), what the comparison page reads (one lens, company-wide and for
+   the region), the comparison endpoint's JSON through the DRF test client, and
    ``score_drivers`` company-wide and for one region, with the comparison and
    the drivers computed from the visits (``comparison_from_visits``,
    ``drivers_from_visits``) as the baseline the roll-ups replace;
@@ -656,8 +657,15 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
         "comparison, head office, company-wide": lambda: branch_comparison(
             user=head_office, checklist=checklist, period=period
         ),
+        # What the comparison page reads: the one lens it shows (sections by default).
+        "comparison page, head office, company-wide, one lens": lambda: branch_comparison(
+            user=head_office, checklist=checklist, period=period, lenses=("sections",)
+        ),
         "comparison, regional manager, region=r01": lambda: branch_comparison(
             user=manager, checklist=checklist, period=period, region=region
+        ),
+        "comparison page, regional manager, region=r01, one lens": lambda: branch_comparison(
+            user=manager, checklist=checklist, period=period, region=region, lenses=("sections",)
         ),
         "comparison, regional manager, own scope": lambda: branch_comparison(
             user=manager, checklist=checklist, period=period

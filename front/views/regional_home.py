@@ -106,8 +106,9 @@ def _regions(user: User, lang: str, *, period: Period, checklist: Checklist | No
         }
         if checklist is not None:
             query = {**period_query(period), "checklist": checklist.code}
+            # Ranks and scores only: no heatmap lens.
             comparison = branch_comparison(
-                user=user, checklist=checklist, period=period, region=region
+                user=user, checklist=checklist, period=period, region=region, lenses=()
             )
             entry["rows"] = [
                 {

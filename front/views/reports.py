@@ -234,7 +234,10 @@ def comparison_page(request):
         lens = comparison_view(request.GET.get("view"))
         selected = _selection(request)
         period, region, checklist = selected.period, selected.region, selected.checklist
-        comparison = branch_comparison(user=user, checklist=checklist, period=period, region=region)
+        # The page shows one lens: the others' sums are not read.
+        comparison = branch_comparison(
+            user=user, checklist=checklist, period=period, region=region, lenses=(lens,)
+        )
     except PeriodError as error:
         return bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:

@@ -318,7 +318,12 @@ class ComparisonApi(APIView):
         view = comparison_view(raw_view) if raw_view else None
         query = report_query(request)
         comparison = branch_comparison(
-            user=request.user, checklist=query.checklist, period=query.period, region=query.region
+            user=request.user,
+            checklist=query.checklist,
+            period=query.period,
+            region=query.region,
+            # JSON carries all five lenses; a download with a view only its own columns.
+            lenses=None if fmt == "json" or view is None else (view,),
         )
         if fmt == "json":
             return Response(ComparisonOutput(comparison_output(comparison)).data)

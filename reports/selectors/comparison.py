@@ -8,7 +8,7 @@ across every checklist that tags them, and the reference's BPMP classes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -166,6 +166,12 @@ Columns = dict[int, dict[str, dict[str, Decimal | None]]]
 # Of the comparison's checklist; factors are read from every checklist that tags them.
 _COLUMN_KINDS = [VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION, VisitScore.Kind.AREA]
 _KINDS = [*_COLUMN_KINDS, VisitScore.Kind.FACTOR]
+# The score kind each of the checklist's own lenses reads.
+_LENS_KINDS = {
+    "sections": VisitScore.Kind.SECTION,
+    "rater": VisitScore.Kind.DIMENSION,
+    "areas": VisitScore.Kind.AREA,
+}
 
 
 def _any_of(conditions: list[Q]) -> Q:
@@ -237,7 +243,9 @@ def _sums_from_rollups(
     user,
     *,
     checklist: Checklist,
+    kinds: list[str],
     factor_checklists: list[Checklist],
+    bpmp: bool,
     period: Period,
     before: Period,
     region,
@@ -278,36 +286,40 @@ def _sums_from_rollups(
         )
         .order_by()
     }
-    columns = _columns(
-        rows_of(
-            ScoreRollup.objects.filter(
-                (in_period & Q(kind__in=_COLUMN_KINDS))
-                | (
-                    Q(kind=VisitScore.Kind.FACTOR)
-                    & _any_of(
-                        [
-                            report_rollup_filter(
-                                user,
-                                checklist=each,
-                                start=period.start,
-                                end=period.end,
-                                region=region,
-                            )
-                            for each in factor_checklists
-                        ]
+    columns = (
+        _columns(
+            rows_of(
+                ScoreRollup.objects.filter(
+                    (in_period & Q(kind__in=kinds))
+                    | (
+                        Q(kind=VisitScore.Kind.FACTOR)
+                        & _any_of(
+                            [
+                                report_rollup_filter(
+                                    user,
+                                    checklist=each,
+                                    start=period.start,
+                                    end=period.end,
+                                    region=region,
+                                )
+                                for each in factor_checklists
+                            ]
+                        )
                     )
                 )
+                .values("branch", "kind", "key")
+                .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
+                .values_list("branch", "kind", "key", "score_total", "score_count")
+                .order_by()
             )
-            .values("branch", "kind", "key")
-            .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
-            .values_list("branch", "kind", "key", "score_total", "score_count")
-            .order_by()
         )
+        if kinds or factor_checklists
+        else {}
     )
     versions = VisitRollup.objects.filter(in_period).values("checklist_version")
-    items = items_of_versions(versions, fallback=version)
+    items = items_of_versions(versions, fallback=version) if bpmp else []
     classes = bpmp_classes(items)
-    bpmp = (
+    sums_by_class = (
         _bpmp_sums(
             rows_of(
                 ItemRollup.objects.filter(in_period, item_code__in=list(classes))
@@ -325,14 +337,16 @@ def _sums_from_rollups(
         if classes
         else {}
     )
-    return _Sums(totals=totals, columns=columns, versions=versions, items=items, bpmp=bpmp)
+    return _Sums(totals=totals, columns=columns, versions=versions, items=items, bpmp=sums_by_class)
 
 
 def _sums_from_visits(
     user,
     *,
     checklist: Checklist,
+    kinds: list[str],
     factor_checklists: list[Checklist],
+    bpmp: bool,
     period: Period,
     before: Period,
     region,
@@ -368,26 +382,30 @@ def _sums_from_visits(
             user, checklist=each, start=period.start, end=period.end, region=region, via="visit__"
         )
 
-    columns = _columns(
-        VisitScore.objects.filter(
-            (scores(checklist) & Q(kind__in=_COLUMN_KINDS))
-            | (
-                Q(kind=VisitScore.Kind.FACTOR)
-                & _any_of([scores(each) for each in factor_checklists])
+    columns = (
+        _columns(
+            VisitScore.objects.filter(
+                (scores(checklist) & Q(kind__in=kinds))
+                | (
+                    Q(kind=VisitScore.Kind.FACTOR)
+                    & _any_of([scores(each) for each in factor_checklists])
+                )
             )
+            .values("visit__branch", "kind", "key")
+            .annotate(total=score_sum("score"), count=Count("score"))
+            .values_list("visit__branch", "kind", "key", "total", "count")
+            .order_by()
         )
-        .values("visit__branch", "kind", "key")
-        .annotate(total=score_sum("score"), count=Count("score"))
-        .values_list("visit__branch", "kind", "key", "total", "count")
-        .order_by()
+        if kinds or factor_checklists
+        else {}
     )
     in_period = report_visit_filter(
         user, checklist=checklist, start=period.start, end=period.end, region=region
     )
     versions = versions_used(in_period)
-    items = items_used(visits=in_period, fallback=version)
+    items = items_used(visits=in_period, fallback=version) if bpmp else []
     classes = bpmp_classes(items)
-    bpmp = (
+    sums_by_class = (
         _bpmp_sums(
             Answer.objects.filter(scores(checklist), score__isnull=False)
             .filter(item_code__in=list(classes))
@@ -404,7 +422,7 @@ def _sums_from_visits(
         if classes
         else {}
     )
-    return _Sums(totals=totals, columns=columns, versions=versions, items=items, bpmp=bpmp)
+    return _Sums(totals=totals, columns=columns, versions=versions, items=items, bpmp=sums_by_class)
 
 
 def section_headings(*, versions: QuerySet, fallback: ChecklistVersion) -> tuple[Heading, ...]:
@@ -436,7 +454,12 @@ def section_headings(*, versions: QuerySet, fallback: ChecklistVersion) -> tuple
 
 
 def branch_comparison(
-    *, user, checklist: Checklist, period: Period, region: Region | None = None
+    *,
+    user,
+    checklist: Checklist,
+    period: Period,
+    region: Region | None = None,
+    lenses: Collection[str] | None = None,
 ) -> Comparison:
     """Every active branch in the caller's scope, with its score for `period` and its rank.
 
@@ -468,6 +491,11 @@ def branch_comparison(
     - averages: the branches' mean column scores, over every row and per
       region (comparison_averages).
 
+    `lenses` (VIEWS keys) names the heatmap lenses to work out; the others come
+    back empty (no headings, empty column dicts, no factor checklists), and their
+    sums are not read: a page shows one lens, and league tables (the regional
+    home, action plans) none. None: all five, as the API's JSON carries them.
+
     Sorted as ranked above, then by branch code. Read from the roll-ups
     (audits.models.VisitRollup, ScoreRollup, ItemRollup), which hold the exact
     sums of the approved visits' scores and squares, so the numbers equal those
@@ -479,15 +507,26 @@ def branch_comparison(
     both periods in one pass (conditional aggregates over the range from the
     previous period's start, which the report index answers on its own), the
     section/dimension/area/factor sums grouped by branch, and the item sums
-    grouped by branch and BPMP class.
+    grouped by branch and BPMP class; with fewer lenses, only the queries they
+    need (three for none: the version, the branches and the visit sums).
     """
     return _comparison(
-        user=user, checklist=checklist, period=period, region=region, sums=_sums_from_rollups
+        user=user,
+        checklist=checklist,
+        period=period,
+        region=region,
+        lenses=lenses,
+        sums=_sums_from_rollups,
     )
 
 
 def comparison_from_visits(
-    *, user, checklist: Checklist, period: Period, region: Region | None = None
+    *,
+    user,
+    checklist: Checklist,
+    period: Period,
+    region: Region | None = None,
+    lenses: Collection[str] | None = None,
 ) -> Comparison:
     """branch_comparison computed from the visits instead of the roll-ups.
 
@@ -496,7 +535,12 @@ def comparison_from_visits(
     roll-ups match the visits (manage.py rebuild_rollups --check).
     """
     return _comparison(
-        user=user, checklist=checklist, period=period, region=region, sums=_sums_from_visits
+        user=user,
+        checklist=checklist,
+        period=period,
+        region=region,
+        lenses=lenses,
+        sums=_sums_from_visits,
     )
 
 
@@ -506,8 +550,12 @@ def _comparison(
     checklist: Checklist,
     period: Period,
     region: Region | None,
+    lenses: Collection[str] | None,
     sums: Callable[..., _Sums],
 ) -> Comparison:
+    wanted = set(VIEWS if lenses is None else lenses)
+    if unknown := wanted - set(VIEWS):
+        raise ValueError(f"unknown comparison lenses {sorted(unknown)}; known: {list(VIEWS)}")
     version = published_version(checklist)
     before = previous(period)
     minimum = settings.SMALL_SAMPLE_VISITS
@@ -518,21 +566,29 @@ def _comparison(
             "pk", "code", "name_zh", "name_en", "region__code"
         )
     ]
-    factor_checklists = key_factor_checklists()
+    factor_checklists = key_factor_checklists() if "factors" in wanted else []
     found = sums(
         user,
         checklist=checklist,
+        kinds=[kind for lens, kind in _LENS_KINDS.items() if lens in wanted],
         factor_checklists=factor_checklists,
+        bpmp="bpmp" in wanted,
         period=period,
         before=before,
         region=region,
         version=version,
     )
     totals, columns = found.totals, found.columns
-    sections = section_headings(versions=found.versions, fallback=version)
-    dimensions = tuple(Heading(code, *DIMENSION_TITLES[code]) for code in RATER_DIMENSIONS)
+    sections = (
+        section_headings(versions=found.versions, fallback=version) if "sections" in wanted else ()
+    )
+    dimensions = (
+        tuple(Heading(code, *DIMENSION_TITLES[code]) for code in RATER_DIMENSIONS)
+        if "rater" in wanted
+        else ()
+    )
     titles = area_titles()
-    areas = tuple(Heading(code, *titles[code]) for code in AREAS)
+    areas = tuple(Heading(code, *titles[code]) for code in AREAS) if "areas" in wanted else ()
     factors = factor_headings(
         key
         for branch in branches
