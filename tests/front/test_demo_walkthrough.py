@@ -288,6 +288,7 @@ def _download_text(kind: str, body: bytes) -> list[tuple[str, str]]:
 
 DOWNLOADS_PER_SHAPE = 1
 PAGES_PER_SHAPE = 8
+DOWNLOAD_TIMEOUT_MS = 180_000
 
 
 def _shape(url: str) -> tuple:
@@ -373,9 +374,13 @@ def east_managers_crawl(browser, demo) -> Crawl:
             continue
         read[shape] = read.get(shape, 0) + 1
         began = time.monotonic()
-        response = context.request.get(url, max_redirects=0)
+        # A download may be rendered while we wait (the embedded default builds a region's
+        # zip in-process): on a busy 2-core machine that outlasts Playwright's 30 s default.
+        response = context.request.get(
+            url, max_redirects=0, timeout=DOWNLOAD_TIMEOUT_MS if download else None
+        )
         if response.status == 202:  # a region's zip is being built: ask again
-            for _ in range(40):
+            for _ in range(240):
                 page.wait_for_timeout(500)
                 response = context.request.get(url)
                 if response.status != 202:
