@@ -33,11 +33,6 @@ FONT_FILES: dict[int, Path] = {
 }
 
 
-def font_urls() -> frozenset[str]:
-    """The file: URLs of the vendored fonts, exactly as font_face_css() names them."""
-    return frozenset(path.as_uri() for path in FONT_FILES.values())
-
-
 def font_face_css() -> str:
     """The @font-face rules that make FAMILY available to the PDF engine.
 
