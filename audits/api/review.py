@@ -9,7 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.permissions import IsReviewer
-from audits.api.visits import VisitOutput
+from audits.api.visits import VisitOutput, visit_output
 from audits.models import Review, Visit
 from audits.selectors.review import (
     correction_item,
@@ -157,7 +157,7 @@ class VisitReviewApi(GenericAPIView):
         else:
             visit_review(visit=visit, reviewer=request.user, **data.validated_data)
         visit.refresh_from_db()
-        return Response(VisitOutput(visit_detail(visit, viewer=request.user)).data)
+        return Response(visit_output(visit_detail(visit, viewer=request.user)))
 
 
 class CorrectionOutput(serializers.Serializer):

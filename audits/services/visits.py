@@ -28,6 +28,7 @@ from audits.services.visit_body import (
 )
 from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
+from backend.inserts import rows_insert
 from checklists.models import ChecklistVersion, Item
 from checklists.rules import version_rules
 from checklists.scoring import AnswerInput, VisitResult, score_visit
@@ -76,11 +77,12 @@ def _load(body: VisitBody):
 
 
 def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
-    """Store an uploaded visit, or return the one this id already stored."""
-    existing = Visit.objects.filter(pk=body.id).first()
-    if existing is not None:
-        return _replay(existing, body=body, shopper=shopper)
+    """Store an uploaded visit, or return the one this id already stored.
 
+    A retry is not looked for first: most uploads are new, and every path below
+    finds a stored visit anyway (its assignment is no longer open, so the check
+    fails and looks; or the look-up under the lock finds it).
+    """
     assignment, version, rules, items = _load(body)
 
     # Checked before the lock, so a bad body never waits for the write lock...
@@ -94,8 +96,8 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             items=items,
         )
     except ValidationError:
-        # ...unless an identical request stored this visit since the look-up above:
-        # its assignment is now submitted, and a retry must get the visit, not a 400.
+        # ...unless this id is stored (a retry, or an identical request racing this
+        # one): its assignment is submitted now, and a retry must get the visit, not a 400.
         existing = Visit.objects.filter(pk=body.id).first()
         if existing is not None:
             return _replay(existing, body=body, shopper=shopper)
@@ -140,12 +142,13 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             _visit_score_set(visit, result)
             if not body.photos:
                 _submitted_mark(visit)  # nothing to wait for (declared photos are all new)
-            visit.save(force_insert=True)
-            Answer.objects.bulk_create(answers)
-            scores = VisitScore.objects.bulk_create(_score_rows(visit, result))
+            rows_insert([visit])
+            rows_insert(answers)
+            scores = _score_rows(visit, result)
+            rows_insert(scores)
             photos = _declare_photos(visit, body)
-            VisitRevision.objects.create(
-                visit=visit, revision=1, body=body.canonical(), score=visit.score
+            rows_insert(
+                [VisitRevision(visit=visit, revision=1, body=body.canonical(), score=visit.score)]
             )
             assignment.status = Assignment.Status.SUBMITTED
             assignment.save(update_fields=["status", "updated_at"])
@@ -274,7 +277,7 @@ def _store_answers_and_scores(visit: Visit, *, body: VisitBody, rules, items) ->
     # Scored before the insert: one INSERT, where inserting then updating every
     # answer's score (a CASE per column per answer) was a third of an upload.
     result = _answers_score(rules, answers)
-    Answer.objects.bulk_create(answers)
+    rows_insert(answers)
     _scores_write(visit, result)
 
 
@@ -315,7 +318,7 @@ def _answers_score(rules, answers: list[Answer]) -> VisitResult:
 
 def _scores_write(visit: Visit, result: VisitResult) -> None:
     """Insert the visit's section, dimension, area and factor scores; store its total and band."""
-    VisitScore.objects.bulk_create(_score_rows(visit, result))
+    rows_insert(_score_rows(visit, result))
     _visit_score_set(visit, result)
     visit.save(update_fields=["score", "band", "critical_failure", "updated_at"])
 
@@ -421,5 +424,5 @@ def _declare_photos(visit: Visit, body: VisitBody) -> list[Photo]:
             stored.item_code = photo.question
             stored.save(update_fields=["sha256", "item_code"])
         declared.append(stored)
-    Photo.objects.bulk_create(new)  # sets each new photo's created_at
+    rows_insert(new)  # sets each new photo's created_at
     return sorted(declared, key=lambda p: (p.created_at, p.id))
