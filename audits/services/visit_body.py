@@ -156,28 +156,6 @@ def _assignment_problems(
         )
 
 
-def visit_assignment_check(
-    *, body: VisitBody, shopper, assignment: Assignment, version: ChecklistVersion
-) -> None:
-    """Raise ValidationError if `assignment`, read again under its lock, no longer takes the body.
-
-    For a body visit_body_check has accepted: the rest of what it checks depends on
-    the body, the version and the clock alone, which the lock does not change (the
-    clock only moves away from "in the future"), so it is not checked again.
-    """
-    errors: dict[str, list[str]] = {}
-    _assignment_problems(
-        errors,
-        body=body,
-        shopper=shopper,
-        assignment=assignment,
-        version=version,
-        require_open=True,
-    )
-    if errors:
-        raise ValidationError(errors)
-
-
 def visit_body_check(
     *,
     body: VisitBody,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +22,6 @@ from audits.services.rollups import rollups_apply
 from audits.services.visit_body import (
     VisitBody,
     plain_value,
-    visit_assignment_check,
     visit_body_check,
 )
 from audits.storage import photo_path, private_storage
@@ -56,13 +54,8 @@ def _replay(existing: Visit, *, body: VisitBody, shopper) -> SubmitResult:
     return SubmitResult(visit=existing, created=False)
 
 
-def _load(body: VisitBody):
-    """The assignment, version and scoring rules the body names (None where unknown)."""
-    assignment = (
-        Assignment.objects.select_related("checklist_version__checklist")
-        .filter(pk=body.assignment)
-        .first()
-    )
+def _rules_of(body: VisitBody, assignment: Assignment | None):
+    """The version and scoring rules the body names (None where unknown)."""
     # The body names its assignment's version unless it is wrong: then one more read.
     if assignment is not None and assignment.checklist_version_id == body.checklist_version:
         version = assignment.checklist_version
@@ -73,58 +66,53 @@ def _load(body: VisitBody):
             .first()
         )
     rules, items = version_rules(version) if version else (None, {})
-    return assignment, version, rules, items
+    return version, rules, items
+
+
+def _load(body: VisitBody):
+    """The assignment, version and scoring rules the body names (None where unknown)."""
+    assignment = (
+        Assignment.objects.select_related("checklist_version__checklist")
+        .filter(pk=body.assignment)
+        .first()
+    )
+    return assignment, *_rules_of(body, assignment)
 
 
 def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
-    """Store an uploaded visit, or return the one this id already stored.
-
-    A retry is not looked for first: most uploads are new, and every path below
-    finds a stored visit anyway (its assignment is no longer open, so the check
-    fails and looks; or the look-up under the lock finds it).
-    """
-    assignment, version, rules, items = _load(body)
-
-    # Checked before the lock, so a bad body never waits for the write lock...
-    try:
-        visit_body_check(
-            body=body,
-            shopper=shopper,
-            assignment=assignment,
-            version=version,
-            rules=rules,
-            items=items,
-        )
-    except ValidationError:
-        # ...unless this id is stored (a retry, or an identical request racing this
-        # one): its assignment is submitted now, and a retry must get the visit, not a 400.
-        existing = Visit.objects.filter(pk=body.id).first()
-        if existing is not None:
-            return _replay(existing, body=body, shopper=shopper)
-        raise
+    """Store an uploaded visit, or return the one this id already stored."""
     try:
         with transaction.atomic():
             # Locking the assignment serialises racing uploads of the same visit. Only
-            # its row: the branch and region come along for the response, unlocked.
+            # its row: its version, branch and region come along, unlocked.
             assignment = (
                 Assignment.objects.select_for_update(of=("self",))
-                .select_related("branch__region")
-                .get(pk=assignment.pk)
+                .select_related("checklist_version__checklist", "branch__region")
+                .filter(pk=body.assignment)
+                .first()
             )
-            # This id's visit, or the assignment's, stored since the look-up: one read.
-            stored = list(Visit.objects.filter(Q(pk=body.id) | Q(assignment_id=assignment.pk)))
+            # This id's visit, or the assignment's, stored before us: one read, before
+            # the checks, since a retry finds its assignment submitted and must get
+            # the visit, not a 400.
+            stored = list(Visit.objects.filter(Q(pk=body.id) | Q(assignment_id=body.assignment)))
             existing = next((v for v in stored if v.pk == body.id), None)
             if existing is not None:
                 return _replay(existing, body=body, shopper=shopper)
-            if stored:
+            # Another visit of the assignment is news only to its own shopper; anyone
+            # else is refused by the checks without learning that it exists.
+            if stored and assignment.shopper_id == shopper.id:
                 raise Conflict(
-                    f"Assignment {assignment.pk} already has visit {stored[0].id}.",
+                    f"Assignment {body.assignment} already has visit {stored[0].id}.",
                     code="assignment_has_visit",
                 )
-            # ...and its assignment again under it: it may have been closed meanwhile.
-            # Only the assignment: the rest of the body was checked above, once.
-            visit_assignment_check(
-                body=body, shopper=shopper, assignment=assignment, version=version
+            version, rules, items = _rules_of(body, assignment)
+            visit_body_check(
+                body=body,
+                shopper=shopper,
+                assignment=assignment,
+                version=version,
+                rules=rules,
+                items=items,
             )
             visit = Visit(
                 id=body.id,

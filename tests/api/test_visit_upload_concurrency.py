@@ -68,17 +68,18 @@ def test_the_same_visit_posted_from_several_threads_lands_once(client_for, alice
 def test_identical_retries_that_read_the_assignment_after_the_original_stored_it_all_get_200(
     client_for, alice, assignment
 ):
-    """The retries miss the visit when they look for its id, then find the assignment submitted."""
+    """The retries find the assignment submitted: its check fails, and they find the visit."""
     body = visit_body(assignment)
-    load = visits_service._load
+    rules_of = visits_service._rules_of
     first_in = threading.Lock()
     original_done = threading.Event()
 
-    def load_after_the_original(loaded_body):
+    def rules_after_the_original(loaded_body, loaded_assignment):
         if first_in.acquire(blocking=False):
-            return load(loaded_body)  # the original goes ahead; the others wait for it to commit
+            # The original goes ahead; the others wait for it to answer.
+            return rules_of(loaded_body, loaded_assignment)
         original_done.wait(timeout=30)
-        return load(loaded_body)
+        return rules_of(loaded_body, loaded_assignment)
 
     def post(client):
         try:
@@ -86,9 +87,47 @@ def test_identical_retries_that_read_the_assignment_after_the_original_stored_it
         finally:
             original_done.set()  # the original answered (or died): let the waiting ones read
 
-    with mock.patch.object(visits_service, "_load", side_effect=load_after_the_original):
+    with mock.patch.object(visits_service, "_rules_of", side_effect=rules_after_the_original):
         statuses = _post_from_threads(client_for, alice, [body] * 4, post=post)
     assert statuses == [200, 200, 200, 201]
+    assert Visit.objects.count() == 1
+
+
+def test_the_same_id_landing_on_another_assignment_meanwhile_is_a_conflict_not_a_500(
+    client_for, alice, east_branch, assignment
+):
+    """Another body with this id is stored after this upload looked for the id.
+
+    On PostgreSQL the insert then meets the stored id (IntegrityError) and answers
+    with the stored visit's conflict; on SQLite the other upload waits for this
+    one's write lock, and is the one to get the conflict.
+    """
+    body = visit_body(assignment)
+    other = {**visit_body(AssignmentFactory(shopper=alice, branch=east_branch)), "id": body["id"]}
+    rules_of = visits_service._rules_of
+    statuses: list[int] = []
+
+    def post_other():
+        try:
+            statuses.append(client_for(alice).post(URL, other, format="json").status_code)
+        finally:
+            connections.close_all()
+
+    def rules_after_the_other_lands(loaded_body, loaded_assignment):
+        if loaded_body.assignment == assignment.pk:
+            racer = threading.Thread(target=post_other)
+            racer.start()
+            racer.join(timeout=3)  # on SQLite it cannot finish before this upload commits
+        return rules_of(loaded_body, loaded_assignment)
+
+    with mock.patch.object(visits_service, "_rules_of", side_effect=rules_after_the_other_lands):
+        response = client_for(alice).post(URL, body, format="json")
+        connections.close_all()
+        for _ in range(100):  # the racer, on SQLite, still to answer
+            if statuses:
+                break
+            threading.Event().wait(0.1)
+    assert sorted([response.status_code, *statuses]) == [201, 409]
     assert Visit.objects.count() == 1
 
 
