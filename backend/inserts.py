@@ -19,12 +19,18 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from django.db import connections, models, router
+from django.db.models.constants import OnConflict
 
 
-def rows_insert(rows: Sequence[models.Model]) -> None:
-    """INSERT `rows`, all of one model, as they are; unsaved rows become saved ones."""
+def rows_insert(rows: Sequence[models.Model], *, skip_existing: bool = False) -> int:
+    """INSERT `rows`, all of one model, as they are; return how many were inserted.
+
+    With `skip_existing`, a row whose key is taken is left out instead of failing
+    the statement (ON CONFLICT DO NOTHING): the count tells the caller, in the same
+    round trip, whether any key was stored already.
+    """
     if not rows:
-        return
+        return 0
     model = type(rows[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
@@ -33,20 +39,23 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
         [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
         for row in rows
     ]
+    inserted = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) > 1:
-            cursor.execute(
-                _unnest_sql(model, alias), [list(column) for column in zip(*values, strict=True)]
-            )
+            columns = [list(column) for column in zip(*values, strict=True)]
+            cursor.execute(_unnest_sql(model, alias, skip_existing), columns)
+            inserted = cursor.rowcount
         else:
             batch = max(1, connection.ops.bulk_batch_size(fields, rows))
             for start in range(0, len(rows), batch):
                 chunk = values[start : start + batch]
                 params = [value for row in chunk for value in row]
-                cursor.execute(_values_sql(model, len(chunk), alias), params)
+                cursor.execute(_values_sql(model, len(chunk), alias, skip_existing), params)
+                inserted += cursor.rowcount
     for row in rows:
         row._state.adding = False
         row._state.db = alias
+    return inserted
 
 
 @cache
@@ -59,23 +68,30 @@ def _insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     )
 
 
-def _insert_into(model: type[models.Model], alias: str) -> str:
-    quote = connections[alias].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _insert_fields(model))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+def _statement(model: type[models.Model], alias: str, rows_sql: str, skip_existing: bool) -> str:
+    """INSERT INTO table (columns) `rows_sql`, skipping taken keys as this backend spells it."""
+    ops = connections[alias].ops
+    fields = _insert_fields(model)
+    on_conflict = OnConflict.IGNORE if skip_existing else None
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    suffix = ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
+    return (
+        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
+        f"({columns}) {rows_sql} {suffix}"
+    ).rstrip()
 
 
 @lru_cache(maxsize=256)
-def _values_sql(model: type[models.Model], count: int, alias: str) -> str:
+def _values_sql(model: type[models.Model], count: int, alias: str, skip_existing: bool) -> str:
     row = "(" + ", ".join(["%s"] * len(_insert_fields(model))) + ")"
-    return f"{_insert_into(model, alias)} VALUES " + ", ".join([row] * count)
+    return _statement(model, alias, "VALUES " + ", ".join([row] * count), skip_existing)
 
 
 @cache
-def _unnest_sql(model: type[models.Model], alias: str) -> str:
+def _unnest_sql(model: type[models.Model], alias: str, skip_existing: bool) -> str:
     connection = connections[alias]
     # Array types without their modifiers, as bulk_create's UNNEST: numeric[], not numeric(4,1)[].
     arrays = ", ".join(
         f"(%s)::{field.db_type(connection).split('(')[0]}[]" for field in _insert_fields(model)
     )
-    return f"{_insert_into(model, alias)} SELECT * FROM UNNEST({arrays})"
+    return _statement(model, alias, f"SELECT * FROM UNNEST({arrays})", skip_existing)

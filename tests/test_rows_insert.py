@@ -109,3 +109,23 @@ def test_nothing_to_insert_sends_nothing():
     with CaptureQueriesContext(connection) as queries:
         rows_insert([])
     assert queries.captured_queries == []
+
+
+def test_skipping_existing_keys_inserts_the_others_and_counts_them(stored):
+    taken = uuid.uuid4()
+    rows_insert([Photo(id=taken, visit=stored, sha256="e" * 64)])
+    rows = [Photo(id=uuid.uuid4(), visit=stored, sha256="f" * 64), Photo(id=taken, visit=stored)]
+    assert rows_insert(rows, skip_existing=True) == 1
+    assert Photo.objects.get(pk=taken).sha256 == "e" * 64
+    assert Photo.objects.filter(sha256="f" * 64).count() == 1
+
+
+def test_a_single_existing_key_is_skipped_too(stored):
+    taken = uuid.uuid4()
+    rows_insert([Photo(id=taken, visit=stored, sha256="e" * 64)])
+    assert rows_insert([Photo(id=taken, visit=stored, sha256="0" * 64)], skip_existing=True) == 0
+
+
+def test_the_count_is_every_row_when_none_exists(stored):
+    rows = [Photo(id=uuid.uuid4(), visit=stored, sha256="a" * 64) for _ in range(3)]
+    assert rows_insert(rows) == 3

@@ -87,7 +87,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             # its row: its version, branch and region come along, unlocked.
             assignment = (
                 Assignment.objects.select_for_update(of=("self",))
-                .select_related("checklist_version__checklist", "branch__region")
+                .select_related("checklist_version", "branch__region")
                 .filter(pk=body.assignment)
                 .first()
             )
@@ -134,7 +134,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             rows_insert(answers)
             scores = _score_rows(visit, result)
             rows_insert(scores)
-            photos = _declare_photos(visit, body)
+            photos = _declare_new_visit_photos(visit, body)
             rows_insert(
                 [VisitRevision(visit=visit, revision=1, body=body.canonical(), score=visit.score)]
             )
@@ -383,6 +383,22 @@ def photo_files_delete_handle(*, key: str, payload: dict | None = None) -> None:
     storage = private_storage()
     for name in (payload or {}).get("names", []):
         storage.delete(name)
+
+
+def _declare_new_visit_photos(visit: Visit, body: VisitBody) -> list[Photo]:
+    """Store a new visit's photo manifest in one statement; return its photos in Photo's order.
+
+    Each photo is new to a new visit, so an id that is stored already is another
+    visit's: the insert skips it, and the count it returns says so without a read.
+    """
+    photos = [
+        Photo(id=photo.id, visit=visit, sha256=photo.sha256.lower(), item_code=photo.question)
+        for photo in body.photos
+    ]
+    if rows_insert(photos, skip_existing=True) < len(photos):
+        taken = Photo.objects.filter(pk__in=[p.id for p in photos]).exclude(visit=visit).first()
+        raise Conflict(f"Photo {taken.pk} belongs to another visit.", code="photo_in_use")
+    return sorted(photos, key=lambda p: (p.created_at, p.id))
 
 
 def _declare_photos(visit: Visit, body: VisitBody) -> list[Photo]:

@@ -56,7 +56,7 @@ def test_a_visit_with_no_photo_to_wait_for_is_stored_submitted_with_its_checks_t
     assert Event.objects.filter(kind="visit.checks", key=posted.json()["id"]).exists()
 
 
-def test_one_visit_upload_takes_at_most_12_queries(
+def test_one_visit_upload_takes_at_most_11_queries(
     client_for, alice, east_branch, django_assert_max_num_queries
 ):
     shopper = client_for(alice)
@@ -71,9 +71,10 @@ def test_one_visit_upload_takes_at_most_12_queries(
     # tests): the assignment locked, with its checklist version, branch and region (the
     # body is checked under the lock; a retry is found there, not looked for first);
     # this id's or this assignment's visit; the inserts of the visit, its answers, its
-    # scores, its revision; the manifest's photos read, then inserted; the assignment's
-    # status. The response is built from what was written, without reading it back.
-    with django_assert_max_num_queries(12):
+    # scores, its photos (a photo id stored already is skipped, and counted), its
+    # revision; the assignment's status. The response is built from what was written,
+    # without reading it back.
+    with django_assert_max_num_queries(11):
         response = shopper.post(URL, body, format="json")
     assert response.status_code == 201
 
@@ -119,3 +120,19 @@ def test_it_refuses_an_assignment_id_beyond_64_bits(client_for, alice, assignmen
     response = client_for(alice).post(URL, body, format="json")
     assert response.status_code == 400
     assert "assignment" in response.json()["errors"]
+
+
+def test_a_photo_id_of_another_visit_is_a_conflict_and_stores_nothing(
+    client_for, alice, east_branch, assignment
+):
+    first = visit_body(AssignmentFactory(shopper=alice, branch=east_branch))
+    client_for(alice).post(URL, first, format="json")
+    body = visit_body(assignment)
+    body["photos"] = [{**body["photos"][0], "id": first["photos"][0]["id"]}]
+    response = client_for(alice).post(URL, body, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "photo_in_use"
+    assert first["photos"][0]["id"] in response.json()["detail"]
+    assert not Visit.objects.filter(pk=body["id"]).exists()
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.OPEN

@@ -148,7 +148,7 @@ def test_a_connection_dropped_mid_upload_leaves_nothing_and_the_retry_succeeds(
     # the visit, answers and scores were inserted in the same transaction.
     with (
         mock.patch(
-            "audits.services.visits._declare_photos",
+            "audits.services.visits._declare_new_visit_photos",
             side_effect=ConnectionResetError("connection lost"),
         ),
         pytest.raises(ConnectionResetError),
