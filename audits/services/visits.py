@@ -397,7 +397,9 @@ def _declare_new_visit_photos(visit: Visit, body: VisitBody) -> list[Photo]:
     ]
     if rows_insert(photos, skip_existing=True) < len(photos):
         taken = Photo.objects.filter(pk__in=[p.id for p in photos]).exclude(visit=visit).first()
-        raise Conflict(f"Photo {taken.pk} belongs to another visit.", code="photo_in_use")
+        # None only if that visit dropped the photo since: still not this visit's to store.
+        named = f"Photo {taken.pk}" if taken else "A declared photo"
+        raise Conflict(f"{named} belongs to another visit.", code="photo_in_use")
     return sorted(photos, key=lambda p: (p.created_at, p.id))
 
 
