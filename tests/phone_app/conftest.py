@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 
@@ -165,6 +166,17 @@ class Network:
 
     def __init__(self):
         self.up = True
+        self.held: dict[str, threading.Event] = {}
+
+    def hold(self, prefix: str) -> threading.Event:
+        """A slow signal for /api/ paths under `prefix`: they wait until the event is set."""
+        gate = self.held[prefix] = threading.Event()
+        return gate
+
+    def release_all(self) -> None:
+        for gate in self.held.values():
+            gate.set()
+        self.held.clear()
 
     def cut(self, context: BrowserContext | None) -> None:
         """No signal; with context=None the browser is not told (navigator.onLine stays true)."""
@@ -188,6 +200,9 @@ class Network:
                 if not network.up and self.path.startswith("/api/"):
                     self.close_connection = True
                     return False  # no response at all: the connection just drops
+                for prefix, gate in list(network.held.items()):
+                    if self.path.startswith(prefix):
+                        gate.wait(timeout=30)
                 return True
 
         return RequestHandler
@@ -197,6 +212,7 @@ class Network:
 def network(live_server) -> Iterator[Network]:
     yield live_server.network
     live_server.network.up = True  # the next test starts with signal
+    live_server.network.release_all()
 
 
 # --- data --------------------------------------------------------------------------------

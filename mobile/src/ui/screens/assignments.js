@@ -139,7 +139,13 @@ async function open_(app, assignment, existing, returned, problem) {
     return;
   }
   const lang = getLang();
-  const checklist = await checklistFor(app.db, assignment.checklist_version, lang);
+  let checklist = await checklistFor(app.db, assignment.checklist_version, lang);
+  if (!checklist) {
+    // Listed before its checklist arrived (the list shows the assignments as soon as
+    // they are in): wait for the download under way, or try one, before giving up.
+    await app.refreshWork();
+    checklist = await checklistFor(app.db, assignment.checklist_version, lang);
+  }
   if (!checklist) {
     problem.textContent = t("checklistMissing");
     return;
