@@ -68,7 +68,10 @@ def test_the_same_visit_posted_from_several_threads_lands_once(client_for, alice
 def test_identical_retries_that_read_the_assignment_after_the_original_stored_it_all_get_200(
     client_for, alice, assignment
 ):
-    """The retries find the assignment submitted: its check fails, and they find the visit."""
+    """The retries wait for the original's lock, then find its visit by id before any check.
+
+    The hook only makes sure the original is the first to reach the checks.
+    """
     body = visit_body(assignment)
     rules_of = visits_service._rules_of
     first_in = threading.Lock()
@@ -106,6 +109,7 @@ def test_the_same_id_landing_on_another_assignment_meanwhile_is_a_conflict_not_a
     other = {**visit_body(AssignmentFactory(shopper=alice, branch=east_branch)), "id": body["id"]}
     rules_of = visits_service._rules_of
     statuses: list[int] = []
+    racers: list[threading.Thread] = []
 
     def post_other():
         try:
@@ -115,18 +119,15 @@ def test_the_same_id_landing_on_another_assignment_meanwhile_is_a_conflict_not_a
 
     def rules_after_the_other_lands(loaded_body, loaded_assignment):
         if loaded_body.assignment == assignment.pk:
-            racer = threading.Thread(target=post_other)
-            racer.start()
-            racer.join(timeout=3)  # on SQLite it cannot finish before this upload commits
+            racers.append(threading.Thread(target=post_other))
+            racers[0].start()
+            racers[0].join(timeout=3)  # on SQLite it cannot finish before this upload commits
         return rules_of(loaded_body, loaded_assignment)
 
     with mock.patch.object(visits_service, "_rules_of", side_effect=rules_after_the_other_lands):
         response = client_for(alice).post(URL, body, format="json")
         connections.close_all()
-        for _ in range(100):  # the racer, on SQLite, still to answer
-            if statuses:
-                break
-            threading.Event().wait(0.1)
+        racers[0].join(timeout=10)  # on SQLite, the racer answers once this upload committed
     assert sorted([response.status_code, *statuses]) == [201, 409]
     assert Visit.objects.count() == 1
 
