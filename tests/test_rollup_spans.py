@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from audits.selectors.rollups import rollup_spans
+from audits.selectors.rollups import one_row_per_key, rollup_spans
 
 
 def d(text: str) -> dt.date:
@@ -63,3 +63,23 @@ def test_a_single_day_is_its_day_row():
     assert rollup_spans(d("2026-10-05"), d("2026-10-05")) == [
         ("day", d("2026-10-05"), d("2026-10-05"))
     ]
+
+
+def test_a_calendar_month_has_one_roll_up_row_per_key():
+    assert one_row_per_key(d("2026-10-01"), d("2026-10-31"))
+
+
+def test_a_single_day_has_one_roll_up_row_per_key():
+    assert one_row_per_key(d("2026-10-05"), d("2026-10-05"))
+
+
+def test_a_quarter_sums_three_rows_per_key():
+    assert not one_row_per_key(d("2026-10-01"), d("2026-12-31"))
+
+
+def test_a_month_with_a_day_after_it_sums_two_rows_per_key():
+    assert not one_row_per_key(d("2026-10-01"), d("2026-11-01"))
+
+
+def test_two_days_sum_two_rows_per_key():
+    assert not one_row_per_key(d("2026-10-05"), d("2026-10-06"))

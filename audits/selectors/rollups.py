@@ -66,6 +66,18 @@ def rollup_spans(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.da
     return spans
 
 
+def one_row_per_key(start: dt.date, end: dt.date) -> bool:
+    """Whether the roll-up rows of the days `start` to `end` hold each key once.
+
+    True for one whole month or one day: the range is then read from a single
+    (grain, day), so a ScoreRollup or ItemRollup row (one per branch, checklist
+    and key) needs no summing with others. VisitRollup rows are per version and
+    are summed whatever the range.
+    """
+    spans = rollup_spans(start, end)
+    return len(spans) == 1 and spans[0][1] == spans[0][2]
+
+
 def rollup_days(start: dt.date, end: dt.date) -> Q:
     """The roll-up rows that sum the days from `start` to `end` (rollup_spans), as a filter.
 

@@ -11,8 +11,10 @@ Scope itself (Scope.company() for the system's company-wide numbers).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TypeVar
@@ -20,9 +22,11 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     DecimalField,
+    Expression,
     F,
     Func,
     Q,
@@ -30,6 +34,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.functions import Cast, Round
 
 from accounts.scope import scope_of
 from audits.models import Branch, Region, Visit
@@ -37,6 +42,7 @@ from audits.selectors.report_stamps import report_stamps
 from audits.selectors.rollups import rollup_days
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
+from checklists.scoring import round_ratio
 
 T = TypeVar("T")
 
@@ -70,7 +76,12 @@ def rows_of(queryset: QuerySet) -> list[tuple]:
     columns Django would reorder, so those go through Django.
     """
     query = queryset.query
-    selected = [*query.extra_select, *query.values_select, *query.annotation_select]
+    # The SQL's columns in order: Django 5.2 keeps a values_list()'s own (query.selected).
+    selected = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
     if connection.vendor != "postgresql" or selected != list(queryset._fields or ()):
         return list(queryset)
     sql, params = query.sql_with_params()
@@ -89,6 +100,65 @@ def score_sum(field: str, *, places: int = 1, **extra) -> Sum:
     hold a sum, and Django would refuse to quantize one into it on SQLite.
     """
     return Sum(field, output_field=DecimalField(max_digits=20, decimal_places=places), **extra)
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Hold Python's cycle collector while a report builds its rows.
+
+    A company-wide table allocates a few hundred thousand objects (rows, their
+    dicts, Decimals), none in a reference cycle, and every few thousand
+    allocations the collector would walk them and every object the process
+    holds: about a quarter of a 10,000-branch comparison's time. Reference
+    counting still frees everything; cycles made meanwhile are collected after.
+    Process-wide, so it is only re-enabled by the call that disabled it.
+    """
+    disabled_here = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if disabled_here:
+            gc.enable()
+
+
+def units_sum(value: str | Expression, *, places: int = 1, summed: bool = True, **extra) -> Cast:
+    """The sum of a decimal column (or expression) in units of its last place, as an integer.
+
+    Tenths of a score (`places` 1), hundredths of a square or a gain (2); the
+    value itself when not `summed`. Exact on both databases (a SQLite float a
+    hair off its decimal is rounded back first), and far cheaper than numeric
+    sums: at 10,000 branches PostgreSQL's numeric aggregates spill to disk
+    where integer ones fit in memory, and Python divides integers faster than
+    Decimals (tenths_mean). Cast after summing too, as PostgreSQL sums
+    bigints into a numeric.
+    """
+    expression = F(value) if isinstance(value, str) else value
+    whole = Cast(Round(expression * 10**places), output_field=BigIntegerField())
+    return Cast(Sum(whole, **extra), output_field=BigIntegerField()) if summed else whole
+
+
+def from_units(units: int | None, places: int = 1) -> Decimal | None:
+    """The decimal a units_sum stands for: 8523 tenths → Decimal("852.3")."""
+    return None if units is None else Decimal(units).scaleb(-places)
+
+
+# The means a person reads lie on 0.0–100.0: one shared Decimal for each.
+_MEANS = [Decimal(tenths).scaleb(-1) for tenths in range(1001)]
+
+
+def tenths_mean(tenths: int | None, count: int) -> Decimal | None:
+    """mean_score of `count` scores summing to `tenths` tenths: rounded half-up in integers.
+
+    As exact as mean_score (the integer ratio is rounded as it is), at a
+    fraction of its cost; a report of 10,000 branches takes 150,000 means.
+    """
+    if not count or tenths is None:
+        return None
+    if tenths < 0:
+        return round_ratio(tenths, 10 * count)
+    rounded = (2 * tenths + count) // (2 * count)
+    return _MEANS[rounded] if rounded <= 1000 else Decimal(rounded).scaleb(-1)
 
 
 # Scores and their sums carry one or two decimals, so 34 digits hold any quotient
@@ -265,7 +335,7 @@ def report_branches(user, region: Region | None) -> QuerySet[Branch]:
 def report_rollup_filter(
     user,
     *,
-    checklist: Checklist,
+    checklist: Checklist | Sequence[Checklist],
     start: dt.date,
     end: dt.date,
     region: Region | None,
@@ -278,12 +348,16 @@ def report_rollup_filter(
     (audits.selectors.rollups.rollup_days). Shaped for their report indexes
     (checklist, grain, day); as with the visits, rows of inactive branches are
     left for the caller to drop. Several (start, end) ranges may be given in
-    `more`, for a report that reads two periods at once.
+    `more`, for a report that reads two periods at once; several checklists may be given.
     """
     days = rollup_days(start, end)
     for other_start, other_end in more:
         days |= rollup_days(other_start, other_end)
-    condition = Q(checklist=checklist) & days
+    # Several checklists in one condition (the factor columns' ten), so the report index
+    # is read once for all of them.
+    condition = (
+        Q(checklist=checklist) if isinstance(checklist, Checklist) else Q(checklist__in=checklist)
+    ) & days
     if region is not None:
         return condition & Q(
             BranchAmong(Branch.objects.filter(region=region).order_by().values("pk"))
