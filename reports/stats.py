@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 
 # Two-sided: 5 % of the mass left out above the interval and 5 % below.
@@ -118,9 +118,12 @@ def interval_90(sample: Sample) -> Interval | None:
     variance = max(0.0, (float(sample.squares) - total * total / n) / (n - 1))
     half_width = t_quantile(n - 1) * math.sqrt(variance / n)
     # No score lies outside 0–100, so neither can the mean.
-    low = max(mean - half_width, 0.0)
-    high = min(mean + half_width, 100.0)
-    return Interval(low=_one_decimal(low), high=_one_decimal(high))
+    low = mean - half_width
+    high = mean + half_width
+    return Interval(
+        low=_one_decimal(low if low > 0.0 else 0.0),
+        high=_one_decimal(high if high < 100.0 else 100.0),
+    )
 
 
 def is_small_sample(sample: Sample, *, minimum: int) -> bool:
@@ -154,6 +157,17 @@ def significant_change(now: Reading, before: Reading) -> bool:
     return now.interval.low > before.interval.high or now.interval.high < before.interval.low
 
 
+# An interval's ends lie on 0–100: one shared Decimal for each tenth.
+_TENTHS = [Decimal(tenths).scaleb(-1) for tenths in range(1001)]
+
+
 def _one_decimal(value: float) -> Decimal:
-    """Half-up to one decimal, as every score is shown (checklists.scoring.round_score)."""
-    return Decimal(value).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    """Half-up to one decimal, as every score is shown (checklists.scoring.round_score),
+    for 0 ≤ value ≤ 100.
+
+    In floats, as the value already is (a league table rounds 40,000 ends): the
+    float error of value × 10 can only decide a value within about 1e-14 of a
+    tie, which an end reaches only at zero width, where it is the visits'
+    common score of one decimal (see interval_90).
+    """
+    return _TENTHS[math.floor(value * 10 + 0.5)]

@@ -19,6 +19,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value,
 from django.db.models.functions import Coalesce
 
 from audits.models import Answer, ItemRollup, Region, ScoreRollup, Visit, VisitRollup, VisitScore
+from audits.selectors.rollups import one_row_per_key
 from checklists.models import Checklist, ChecklistVersion, Item, Section
 from checklists.scoring import (
     AREAS,
@@ -32,6 +33,8 @@ from reports.periods import Period, previous
 from reports.selectors import (
     DIMENSION_TITLES,
     Heading,
+    cycle_collection_paused,
+    from_units,
     items_of_versions,
     items_used,
     mean_score,
@@ -40,8 +43,9 @@ from reports.selectors import (
     report_rollup_filter,
     report_visit_filter,
     rows_of,
-    score_sum,
+    tenths_mean,
     union_by_code,
+    units_sum,
     versions_used,
 )
 from reports.stats import Interval, Sample, reading, significant_change
@@ -166,6 +170,7 @@ Columns = dict[int, dict[str, dict[str, Decimal | None]]]
 # Of the comparison's checklist; factors are read from every checklist that tags them.
 _COLUMN_KINDS = [VisitScore.Kind.SECTION, VisitScore.Kind.DIMENSION, VisitScore.Kind.AREA]
 _KINDS = [*_COLUMN_KINDS, VisitScore.Kind.FACTOR]
+_NO_COLUMNS: dict[str, dict[str, Decimal | None]] = {kind: {} for kind in _KINDS}
 # The score kind each of the checklist's own lenses reads.
 _LENS_KINDS = {
     "sections": VisitScore.Kind.SECTION,
@@ -177,6 +182,28 @@ _LENS_KINDS = {
 def _any_of(conditions: list[Q]) -> Q:
     # Q() with no children matches everything: with no checklist, nothing.
     return Q(*conditions, _connector=Q.OR) if conditions else Q(pk__in=[])
+
+
+class _Totals(NamedTuple):
+    """One branch's visit sums of both periods, scores in units (reports.selectors.units_sum)."""
+
+    visits: int
+    total: int | None  # tenths
+    scored: int
+    squares: int | None  # hundredths
+    previous_total: int | None
+    previous_scored: int
+    previous_squares: int | None
+
+
+# The roll-ups' names for the same sums: Django refuses an annotation named as a field.
+_ROLLUP_TOTALS = ("visit_count", "total", "scored_count", *_Totals._fields[3:])
+_NO_TOTALS = _Totals(0, None, 0, None, None, 0, None)
+
+
+def _totals(queryset: QuerySet) -> dict[int, _Totals]:
+    """Per branch, the _Totals out of (branch, *_Totals) rows."""
+    return {branch: _Totals(*sums) for branch, *sums in rows_of(queryset)}
 
 
 @dataclass(frozen=True)
@@ -192,7 +219,7 @@ class _Sums:
     scored answers to the class's items, how many failed and the sum of their scores.
     """
 
-    totals: dict[int, dict]
+    totals: dict[int, _Totals]
     columns: Columns
     versions: QuerySet
     items: list[Item]
@@ -228,6 +255,11 @@ def _bpmp_sums(rows) -> dict[int, dict[str, tuple[int, int, Decimal | None]]]:
     return sums
 
 
+def _lens(means: dict[str, Decimal | None], headings: tuple[Heading, ...]) -> dict:
+    """A row's scores under `headings`, None where the branch has none."""
+    return {h.code: means.get(h.code) for h in headings} if headings else {}
+
+
 def _columns(rows) -> Columns:
     """Per branch, kind and key, the mean score, out of (branch, kind, key, total, count) rows."""
     columns: Columns = {}
@@ -235,8 +267,40 @@ def _columns(rows) -> Columns:
         own = columns.get(branch)
         if own is None:  # not setdefault: one dict per branch, not per row
             own = columns[branch] = {kind: {} for kind in _KINDS}
-        own[kind][key] = mean_score(total, count)
+        own[kind][key] = tenths_mean(total, count)
     return columns
+
+
+def _score_rows(
+    user, *, checklists: list[Checklist], kinds: list[str], period: Period, region
+) -> list[tuple]:
+    """(branch, kind, key, tenths, count) of the `kinds` of score roll-ups of `checklists`.
+
+    One query, none without checklists or kinds. A calendar month of one
+    checklist holds each branch's key once (one_row_per_key), so its rows are
+    read as they are, from the report index alone; anything else is summed per
+    branch and key, which at 10,000 branches costs PostgreSQL several times more.
+    """
+    if not checklists or not kinds:
+        return []
+    rows = ScoreRollup.objects.filter(
+        report_rollup_filter(
+            user, checklist=checklists, start=period.start, end=period.end, region=region
+        ),
+        kind__in=kinds,
+    )
+    if len(checklists) == 1 and one_row_per_key(period.start, period.end):
+        return rows_of(
+            rows.annotate(tenths=units_sum("total", summed=False)).values_list(
+                "branch", "kind", "key", "tenths", "count"
+            )
+        )
+    return rows_of(
+        rows.values("branch", "kind", "key")
+        .annotate(score_total=units_sum("total"), score_count=Coalesce(Sum("count"), 0))
+        .values_list("branch", "kind", "key", "score_total", "score_count")
+        .order_by()
+    )
 
 
 def _sums_from_rollups(
@@ -270,51 +334,35 @@ def _sums_from_rollups(
         region=region,
         more=[(before.start, before.end)],
     )
-    totals = {
-        row["branch"]: {**row, "visits": row["visit_count"], "scored": row["scored_count"]}
-        for row in VisitRollup.objects.filter(both_periods)
+    totals = _totals(
+        VisitRollup.objects.filter(both_periods)
         .values("branch")
         .annotate(
             # Named apart from the columns they sum: Django refuses a name it has as a field.
             visit_count=Coalesce(Sum("visits", filter=current), 0),
-            total=score_sum("score_total", filter=current),
+            total=units_sum("score_total", filter=current),
             scored_count=Coalesce(Sum("scored", filter=current), 0),
-            squares=score_sum("score_squares", places=2, filter=current),
-            previous_total=score_sum("score_total", filter=earlier),
+            squares=units_sum("score_squares", places=2, filter=current),
+            previous_total=units_sum("score_total", filter=earlier),
             previous_scored=Coalesce(Sum("scored", filter=earlier), 0),
-            previous_squares=score_sum("score_squares", places=2, filter=earlier),
+            previous_squares=units_sum("score_squares", places=2, filter=earlier),
         )
+        .values_list("branch", *_ROLLUP_TOTALS)
         .order_by()
-    }
-    columns = (
-        _columns(
-            rows_of(
-                ScoreRollup.objects.filter(
-                    (in_period & Q(kind__in=kinds))
-                    | (
-                        Q(kind=VisitScore.Kind.FACTOR)
-                        & _any_of(
-                            [
-                                report_rollup_filter(
-                                    user,
-                                    checklist=each,
-                                    start=period.start,
-                                    end=period.end,
-                                    region=region,
-                                )
-                                for each in factor_checklists
-                            ]
-                        )
-                    )
+    )
+    columns = _columns(
+        [
+            *(_score_rows(user, checklists=[checklist], kinds=kinds, period=period, region=region)),
+            *(
+                _score_rows(
+                    user,
+                    checklists=factor_checklists,
+                    kinds=[VisitScore.Kind.FACTOR],
+                    period=period,
+                    region=region,
                 )
-                .values("branch", "kind", "key")
-                .annotate(score_total=score_sum("total"), score_count=Coalesce(Sum("count"), 0))
-                .values_list("branch", "kind", "key", "score_total", "score_count")
-                .order_by()
-            )
-        )
-        if kinds or factor_checklists
-        else {}
+            ),
+        ]
     )
     versions = VisitRollup.objects.filter(in_period).values("checklist_version")
     items = items_of_versions(versions, fallback=version) if bpmp else []
@@ -328,7 +376,7 @@ def _sums_from_rollups(
                 .annotate(
                     answer_count=Coalesce(Sum("answers"), 0),
                     failure_count=Coalesce(Sum("failures"), 0),
-                    total=score_sum("score_total"),
+                    total=units_sum("score_total"),
                 )
                 .values_list("branch", "bpmp_class", "answer_count", "failure_count", "total")
                 .order_by()
@@ -358,24 +406,24 @@ def _sums_from_visits(
     both_periods = report_visit_filter(
         user, checklist=checklist, start=before.start, end=period.end, region=region
     )
-    totals = {
-        row["branch"]: row
-        for row in Visit.objects.filter(both_periods)
+    totals = _totals(
+        Visit.objects.filter(both_periods)
         .values("branch")
         .annotate(
             # visited_on rather than id: it is in the report index, so PostgreSQL
             # can count without reading the table.
             visits=Count("visited_on", filter=current),
-            total=score_sum("score", filter=current),
+            total=units_sum("score", filter=current),
             scored=Count("score", filter=current),
             # For the intervals: a stored score has one decimal, its square two.
-            squares=score_sum(F("score") * F("score"), places=2, filter=current),
-            previous_total=score_sum("score", filter=earlier),
+            squares=units_sum(F("score") * F("score"), places=2, filter=current),
+            previous_total=units_sum("score", filter=earlier),
             previous_scored=Count("score", filter=earlier),
-            previous_squares=score_sum(F("score") * F("score"), places=2, filter=earlier),
+            previous_squares=units_sum(F("score") * F("score"), places=2, filter=earlier),
         )
+        .values_list("branch", *_Totals._fields)
         .order_by()
-    }
+    )
 
     def scores(each: Checklist) -> Q:
         return report_visit_filter(
@@ -392,7 +440,7 @@ def _sums_from_visits(
                 )
             )
             .values("visit__branch", "kind", "key")
-            .annotate(total=score_sum("score"), count=Count("score"))
+            .annotate(total=units_sum("score"), count=Count("score"))
             .values_list("visit__branch", "kind", "key", "total", "count")
             .order_by()
         )
@@ -414,7 +462,7 @@ def _sums_from_visits(
             .annotate(
                 count=Count("score"),
                 failures=Count("score", filter=Q(failed=True)),
-                total=score_sum("score"),
+                total=units_sum("score"),
             )
             .values_list("visit__branch", "bpmp_class", "count", "failures", "total")
             .order_by()
@@ -544,6 +592,7 @@ def comparison_from_visits(
     )
 
 
+@cycle_collection_paused()
 def _comparison(
     *,
     user,
@@ -562,8 +611,10 @@ def _comparison(
     # Plain tuples: 10,000 model instances would cost more than the sums' queries.
     branches = [
         _Branch(*row)
-        for row in report_branches(user, region).values_list(
-            "pk", "code", "name_zh", "name_en", "region__code"
+        for row in rows_of(
+            report_branches(user, region).values_list(
+                "pk", "code", "name_zh", "name_en", "region__code"
+            )
         )
     ]
     factor_checklists = key_factor_checklists() if "factors" in wanted else []
@@ -598,31 +649,29 @@ def _comparison(
     class_titles = bpmp_titles()
     classes = tuple(Heading(c, *class_titles[c]) for c in BPMP_CLASSES if c in present)
 
-    samples: list[Sample] = []
-    previous_samples: list[Sample] = []
-    for branch in branches:
-        row = totals.get(branch.pk, {})
-        samples.append(Sample(row.get("scored", 0), row.get("total"), row.get("squares")))
-        previous_samples.append(
-            Sample(
-                row.get("previous_scored", 0),
-                row.get("previous_total"),
-                row.get("previous_squares"),
-            )
-        )
-    scores = [mean_score(sample.total, sample.count) for sample in samples]
+    sums = [totals.get(branch.pk, _NO_TOTALS) for branch in branches]
+    samples = [
+        Sample(sum_.scored, from_units(sum_.total), from_units(sum_.squares, places=2))
+        for sum_ in sums
+    ]
+    scores = [tenths_mean(sum_.total, sum_.scored) for sum_ in sums]
     readings = [reading(sample, minimum=minimum) for sample in samples]
     ranks = competition_ranks(
         [None if now.small_sample else score for score, now in zip(scores, readings, strict=True)]
     )
 
     rows = []
-    for branch, rank, score, now, previous_sample in zip(
-        branches, ranks, scores, readings, previous_samples, strict=True
-    ):
-        previous_score = mean_score(previous_sample.total, previous_sample.count)
-        then = reading(previous_sample, minimum=minimum)
-        own = columns.get(branch.pk, {kind: {} for kind in _KINDS})
+    for branch, rank, score, now, sum_ in zip(branches, ranks, scores, readings, sums, strict=True):
+        previous_score = tenths_mean(sum_.previous_total, sum_.previous_scored)
+        then = reading(
+            Sample(
+                sum_.previous_scored,
+                from_units(sum_.previous_total),
+                from_units(sum_.previous_squares, places=2),
+            ),
+            minimum=minimum,
+        )
+        own = columns.get(branch.pk, _NO_COLUMNS)
         by_class = found.bpmp.get(branch.pk, {})
         rows.append(
             ComparisonRow(
@@ -632,7 +681,7 @@ def _comparison(
                 name_zh=branch.name_zh,
                 name_en=branch.name_en,
                 region=branch.region_code,
-                visits=totals.get(branch.pk, {}).get("visits", 0),
+                visits=sum_.visits,
                 score=score,
                 band=band(score, expected=version.expected_score, tolerance=version.tolerance),
                 previous_score=previous_score,
@@ -642,21 +691,26 @@ def _comparison(
                 interval=now.interval,
                 previous_interval=then.interval,
                 change_significant=significant_change(now, then),
-                sections={s.code: own["section"].get(s.code) for s in sections},
-                dimensions={d.code: own["dimension"].get(d.code) for d in dimensions},
-                areas={a.code: own["area"].get(a.code) for a in areas},
-                factors={f.code: own["factor"].get(f.code) for f in factors},
+                # A lens not asked for is an empty dict, without a comprehension's call per row.
+                sections=_lens(own["section"], sections),
+                dimensions=_lens(own["dimension"], dimensions),
+                areas=_lens(own["area"], areas),
+                factors=_lens(own["factor"], factors),
                 bpmp={
-                    c.code: mean_score(by_class[c.code][2], by_class[c.code][0])
+                    c.code: tenths_mean(by_class[c.code][2], by_class[c.code][0])
                     if c.code in by_class
                     else None
                     for c in classes
-                },
+                }
+                if classes
+                else {},
                 bpmp_failures={
                     c.code: by_class[c.code][1] if c.code in by_class else None
                     for c in classes
                     if c.code in BPMP_FAILURE_CLASSES
-                },
+                }
+                if classes
+                else {},
             )
         )
     # Ranked branches by rank, then small samples by score, then branches without one.
