@@ -10,8 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
+from rest_framework.renderers import JSONRenderer
 
 from audits.models import Visit
+from reports.api.comparison import ComparisonOutput, comparison_json, comparison_output
+from reports.periods import month
+from reports.selectors.comparison import branch_comparison
 from tests.factories import BranchFactory, VersionFactory
 from tests.report_data import report_checklist, visit
 
@@ -212,6 +216,16 @@ def test_the_header_names_the_period_checklist_expectation_and_columns(client_fo
         "title_zh": "信赖度",
         "title_en": "Reliability",
     }
+
+
+def test_the_json_is_exactly_what_the_documented_output_serializer_writes(
+    hank, version, scores, east_branch
+):
+    visit(east_branch, version, "2026-09-02", 70.0)  # a previous interval too
+    comparison = branch_comparison(user=hank, checklist=version.checklist, period=month(2026, 10))
+    written = JSONRenderer().render(comparison_json(comparison))
+    assert written == JSONRenderer().render(ComparisonOutput(comparison_output(comparison)).data)
+    assert b'"previous_interval":{"low":' in written
 
 
 def test_branches_without_visits_are_listed_last_without_rank(client_for, hank, scores, east):
