@@ -1,7 +1,8 @@
-"""The CPU of one visit POST, in-process on SQLite: wall and process time, and a profile.
+"""The CPU of one visit POST, in-process on SQLite (or PostgreSQL): wall and process time, and a profile.
 
     .venv/bin/python bench/visit_post.py                        # this tree
     .venv/bin/python bench/visit_post.py --against /tmp/before  # and another, alternately
+    .venv/bin/python bench/visit_post.py --postgres             # on PostgreSQL at 127.0.0.1
 
 Creates ``bench/out/visit_post.sqlite3`` (migrated, checklist library loaded),
 the people of ``ingest.py`` (40 shoppers with open assignments of the standard
@@ -31,10 +32,11 @@ import time
 import uuid
 from pathlib import Path
 
-from _common import OUT, ROOT, manage, setup_django
+from _common import OUT, ROOT, drop_database, manage, pg_url, recreate_database, setup_django
 from ingest import answers_template, make_people, visit_body
 
 VAR_DIR = OUT / "visit_post_var"
+PG_DATABASE = "bench_visit_post"
 
 
 def measure(posts: int, profile: bool) -> dict:
@@ -97,6 +99,8 @@ def run_in(tree: Path, args: argparse.Namespace) -> dict:
         (tree / "bench" / "visit_post.py").write_text(script.read_text())
         script = tree / "bench" / "visit_post.py"
     command = [sys.executable, str(script), "--posts", str(args.posts), "--json"]
+    if args.postgres:
+        command.append("--postgres")
     output = subprocess.run(command, cwd=tree, check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
@@ -108,6 +112,11 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="another checkout to compare with")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each tree with --against")
     parser.add_argument("--json", action="store_true", help="print only the result as JSON")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help=f"on PostgreSQL at 127.0.0.1 (database {PG_DATABASE}, dropped after) instead of SQLite",
+    )
     args = parser.parse_args()
     if args.against:
         runs: dict[str, list[dict]] = {"against": [], "this": []}
@@ -128,6 +137,9 @@ def main() -> None:
         return
     db_path = OUT / f"visit_post_{uuid.uuid4().hex[:8]}.sqlite3"
     database_url = f"sqlite:///{db_path}"
+    if args.postgres:
+        recreate_database(PG_DATABASE)
+        database_url = pg_url(PG_DATABASE)
     try:
         manage("migrate", "--noinput", database_url=database_url, var_dir=VAR_DIR)
         manage("load_checklists", database_url=database_url, var_dir=VAR_DIR)
@@ -135,6 +147,11 @@ def main() -> None:
         result = measure(args.posts, args.profile)
     finally:
         db_path.unlink(missing_ok=True)
+        if args.postgres:
+            from django.db import connection
+
+            connection.close()
+            drop_database(PG_DATABASE)
     print(json.dumps(result) if args.json else result)
 
 
