@@ -30,7 +30,7 @@ What it does, in one run:
 4. writes ``EXPLAIN (ANALYZE, BUFFERS)`` of every report query to
    ``bench/out/reports_pg_explain.txt`` and a summary (top node, time, indexes
    used, heap fetches) to ``bench/out/reports_pg.json``;
-5. drops the database unless ``--keep``.
+5. drops the database unless ``--keep`` (or ``--reuse``, which never drops it).
 
 The server's own settings are left alone (the figures are for whatever
 postgresql.conf says; they are printed). Only the loading session raises its
@@ -817,7 +817,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="time an existing database kept by --keep instead of generating",
+        help="time an existing database kept by --keep instead of generating (and keep it)",
     )
     parser.add_argument(
         "--factor-scores",
@@ -889,7 +889,8 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-        if not args.keep:
+        # A reused database is kept: it took ~20 minutes to generate.
+        if not args.keep and not args.reuse:
             log(f"dropping {dbname}")
             drop_database(dbname)
         shutil.rmtree(OUT / "var-reports-pg", ignore_errors=True)
