@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 
 from actions.models import ActionPlan
 from actions.selectors import is_overdue
-from audits.models import Branch
+from audits.models import Branch, Region
 from checklists.languages import pick
 from checklists.models import Checklist
 from reports.periods import Period, previous
@@ -89,3 +90,24 @@ def scorecard_action_plans(
             open_facts.append(_fact(plan, lang=lang, today=today))
     open_facts.sort(key=_urgency)
     return {"action_plans": PlanFacts(open=tuple(open_facts), previous=tuple(previous_facts))}
+
+
+def action_plans_changed(
+    *, region: Region, since: dt.datetime, today: dt.date | None = None
+) -> bool:
+    """Whether the plans a scorecard of `region` shows may differ from what they were at `since`.
+
+    A plan of one of its branches created or changed after it (every change to a
+    plan saves the plan, and its items are written with it), or one whose due
+    date has passed since, which turns it overdue without any row changing. One
+    query; a settled plan passing its due date is counted too, which at worst
+    rebuilds a zip that was still current.
+    """
+    today = today or timezone.localdate()
+    return (
+        ActionPlan.objects.filter(branch__region=region)
+        .filter(
+            Q(updated_at__gt=since) | Q(due_date__gte=timezone.localdate(since), due_date__lt=today)
+        )
+        .exists()
+    )

@@ -221,6 +221,9 @@ OUTBOX_HANDLERS = {
 # What the layers above reports add to a branch scorecard, by dotted path as with
 # OUTBOX_HANDLERS, since reports may not import them (reports.scorecard_extras).
 SCORECARD_EXTRAS = ["actions.scorecard.scorecard_action_plans"]
+# For each of them, whether what it shows on a region's cards changed since a moment:
+# a region's zip made before is rebuilt (reports.scorecard_extras.scorecard_extras_changed).
+SCORECARD_EXTRAS_CHANGED = ["actions.scorecard.action_plans_changed"]
 
 # Evidence files attached to action plans and appeals: their storage prefix → the selector
 # returning every name their rows refer to, so check_storage (in audits, which imports

@@ -10,6 +10,12 @@ which reports words in the card's language itself (reports.labels).
 A hook is called as ``hook(branch=, checklist=, period=, lang=)`` and returns a
 dict of the parts it fills, e.g. ``{"action_plans": PlanFacts(...)}``.
 
+A region's zip holds every card of the region at once, and asking each hook
+for each branch on every download would cost as much as the cards' keys; so
+the layer that fills a part also names, in settings.SCORECARD_EXTRAS_CHANGED, a
+hook ``changed(region=, since=)`` saying whether what it fills for any branch
+of the region may have changed since a moment (scorecard_extras_changed).
+
 What the hooks return is also stamped into the scorecard's cache key
 (extras_fingerprint): a plan accepted, verified or turning overdue overnight
 then makes a new key, so a stored PDF never shows stale plans.
@@ -29,7 +35,7 @@ from django.utils.module_loading import import_string
 from reports.periods import Period
 
 if TYPE_CHECKING:  # models only for the hints: the contract stays importable without apps
-    from audits.models import Branch
+    from audits.models import Branch, Region
     from checklists.models import Checklist
 
 
@@ -101,3 +107,12 @@ def extras_fingerprint(extras: dict[str, object]) -> str:
     stable across processes.
     """
     return hashlib.sha256(repr(sorted(extras.items())).encode()).hexdigest()
+
+
+def scorecard_extras_changed(*, region: Region, since: dt.datetime) -> bool:
+    """Whether a hook of settings.SCORECARD_EXTRAS_CHANGED says what the extras show on a
+    card of `region` may have changed after `since`: a zip made then is stale."""
+    return any(
+        import_string(path)(region=region, since=since)
+        for path in getattr(settings, "SCORECARD_EXTRAS_CHANGED", ())
+    )

@@ -39,7 +39,7 @@ from checklists.models import Checklist, ChecklistVersion
 from outbox.services import event_enqueue
 from reports.models import Scorecard, ScorecardBatch, ScorecardBatchPart
 from reports.periods import RANGE_DASH, Period, date_range, parse_period
-from reports.scorecard_extras import extras_fingerprint, scorecard_extras
+from reports.scorecard_extras import extras_fingerprint, scorecard_extras, scorecard_extras_changed
 from reports.scorecard_fonts import FONT_FILES
 from reports.selectors.comparison import compared_checklist_ids
 from reports.selectors.scorecard import scorecard_checklist, scorecard_data, trend_window
@@ -398,7 +398,7 @@ def region_zip_request(
             .order_by("-created_at", "-pk")
             .first()
         )
-        if running is not None and not _visits_changed_since(period, running.created_at):
+        if running is not None and not _changed_since(region, period, running.created_at):
             return running
         batch = _batch_start(
             region=region,
@@ -436,9 +436,11 @@ def region_zip_latest(
 ) -> ScorecardBatch | None:
     """The newest finished zip of the region that is still current, or None.
 
-    Current: its file exists and no visit in the trend window changed after
-    the zip was started (the visit_period_changes index answers this). A
-    deleted visit is not noticed; the next rebuild picks it up.
+    Current: its file exists, and since the zip was started no visit in the
+    trend window changed (the visit_period_changes index answers this) and no
+    scorecard extra its cards show (the branches' action plans) may have
+    changed (scorecard_extras_changed). A deleted visit is not noticed; the
+    next rebuild picks it up.
     """
     batch = (
         ScorecardBatch.objects.filter(
@@ -454,14 +456,15 @@ def region_zip_latest(
     )
     if batch is None or not private_storage().exists(batch.file_name):
         return None
-    return None if _visits_changed_since(period, batch.created_at) else batch
+    return None if _changed_since(region, period, batch.created_at) else batch
 
 
-def _visits_changed_since(period: Period, moment: dt.datetime) -> bool:
+def _changed_since(region: Region, period: Period, moment: dt.datetime) -> bool:
+    """Whether a zip of the region's cards started at `moment` may be stale."""
     window_start, window_end = trend_window(period)
     return Visit.objects.filter(
         visited_on__range=(window_start, window_end), updated_at__gt=moment
-    ).exists()
+    ).exists() or scorecard_extras_changed(region=region, since=moment)
 
 
 def _batch_wait(

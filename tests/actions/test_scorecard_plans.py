@@ -12,9 +12,10 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from actions.models import ActionPlan
-from actions.scorecard import scorecard_action_plans
+from actions.scorecard import action_plans_changed, scorecard_action_plans
 from actions.services import action_plan_accept, action_plan_submit
 from reports.periods import Period, month
 from reports.scorecard_render import render_scorecard_html
@@ -72,6 +73,42 @@ def accept(plan, erin, hank):
 
 def test_the_scorecards_hook_is_named_in_settings():
     assert "actions.scorecard.scorecard_action_plans" in settings.SCORECARD_EXTRAS
+
+
+def test_the_zip_freshness_hook_is_named_in_settings():
+    assert "actions.scorecard.action_plans_changed" in settings.SCORECARD_EXTRAS_CHANGED
+
+
+def plans_changed(region, *, since: dt.date, today: dt.date) -> bool:
+    moment = timezone.make_aware(dt.datetime.combine(since, dt.time(12)))
+    ActionPlan.objects.update(updated_at=moment - dt.timedelta(hours=1))
+    return action_plans_changed(region=region, since=moment, today=today)
+
+
+def test_a_plan_due_today_has_not_turned_overdue_since_yesterday(east_branch, version):
+    plan(east_branch, version, due_date=dt.date(2026, 11, 5))
+    assert not plans_changed(
+        east_branch.region, since=dt.date(2026, 11, 4), today=dt.date(2026, 11, 5)
+    )
+
+
+def test_a_plan_due_yesterday_has_turned_overdue_since_the_day_before(east_branch, version):
+    plan(east_branch, version, due_date=dt.date(2026, 11, 4))
+    assert plans_changed(east_branch.region, since=dt.date(2026, 11, 3), today=dt.date(2026, 11, 5))
+
+
+def test_a_plan_already_overdue_then_has_not_changed(east_branch, version):
+    plan(east_branch, version, due_date=dt.date(2026, 11, 1))
+    assert not plans_changed(
+        east_branch.region, since=dt.date(2026, 11, 3), today=dt.date(2026, 11, 5)
+    )
+
+
+def test_a_plan_saved_after_the_moment_has_changed(east_branch, version):
+    made = plan(east_branch, version)
+    moment = timezone.now() - dt.timedelta(minutes=5)
+    made.save()
+    assert action_plans_changed(region=east_branch.region, since=moment)
 
 
 def test_the_card_lists_an_open_plan_with_its_month_reason_items_status_and_due_date(

@@ -9,15 +9,19 @@ The PDF engine is stubbed; tests/api/test_scorecard_pdf.py renders real PDFs.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from actions.models import ActionPlan
+from audits.models import Visit
 from outbox.services import events_drain
 from reports.models import ScorecardBatch
-from tests.factories import BranchFactory
+from tests.factories import ActionPlanFactory, BranchFactory
 from tests.report_data import report_checklist, visit
 
 OCTOBER = {"period": "2026-10", "lang": "zh-Hans"}
@@ -157,6 +161,60 @@ def test_a_visit_changed_since_the_zip_was_made_builds_a_new_one(
     assert ScorecardBatch.objects.count() == 2
     # A visit stamps every scorecard of its checklist (ranks move), so both are drawn again.
     assert sorted(card.branch_code for card in renders) == ["sh-jingan", "sh-pudong"]
+
+
+def made_before(*, minutes: int) -> None:
+    """Date the zip `minutes` back, and every visit and plan further back, as if nothing
+    had changed since the zip was made."""
+    made = timezone.now() - dt.timedelta(minutes=minutes)
+    Visit.objects.update(updated_at=made - dt.timedelta(minutes=1))
+    ActionPlan.objects.update(updated_at=made - dt.timedelta(minutes=1))
+    ScorecardBatch.objects.update(created_at=made)
+
+
+@pytest.mark.parametrize(
+    ("branch", "zips"),
+    [("east_branch", 2), ("west_branch", 1)],
+    ids=["in-the-region-builds-a-new-one", "of-another-region-keeps-it"],
+)
+def test_an_action_plan_opened_since_the_zip_was_made(
+    request, download, hank, east, version, renders, branch, zips
+):
+    download(hank, east)
+
+    ActionPlanFactory(branch=request.getfixturevalue(branch), checklist=version.checklist)
+    download(hank, east)
+
+    assert ScorecardBatch.objects.count() == zips
+
+
+def test_an_action_plan_decided_since_the_zip_was_made_builds_a_new_one(
+    download, hank, east, east_branch, version, renders
+):
+    plan = ActionPlanFactory(branch=east_branch, checklist=version.checklist)
+    download(hank, east)
+    made_before(minutes=30)
+
+    plan.status = ActionPlan.Status.ACCEPTED
+    plan.save()
+    download(hank, east)
+
+    assert ScorecardBatch.objects.count() == 2
+
+
+def test_an_action_plan_turning_overdue_since_the_zip_was_made_builds_a_new_one(
+    download, hank, east, east_branch, version, renders
+):
+    today = timezone.localdate()
+    ActionPlanFactory(
+        branch=east_branch, checklist=version.checklist, due_date=today - dt.timedelta(days=1)
+    )
+    download(hank, east)
+    made_before(minutes=2 * 24 * 60)  # when the plan was not yet due
+
+    download(hank, east)
+
+    assert ScorecardBatch.objects.count() == 2
 
 
 def test_the_language_comes_from_accept_language_too(download, hank, east, version, renders):
