@@ -42,6 +42,7 @@ from reports.selectors import (
     report_branches,
     report_rollup_filter,
     report_visit_filter,
+    rollup_sums,
     rows_of,
     tenths_mean,
     union_by_code,
@@ -201,6 +202,11 @@ _ROLLUP_TOTALS = ("visit_count", "total", "scored_count", *_Totals._fields[3:])
 _NO_TOTALS = _Totals(0, None, 0, None, None, 0, None)
 
 
+def _sample(scored: int, tenths: int | None, hundredths: int | None) -> Sample:
+    """A period's Sample out of its _Totals (a total in tenths, squares in hundredths)."""
+    return Sample(scored, from_units(tenths), from_units(hundredths, places=2))
+
+
 def _totals(queryset: QuerySet) -> dict[int, _Totals]:
     """Per branch, the _Totals out of (branch, *_Totals) rows."""
     return {branch: _Totals(*sums) for branch, *sums in rows_of(queryset)}
@@ -261,9 +267,9 @@ def _lens(means: dict[str, Decimal | None], headings: tuple[Heading, ...]) -> di
 
 
 def _columns(rows) -> Columns:
-    """Per branch, kind and key, the mean score, out of (branch, kind, key, total, count) rows."""
+    """Per branch, kind and key, the mean score, out of (branch, kind, key, count, tenths) rows."""
     columns: Columns = {}
-    for branch, kind, key, total, count in rows:
+    for branch, kind, key, count, total in rows:
         own = columns.get(branch)
         if own is None:  # not setdefault: one dict per branch, not per row
             own = columns[branch] = {kind: {} for kind in _KINDS}
@@ -274,12 +280,9 @@ def _columns(rows) -> Columns:
 def _score_rows(
     user, *, checklists: list[Checklist], kinds: list[str], period: Period, region
 ) -> list[tuple]:
-    """(branch, kind, key, tenths, count) of the `kinds` of score roll-ups of `checklists`.
+    """(branch, kind, key, count, tenths) of the `kinds` of score roll-ups of `checklists`.
 
-    One query, none without checklists or kinds. A calendar month of one
-    checklist holds each branch's key once (one_row_per_key), so its rows are
-    read as they are, from the report index alone; anything else is summed per
-    branch and key, which at 10,000 branches costs PostgreSQL several times more.
+    One query (rollup_sums), none without checklists or kinds.
     """
     if not checklists or not kinds:
         return []
@@ -289,17 +292,15 @@ def _score_rows(
         ),
         kind__in=kinds,
     )
-    if len(checklists) == 1 and one_row_per_key(period.start, period.end):
-        return rows_of(
-            rows.annotate(tenths=units_sum("total", summed=False)).values_list(
-                "branch", "kind", "key", "tenths", "count"
-            )
-        )
     return rows_of(
-        rows.values("branch", "kind", "key")
-        .annotate(score_total=units_sum("total"), score_count=Coalesce(Sum("count"), 0))
-        .values_list("branch", "kind", "key", "score_total", "score_count")
-        .order_by()
+        rollup_sums(
+            rows,
+            keys=("branch", "kind", "key"),
+            counts=("count",),
+            units={"total": 1},
+            # A calendar month of one checklist holds each branch's key once.
+            one_row=len(checklists) == 1 and one_row_per_key(period.start, period.end),
+        )
     )
 
 
@@ -352,15 +353,13 @@ def _sums_from_rollups(
     )
     columns = _columns(
         [
-            *(_score_rows(user, checklists=[checklist], kinds=kinds, period=period, region=region)),
-            *(
-                _score_rows(
-                    user,
-                    checklists=factor_checklists,
-                    kinds=[VisitScore.Kind.FACTOR],
-                    period=period,
-                    region=region,
-                )
+            *_score_rows(user, checklists=[checklist], kinds=kinds, period=period, region=region),
+            *_score_rows(
+                user,
+                checklists=factor_checklists,
+                kinds=[VisitScore.Kind.FACTOR],
+                period=period,
+                region=region,
             ),
         ]
     )
@@ -440,8 +439,8 @@ def _sums_from_visits(
                 )
             )
             .values("visit__branch", "kind", "key")
-            .annotate(total=units_sum("score"), count=Count("score"))
-            .values_list("visit__branch", "kind", "key", "total", "count")
+            .annotate(count=Count("score"), total=units_sum("score"))
+            .values_list("visit__branch", "kind", "key", "count", "total")
             .order_by()
         )
         if kinds or factor_checklists
@@ -650,10 +649,7 @@ def _comparison(
     classes = tuple(Heading(c, *class_titles[c]) for c in BPMP_CLASSES if c in present)
 
     sums = [totals.get(branch.pk, _NO_TOTALS) for branch in branches]
-    samples = [
-        Sample(sum_.scored, from_units(sum_.total), from_units(sum_.squares, places=2))
-        for sum_ in sums
-    ]
+    samples = [_sample(sum_.scored, sum_.total, sum_.squares) for sum_ in sums]
     scores = [tenths_mean(sum_.total, sum_.scored) for sum_ in sums]
     readings = [reading(sample, minimum=minimum) for sample in samples]
     ranks = competition_ranks(
@@ -664,11 +660,7 @@ def _comparison(
     for branch, rank, score, now, sum_ in zip(branches, ranks, scores, readings, sums, strict=True):
         previous_score = tenths_mean(sum_.previous_total, sum_.previous_scored)
         then = reading(
-            Sample(
-                sum_.previous_scored,
-                from_units(sum_.previous_total),
-                from_units(sum_.previous_squares, places=2),
-            ),
+            _sample(sum_.previous_scored, sum_.previous_total, sum_.previous_squares),
             minimum=minimum,
         )
         own = columns.get(branch.pk, _NO_COLUMNS)

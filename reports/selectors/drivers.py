@@ -81,8 +81,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
 from audits.models import Answer, ItemRollup, Region, Visit, VisitRollup
 from audits.selectors.rollups import one_row_per_key
@@ -98,6 +97,7 @@ from reports.selectors import (
     published_version,
     report_rollup_filter,
     report_visit_filter,
+    rollup_sums,
     units_sum,
 )
 
@@ -267,32 +267,20 @@ def _sums_from_rollups(
     in_period = report_rollup_filter(
         user, checklist=checklist, start=period.start, end=period.end, region=region
     ) & Q(branch__active=True)
-    branch_visits = (
-        VisitRollup.objects.filter(in_period)
-        .values("branch")
-        # Named apart from the columns they sum: Django refuses a name it has as a field.
-        .annotate(scored_count=Coalesce(Sum("scored"), 0), tenths=units_sum("score_total"))
-        .values_list("branch", "scored_count", "tenths")
-        .order_by()
+    # Visit rows are per version: summed whatever the range.
+    branch_visits = rollup_sums(
+        VisitRollup.objects.filter(in_period),
+        keys=("branch",),
+        counts=("scored",),
+        units={"score_total": 1},
     )
-    items = ItemRollup.objects.filter(in_period)
-    if one_row_per_key(period.start, period.end):
-        # A month is one row per branch and item already: 260,000 groups not to build.
-        branch_items = items.annotate(
-            tenths=units_sum("score_total", summed=False),
-            gains=units_sum("gain_total", places=2, summed=False),
-        ).values_list("branch", "item_code", "answers", "failures", "tenths", "gains")
-    else:
-        branch_items = (
-            items.values("branch", "item_code")
-            .annotate(
-                answer_count=Coalesce(Sum("answers"), 0),
-                failure_count=Coalesce(Sum("failures"), 0),
-                tenths=units_sum("score_total"),
-                gains=units_sum("gain_total", places=2),
-            )
-            .values_list("branch", "item_code", "answer_count", "failure_count", "tenths", "gains")
-        )
+    branch_items = rollup_sums(
+        ItemRollup.objects.filter(in_period),
+        keys=("branch", "item_code"),
+        counts=("answers", "failures"),
+        units={"score_total": 1, "gain_total": 2},
+        one_row=one_row_per_key(period.start, period.end),
+    )
     versions = VisitRollup.objects.filter(in_period).values("checklist_version")
     return _sums(branch_visits, branch_items, items_of_versions(versions, fallback=version))
 
