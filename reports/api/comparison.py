@@ -187,15 +187,23 @@ class ComparisonOutput(serializers.Serializer):
     )
 
 
-def average_output(average: ComparisonAverage) -> dict:
-    return {
-        "region": average.region,
-        **{lens: getattr(average, lens) for lens in VIEWS.values()},
-    }
-
-
 def _same(score: Decimal | None) -> Decimal | None:
     return score
+
+
+def average_output(
+    average: ComparisonAverage,
+    *,
+    score: Callable[[Decimal | None], Decimal | str | None] = _same,
+) -> dict:
+    """One entry of `averages`, its scores written by `score` (see _row)."""
+    return {
+        "region": average.region,
+        **{
+            lens: {code: score(value) for code, value in getattr(average, lens).items()}
+            for lens in VIEWS.values()
+        },
+    }
 
 
 def _interval(interval: Interval | None) -> dict | None:
@@ -269,10 +277,6 @@ def _score_text(score: Decimal | None) -> str | None:
     return None if score is None else format(score, "f")
 
 
-def _scores_text(scores: dict[str, Decimal | None]) -> dict[str, str | None]:
-    return {code: _score_text(score) for code, score in scores.items()}
-
-
 def _interval_text(interval: Interval | None) -> dict | None:
     if interval is None:
         return None
@@ -292,9 +296,7 @@ def comparison_json(comparison: Comparison) -> dict:
         _row(row, score=_score_text, interval=_interval_text) for row in comparison.rows
     ]
     data["averages"] = [
-        {"region": average.region}
-        | {lens: _scores_text(getattr(average, lens)) for lens in VIEWS.values()}
-        for average in comparison.averages
+        average_output(average, score=_score_text) for average in comparison.averages
     ]
     return data
 
