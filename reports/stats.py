@@ -157,8 +157,9 @@ def significant_change(now: Reading, before: Reading) -> bool:
     return now.interval.low > before.interval.high or now.interval.high < before.interval.low
 
 
-# An interval's ends lie on 0–100: one shared Decimal for each tenth.
-_TENTHS = [Decimal(tenths).scaleb(-1) for tenths in range(1001)]
+# Every score a report prints lies on 0.0–100.0: one shared Decimal for each tenth
+# (TENTHS[853] is Decimal("85.3")), for interval ends here and means in reports.selectors.
+TENTHS = [Decimal(tenths).scaleb(-1) for tenths in range(1001)]
 
 
 def _one_decimal(value: float) -> Decimal:
@@ -170,4 +171,4 @@ def _one_decimal(value: float) -> Decimal:
     tie, which an end reaches only at zero width, where it is the visits'
     common score of one decimal (see interval_90).
     """
-    return _TENTHS[math.floor(value * 10 + 0.5)]
+    return TENTHS[math.floor(value * 10 + 0.5)]

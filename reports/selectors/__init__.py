@@ -43,6 +43,7 @@ from audits.selectors.rollups import rollup_days
 from audits.selectors.scope import branches_visible_to
 from checklists.models import Checklist, ChecklistVersion, Item
 from checklists.scoring import round_ratio
+from reports.stats import TENTHS
 
 T = TypeVar("T")
 
@@ -187,10 +188,6 @@ def from_units(units: int | None, places: int = 1) -> Decimal | None:
     return None if units is None else Decimal(units).scaleb(-places)
 
 
-# The means a person reads lie on 0.0–100.0: one shared Decimal for each.
-_MEANS = [Decimal(tenths).scaleb(-1) for tenths in range(1001)]
-
-
 def tenths_mean(tenths: int | None, count: int) -> Decimal | None:
     """mean_score of `count` scores summing to `tenths` tenths: rounded half-up in integers.
 
@@ -202,7 +199,7 @@ def tenths_mean(tenths: int | None, count: int) -> Decimal | None:
     if tenths < 0:
         return round_ratio(tenths, 10 * count)
     rounded = (2 * tenths + count) // (2 * count)
-    return _MEANS[rounded] if rounded <= 1000 else Decimal(rounded).scaleb(-1)
+    return TENTHS[rounded] if rounded <= 1000 else Decimal(rounded).scaleb(-1)
 
 
 # Scores and their sums carry one or two decimals, so 34 digits hold any quotient
