@@ -643,14 +643,15 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
     region = Region.objects.get(pk=1)
     client = APIClient()
     client.force_authenticate(head_office)
-    api_size: list[int] = []
+    api_size: dict[str, int] = {}
 
-    def api_json():
+    def api_json(**view):
         response = client.get(
-            "/api/v1/reports/comparison/", {"checklist": CHECKLIST, "period": period.label}
+            "/api/v1/reports/comparison/",
+            {"checklist": CHECKLIST, "period": period.label, **view},
         )
         assert response.status_code == 200, response.content[:500]
-        api_size[:] = [len(response.content)]
+        api_size[view.get("view", "")] = len(response.content)
         return response
 
     cases = {
@@ -678,6 +679,9 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
             user=manager, checklist=checklist, period=period, region=region
         ),
         "comparison API JSON (DRF test client), head office": api_json,
+        "comparison API JSON, head office, one lens (view=sections)": lambda: api_json(
+            view="sections"
+        ),
         "drivers, head office, company-wide": lambda: score_drivers(
             user=head_office, checklist=checklist, period=period
         ),
@@ -786,7 +790,10 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
     times = interleave(
         {label: with_sql_time(label, fn) for label, fn in cases.items()}, rounds=repeat, warmup=1
     )
-    details["comparison API JSON (DRF test client), head office"]["bytes"] = api_size[0]
+    details["comparison API JSON (DRF test client), head office"]["bytes"] = api_size[""]
+    details["comparison API JSON, head office, one lens (view=sections)"]["bytes"] = api_size[
+        "sections"
+    ]
     log(f"EXPLAIN (ANALYZE, BUFFERS) → {explain_path}")
     plans = explain_all(captured, explain_path)
     return {

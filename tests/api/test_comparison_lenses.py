@@ -145,3 +145,25 @@ def test_the_rater_view_exports_only_the_dimensions(client_for, hank, lenses):
         "同理度 Empathy",
         "反应度 Responsiveness",
     ]
+
+
+def test_the_json_of_a_view_carries_only_its_lens(client_for, hank, lenses):
+    data = get(client_for(hank), view="areas").json()
+
+    assert [a["code"] for a in data["areas"]] == ["procedure", "people", "environment"]
+    assert (data["sections"], data["dimensions"], data["factors"], data["bpmp"]) == ([], [], [], [])
+    jingan = next(row for row in data["branches"] if row["branch"]["code"] == "sh-jingan")
+    assert jingan["areas"] == {"procedure": "80.0", "people": "72.6", "environment": None}
+    assert (jingan["sections"], jingan["factors"], jingan["bpmp"]) == ({}, {}, {})
+    assert data["averages"][0]["areas"]["people"] == "81.3"
+    assert data["averages"][0]["sections"] == {}
+
+
+def test_the_json_of_a_view_keeps_the_league_table(client_for, hank, lenses):
+    every_lens = get(client_for(hank)).json()["branches"]
+    one_lens = get(client_for(hank), view="rater").json()["branches"]
+
+    def league(rows):
+        return [(r["rank"], r["branch"]["code"], r["score"], r["interval"]) for r in rows]
+
+    assert league(one_lens) == league(every_lens)
