@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import re
 import shutil
 import sys
@@ -715,6 +716,17 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
         )
         cases["scorecard data (scorecard_data), one branch"] = lambda: scorecard_data(
             branch=branch, checklist=checklist, period=period, lang="zh-Hans"
+        )
+        # A month-end batch reads each branch once: the same data, a different
+        # branch each round (cold in PostgreSQL's buffers, as in a batch).
+        others = itertools.cycle(
+            Branch.objects.select_related("region")
+            .filter(region=region, active=True)
+            .exclude(pk=branch.pk)
+            .order_by("pk")
+        )
+        cases["scorecard data, a different branch each round"] = lambda: scorecard_data(
+            branch=next(others), checklist=checklist, period=period, lang="zh-Hans"
         )
         from reports.scorecard_render import render_scorecard_html
 

@@ -106,16 +106,18 @@ def interval_90(sample: Sample) -> Interval | None:
     """
     if sample.count < 2 or sample.total is None or sample.squares is None:
         return None
-    n = sample.count
+    return _interval(sample.count, float(sample.total), float(sample.squares))
+
+
+def _interval(n: int, total: float, squares: float) -> Interval:
     # In floats: the t quantile is a float, so the interval was never exact, and a
     # league table works out 20,000 of them (Decimal square roots cost 12 µs each).
     # Only the rounding of the ends to what a person reads is Decimal half-up; an
     # end lands within a float's error of a tie (x.x5) only when the width is 0,
     # and then the end is the visits' common score, which has one decimal.
-    total = float(sample.total)
     mean = total / n
     # Σx² − (Σx)²/n; its last-bit rounding could take an all-equal sample below 0.
-    variance = max(0.0, (float(sample.squares) - total * total / n) / (n - 1))
+    variance = max(0.0, (squares - total * total / n) / (n - 1))
     half_width = t_quantile(n - 1) * math.sqrt(variance / n)
     # No score lies outside 0–100, so neither can the mean.
     low = mean - half_width
@@ -128,7 +130,11 @@ def interval_90(sample: Sample) -> Interval | None:
 
 def is_small_sample(sample: Sample, *, minimum: int) -> bool:
     """Scored in the period, but from fewer than `minimum` visits: shown, never ranked."""
-    return 0 < sample.count < minimum
+    return _few(sample.count, minimum)
+
+
+def _few(count: int, minimum: int) -> bool:
+    return 0 < count < minimum
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,25 @@ def reading(sample: Sample, *, minimum: int) -> Reading:
     return Reading(
         interval=interval_90(sample), small_sample=is_small_sample(sample, minimum=minimum)
     )
+
+
+def reading_of_units(
+    count: int, tenths: int | None, hundredths: int | None, *, minimum: int
+) -> Reading:
+    """reading() of a Sample whose total is `tenths` tenths of a point and whose sum of
+    squares is `hundredths` hundredths, as the database sums them (reports.selectors.units_sum).
+
+    The same Reading, bit for bit: the interval is worked out in floats either way,
+    and a whole number of tenths divided by 10 is the float nearest the decimal
+    total, as float(Decimal) is. Without the Decimals and the Sample, which a league
+    table of 10,000 branches × two periods would make only to turn back into floats.
+    """
+    interval = (
+        _interval(count, tenths / 10, hundredths / 100)
+        if count >= 2 and tenths is not None and hundredths is not None
+        else None
+    )
+    return Reading(interval=interval, small_sample=_few(count, minimum))
 
 
 def significant_change(now: Reading, before: Reading) -> bool:

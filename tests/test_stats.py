@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reports.stats import (
     Interval,
@@ -18,6 +20,7 @@ from reports.stats import (
     interval_90,
     is_small_sample,
     reading,
+    reading_of_units,
     significant_change,
     t_quantile,
 )
@@ -100,6 +103,25 @@ def test_the_database_sums_give_the_same_interval_as_the_scores():
     summed = Sample(count=3, total=D("255.0"), squares=D("21725.00"))
 
     assert interval_90(summed) == interval_90(Sample.of([80, 85, 90]))
+
+
+@given(
+    tenths=st.lists(st.integers(min_value=0, max_value=1000), max_size=40),
+    minimum=st.integers(min_value=1, max_value=5),
+)
+def test_the_reading_of_summed_units_is_the_reading_of_the_scores(tenths, minimum):
+    # What the league table reads (tenths and hundredths, as the database sums them)
+    # and what a caller holding the scores reads: the same interval, bit for bit.
+    scores = [Decimal(each).scaleb(-1) for each in tenths]
+    summed = reading_of_units(
+        len(tenths), sum(tenths), sum(each * each for each in tenths), minimum=minimum
+    )
+
+    assert summed == reading(Sample.of(scores), minimum=minimum)
+
+
+def test_a_period_without_sums_reads_as_no_interval():
+    assert reading_of_units(0, None, None, minimum=3) == Reading(interval=None, small_sample=False)
 
 
 # --- small samples ----------------------------------------------------------------

@@ -34,7 +34,6 @@ from reports.selectors import (
     DIMENSION_TITLES,
     Heading,
     cycle_collection_paused,
-    from_units,
     items_of_versions,
     items_used,
     mean_score,
@@ -49,7 +48,7 @@ from reports.selectors import (
     units_sum,
     versions_used,
 )
-from reports.stats import Interval, Sample, reading, significant_change
+from reports.stats import Interval, reading_of_units, significant_change
 
 # The heatmap's lenses: a `view` parameter's values, each naming the headings of
 # Comparison and the scores of ComparisonRow / ComparisonAverage it shows.
@@ -200,11 +199,6 @@ class _Totals(NamedTuple):
 # The roll-ups' names for the same sums: Django refuses an annotation named as a field.
 _ROLLUP_TOTALS = ("visit_count", "total", "scored_count", *_Totals._fields[3:])
 _NO_TOTALS = _Totals(0, None, 0, None, None, 0, None)
-
-
-def _sample(scored: int, tenths: int | None, hundredths: int | None) -> Sample:
-    """A period's Sample out of its _Totals (a total in tenths, squares in hundredths)."""
-    return Sample(scored, from_units(tenths), from_units(hundredths, places=2))
 
 
 def _totals(queryset: QuerySet) -> dict[int, _Totals]:
@@ -649,9 +643,10 @@ def _comparison(
     classes = tuple(Heading(c, *class_titles[c]) for c in BPMP_CLASSES if c in present)
 
     sums = [totals.get(branch.pk, _NO_TOTALS) for branch in branches]
-    samples = [_sample(sum_.scored, sum_.total, sum_.squares) for sum_ in sums]
     scores = [tenths_mean(sum_.total, sum_.scored) for sum_ in sums]
-    readings = [reading(sample, minimum=minimum) for sample in samples]
+    readings = [
+        reading_of_units(sum_.scored, sum_.total, sum_.squares, minimum=minimum) for sum_ in sums
+    ]
     ranks = competition_ranks(
         [None if now.small_sample else score for score, now in zip(scores, readings, strict=True)]
     )
@@ -659,9 +654,8 @@ def _comparison(
     rows = []
     for branch, rank, score, now, sum_ in zip(branches, ranks, scores, readings, sums, strict=True):
         previous_score = tenths_mean(sum_.previous_total, sum_.previous_scored)
-        then = reading(
-            _sample(sum_.previous_scored, sum_.previous_total, sum_.previous_squares),
-            minimum=minimum,
+        then = reading_of_units(
+            sum_.previous_scored, sum_.previous_total, sum_.previous_squares, minimum=minimum
         )
         own = columns.get(branch.pk, _NO_COLUMNS)
         by_class = found.bpmp.get(branch.pk, {})
