@@ -59,7 +59,7 @@ from django.db.models import Count, Q
 from accounts.scope import Scope
 from audits.models import Answer, Branch, Region, User, Visit
 from checklists.languages import pick
-from checklists.models import AnswerType, Checklist, Item
+from checklists.models import AnswerType, Checklist, ChecklistVersion, Item
 from checklists.rules import item_rule
 from checklists.scoring import Threshold, number_as_fraction, round_half_up, threshold_band
 from reports.labels import labels_for
@@ -471,6 +471,7 @@ def operational_figures(
     lang: str,
     branch: Branch | None = None,
     region: Region | None = None,
+    version: ChecklistVersion | None = None,
 ) -> Figures:
     """The figures of every number item and descriptive choice, for `branch`, else `region`,
     else the caller's scope.
@@ -478,9 +479,10 @@ def operational_figures(
     The caller checks that `branch` and `region` are the caller's to see
     (reports.selectors.report_branch, report_region). The region compared
     against is the branch's, else `region`; none for a wider scope. See the
-    module docstring for what each number means.
+    module docstring for what each number means. `version`: the checklist's
+    published version, when the caller has read it already.
     """
-    version = published_version(checklist)
+    version = version or published_version(checklist)
     if branch is not None:
         region = branch.region
     visits = report_visit_filter(

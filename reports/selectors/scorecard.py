@@ -130,7 +130,9 @@ _LEAGUES_KEPT = 4
 _LEAGUES_LOCK = threading.Lock()
 
 
-def company_league(*, checklist: Checklist, period: Period) -> League:
+def company_league(
+    *, checklist: Checklist, period: Period, version: ChecklistVersion | None = None
+) -> League:
     """The company-wide league table every scorecard of the period compares against.
 
     A month-end batch renders thousands of scorecards from the same table; at
@@ -140,15 +142,16 @@ def company_league(*, checklist: Checklist, period: Period) -> League:
     checklist and of every checklist that tags key factors, the active branches
     and the small-sample threshold) and the published version whose expectation
     bands the scores, so an approved, withdrawn or re-scored visit or a new
-    version makes a new key.
+    version makes a new key. `version`: the checklist's published version, when
+    the caller has read it already.
     """
     stamp = company_stamp(
         checklist_ids=compared_checklist_ids(checklist),
         start=previous(period).start,
         end=period.end,
     )
-    version = published_version(checklist).pk
-    key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version}:{stamp}"
+    version_id = (version or published_version(checklist)).pk
+    key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version_id}:{stamp}"
     league = _LEAGUES.get(key)
     # Only while the shared entry lives: a cleared or expired cache drops it everywhere.
     if league is not None and cache.has_key(key):
@@ -727,7 +730,7 @@ def scorecard_data(
     latest = reading(sample, minimum=minimum)
     prior = reading(previous_sample, minimum=minimum)
 
-    league = company_league(checklist=checklist, period=period)
+    league = company_league(checklist=checklist, period=period, version=version)
     comparison = league.comparison
     rank_region, region_size = _ranks(league.regions.get(region.code, ()), branch)
     mine = league.rows.get(branch.pk)
@@ -795,7 +798,12 @@ def scorecard_data(
     # Read company-wide, as the ranks are: the stored PDF is served to every viewer.
     figures = (
         operational_figures(
-            user=Scope.company(), checklist=checklist, period=period, lang=lang, branch=branch
+            user=Scope.company(),
+            checklist=checklist,
+            period=period,
+            lang=lang,
+            branch=branch,
+            version=version,
         )
         if visit_count
         else None
