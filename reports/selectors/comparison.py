@@ -760,13 +760,10 @@ def _mean_present(present: list[Decimal]) -> Decimal | None:
     return mean_score(sum(present, Decimal(0)), len(present))
 
 
-# The lenses ComparisonAverage averages, by their ComparisonRow attribute.
-_AVERAGED_LENSES = ("sections", "dimensions", "areas", "factors", "bpmp")
-
-
 def _average(region: str | None, rows: Sequence[ComparisonRow]) -> ComparisonAverage:
     columns: dict[str, dict[str, Decimal | None]] = {}
-    for lens in _AVERAGED_LENSES:
+    # VIEWS names each lens's attribute, on ComparisonRow and ComparisonAverage alike.
+    for lens in VIEWS.values():
         # One attribute read per row and lens, then one pass per column over plain
         # dicts: at 10,000 rows a read per row and column cost as much as the rows did.
         scores = [getattr(row, lens) for row in rows]
