@@ -82,7 +82,10 @@ class ShopperProfile(models.Model):
 class ShopperExclusion(models.Model):
     """A branch a shopper must never visit, e.g. where they or family work."""
 
-    shopper = models.ForeignKey(User, on_delete=models.CASCADE, related_name="exclusions")
+    # No index of its own: unique_exclusion leads with it.
+    shopper = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="exclusions", db_index=False
+    )
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="excluded_shoppers")
     reason = models.CharField(max_length=200, blank=True)
 
@@ -107,7 +110,10 @@ class Assignment(models.Model):
     checklist_version = models.ForeignKey(
         "checklists.ChecklistVersion", on_delete=models.PROTECT, related_name="assignments"
     )
-    shopper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assignments")
+    # No index of its own: assignment_shopper_status and assignment_rotation lead with it.
+    shopper = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     scenario = models.TextField(blank=True, help_text='e.g. "ask for a refund"')
     window_from = models.DateField()
     window_to = models.DateField()
@@ -148,9 +154,12 @@ class Visit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="visit")
     shopper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="visits")
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="visits")
+    # No index of its own: visit_branch_period leads with branch, visit_report_period with checklist.
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="visits", db_index=False
+    )
     checklist = models.ForeignKey(
-        "checklists.Checklist", on_delete=models.PROTECT, related_name="+"
+        "checklists.Checklist", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     checklist_version = models.ForeignKey(
         "checklists.ChecklistVersion", on_delete=models.PROTECT, related_name="visits"
@@ -200,7 +209,10 @@ class Visit(models.Model):
 class VisitRevision(models.Model):
     """An earlier body of a visit, kept when the shopper corrects a returned visit."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="revisions")
+    # No index of its own: unique_visit_revision leads with it.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     revision = models.PositiveIntegerField()
     body = models.JSONField()
     score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
@@ -217,9 +229,14 @@ class VisitRevision(models.Model):
 
 
 class Answer(models.Model):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="answers")
+    # Every index an answer carries is paid 26 times per uploaded visit: no index of
+    # its own for the visit (unique_answer_per_item and answer_report lead with it)
+    # nor for the code (read only through the visit, never alone).
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     item = models.ForeignKey("checklists.Item", on_delete=models.PROTECT, related_name="+")
-    item_code = models.SlugField(max_length=40)
+    item_code = models.SlugField(max_length=40, db_index=False)
     value = models.JSONField(null=True, blank=True)
     na = models.BooleanField(default=False)
     comment = models.TextField(blank=True)
@@ -258,7 +275,10 @@ class VisitScore(models.Model):
         AREA = "area", "Service-standard area"
         FACTOR = "factor", "Key factor"
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="scores")
+    # No index of its own: unique_visit_score and visitscore_report lead with it.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     key = models.CharField(max_length=40)
     score = models.DecimalField(max_digits=4, decimal_places=1)
@@ -316,7 +336,10 @@ class Photo(models.Model):
 class VisitCheck(models.Model):
     """One automatic review check of a visit, with its evidence."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="checks")
+    # No index of its own: unique_visit_check leads with it.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="checks", db_index=False
+    )
     code = models.SlugField(max_length=40)
     passed = models.BooleanField()
     message = models.CharField(max_length=300)
@@ -418,10 +441,12 @@ class VisitRollup(models.Model):
     section columns of the versions a period used without reading visits.
     """
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # No indexes of their own: unique_visit_rollup leads with branch, the report index
+    # with checklist.
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_index=False)
     # Denormalised from the version: reports filter by checklist and day.
     checklist = models.ForeignKey(
-        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     checklist_version = models.ForeignKey(
         "checklists.ChecklistVersion", on_delete=models.CASCADE, related_name="+"
@@ -455,9 +480,11 @@ class VisitRollup(models.Model):
 class ScoreRollup(models.Model):
     """Approved visits' section, dimension, area or factor scores of one branch on one day."""
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # No indexes of their own: the unique constraint leads with branch, the report index
+    # with checklist.
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_index=False)
     checklist = models.ForeignKey(
-        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     grain = models.CharField(max_length=5, choices=RollupGrain.choices, default=RollupGrain.DAY)
     day = models.DateField(help_text="The day, or the month's first day for a month row.")
@@ -493,13 +520,15 @@ class ItemRollup(models.Model):
     unanswered items are not), as in the drivers report.
     """
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    # No indexes of their own: the unique constraint leads with branch, the report index
+    # with checklist.
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_index=False)
     checklist = models.ForeignKey(
-        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     grain = models.CharField(max_length=5, choices=RollupGrain.choices, default=RollupGrain.DAY)
     day = models.DateField(help_text="The day, or the month's first day for a month row.")
-    item_code = models.SlugField(max_length=40)
+    item_code = models.SlugField(max_length=40, db_index=False)  # read through the report index
     answers = models.IntegerField(default=0, help_text="Scored answers.")
     failures = models.IntegerField(default=0, help_text="Scored answers that failed.")
     score_total = models.DecimalField(max_digits=20, decimal_places=1, default=0)
@@ -536,8 +565,9 @@ class ReportStamp(models.Model):
     has changed since the stamps began.
     """
 
+    # No index of its own: unique_report_stamp leads with it.
     checklist = models.ForeignKey(
-        "checklists.Checklist", on_delete=models.CASCADE, related_name="+"
+        "checklists.Checklist", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     month = models.DateField(help_text="The month's first day.")
     changes = models.BigIntegerField(default=0)
