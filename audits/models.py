@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Now
 
 from accounts import roles
 from accounts.roles import Role
@@ -60,6 +61,10 @@ class Branch(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     active = models.BooleanField(default=True)
+    # Branches are edited in the admin, outside the services that bump report stamps:
+    # memoised company-wide reports stamp the latest edit (reports.selectors.company_stamp).
+    # A database default too, so rows loaded with plain SQL have one.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["code"]

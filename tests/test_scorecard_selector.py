@@ -355,7 +355,7 @@ def test_periods_are_named_in_the_cards_language(period, lang, label):
 def test_the_company_league_table_is_built_once_for_all_the_periods_scorecards(
     east_branch, pudong, version, monkeypatch
 ):
-    from reports.selectors import scorecard as selector
+    from reports.selectors import comparison as selector
 
     visit(east_branch, version, "2026-10-05", 85.0)
     visit(pudong, version, "2026-10-06", 80.0)
@@ -372,7 +372,7 @@ def test_the_company_league_table_is_built_once_for_all_the_periods_scorecards(
 def test_a_changed_visit_rebuilds_the_company_league_table(
     east_branch, pudong, version, monkeypatch
 ):
-    from reports.selectors import scorecard as selector
+    from reports.selectors import comparison as selector
 
     visit(east_branch, version, "2026-10-05", 85.0)
     late = visit(pudong, version, "2026-10-06", 80.0)

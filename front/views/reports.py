@@ -50,8 +50,8 @@ from reports.selectors.comparison import (
     VIEWS,
     Comparison,
     ComparisonRow,
-    branch_comparison,
     comparison_view,
+    reader_comparison,
 )
 from reports.selectors.drivers import score_drivers
 from reports.selectors.scorecard import (
@@ -234,8 +234,8 @@ def comparison_page(request):
         lens = comparison_view(request.GET.get("view"))
         selected = _selection(request)
         period, region, checklist = selected.period, selected.region, selected.checklist
-        # The page shows one lens: the others' sums are not read.
-        comparison = branch_comparison(
+        # The page shows one lens: the others are not read (company-wide: not kept).
+        comparison = reader_comparison(
             user=user, checklist=checklist, period=period, region=region, lenses=(lens,)
         )
     except PeriodError as error:

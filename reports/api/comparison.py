@@ -31,8 +31,8 @@ from reports.selectors.comparison import (
     Comparison,
     ComparisonAverage,
     ComparisonRow,
-    branch_comparison,
     comparison_view,
+    reader_comparison,
 )
 from reports.stats import Interval
 
@@ -379,7 +379,7 @@ class ComparisonApi(APIView):
         # Checked before the report is read, and for JSON too, so a bad link fails the same way.
         view = comparison_view(raw_view) if raw_view else None
         query = report_query(request)
-        comparison = branch_comparison(
+        comparison = reader_comparison(
             user=request.user,
             checklist=query.checklist,
             period=query.period,

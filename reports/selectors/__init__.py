@@ -29,6 +29,7 @@ from django.db.models import (
     Expression,
     F,
     Func,
+    Max,
     Q,
     QuerySet,
     Subquery,
@@ -228,15 +229,16 @@ def company_stamp(*, checklist_ids: Collection[int], start: dt.date, end: dt.dat
 
     The report change stamps of the checklists' months (audits.models.ReportStamp,
     bumped in the transaction of every change to what an approved visit shows)
-    and the active branches (count, sums of ids and region ids, since branches
-    are edited in the admin, outside the services that bump stamps): approving,
-    withdrawing or re-scoring a visit, or moving a branch, gives a new stamp. Two
-    small queries, neither of which reads a visit; for cache keys of memoised
-    company-wide numbers, which read approved visits only.
+    and the active branches (count, sums of ids and region ids, the latest edit,
+    since branches are edited in the admin, outside the services that bump
+    stamps): approving, withdrawing or re-scoring a visit, or moving, renaming or
+    closing a branch, gives a new stamp. Two small queries, neither of which
+    reads a visit; for cache keys of memoised company-wide numbers, which read
+    approved visits only.
     """
     stamps = report_stamps(checklist_ids=checklist_ids, start=start, end=end)
     branches = Branch.objects.filter(active=True).aggregate(
-        count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id")
+        count=Count("pk"), ids=Sum("pk"), regions=Sum("region_id"), edited=Max("updated_at")
     )
     return hashlib.sha256(
         repr(
@@ -248,6 +250,7 @@ def company_stamp(*, checklist_ids: Collection[int], start: dt.date, end: dt.dat
                 branches["count"],
                 int(branches["ids"] or 0),
                 int(branches["regions"] or 0),
+                branches["edited"],
             )
         ).encode()
     ).hexdigest()

@@ -9,15 +9,17 @@ across every checklist that tags them, and the reference's BPMP classes
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from accounts.scope import Scope, scope_of
 from audits.models import Answer, ItemRollup, Region, ScoreRollup, Visit, VisitRollup, VisitScore
 from audits.selectors.rollups import one_row_per_key
 from checklists.models import Checklist, ChecklistVersion, Item, Section
@@ -33,6 +35,7 @@ from reports.periods import Period, previous
 from reports.selectors import (
     DIMENSION_TITLES,
     Heading,
+    company_stamp,
     cycle_collection_paused,
     items_of_versions,
     items_used,
@@ -60,6 +63,9 @@ VIEWS: dict[str, str] = {
     "bpmp": "bpmp",
 }
 DEFAULT_VIEW = "sections"
+# How long a memoised company-wide comparison is kept (company_comparison). Its key
+# changes with everything the table shows, so this only bounds what an unused key holds.
+COMPARISON_CACHE_SECONDS = 3600
 # The BPMP classes whose failures the lens counts: a missing basic or a punishment is
 # what drives customers away. A reward item never fails (checklists.scoring.is_bonus),
 # and a performance item is read by its score.
@@ -729,6 +735,100 @@ def _comparison(
         rows=tuple(rows),
         averages=comparison_averages(rows),
     )
+
+
+def company_comparison_key(
+    *, checklist: Checklist, period: Period, version: ChecklistVersion | None = None
+) -> str:
+    """The cache key of the company-wide comparison of `checklist` in `period`.
+
+    It carries a stamp of what the table reads (the report change stamps of this
+    and the previous period's months, of the checklist and of every checklist that
+    tags key factors, and the active branches: reports.selectors.company_stamp),
+    the small-sample threshold and the published version whose expectation bands
+    the scores: an approved, withdrawn or re-scored visit, a branch edited or a new
+    version makes a new key. Three small queries, none of which reads a roll-up.
+    `version`: the checklist's published version, when the caller has read it.
+    """
+    stamp = company_stamp(
+        checklist_ids=compared_checklist_ids(checklist),
+        start=previous(period).start,
+        end=period.end,
+    )
+    version_id = (version or published_version(checklist)).pk
+    return f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version_id}:{stamp}"
+
+
+@cycle_collection_paused()
+def company_comparison(
+    *, checklist: Checklist, period: Period, key: str | None = None
+) -> Comparison:
+    """branch_comparison of every active branch, all five lenses, memoised in the cache.
+
+    Head office opens it every morning and a month-end batch reads it for every
+    scorecard: at 10,000 branches the roll-ups give it in about a second, the
+    cache in a tenth of that (unpickling, with the cycle collector held as the
+    rows are made). `key`: company_comparison_key, when the caller has it.
+    """
+    key = key or company_comparison_key(checklist=checklist, period=period)
+    comparison = cache.get(key)
+    if comparison is None:
+        comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)
+        cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
+    return comparison
+
+
+def reader_comparison(
+    *,
+    user,
+    checklist: Checklist,
+    period: Period,
+    region: Region | None = None,
+    lenses: Collection[str] | None = None,
+) -> Comparison:
+    """branch_comparison as a report page or the API reads it for `user`: the same table.
+
+    A company-wide reader's whole company (no `region`) comes from the memo
+    (company_comparison), narrowed to `lenses` (lenses_only); every other reader's
+    is worked out from the roll-ups, as their scope narrows it.
+    """
+    if region is None and scope_of(user).company_wide:
+        return lenses_only(company_comparison(checklist=checklist, period=period), lenses)
+    return branch_comparison(
+        user=user, checklist=checklist, period=period, region=region, lenses=lenses
+    )
+
+
+def lenses_only(comparison: Comparison, lenses: Collection[str] | None) -> Comparison:
+    """`comparison` with only `lenses` (VIEWS keys; None: all five), the others empty.
+
+    Equal to what branch_comparison gives when asked for those lenses alone.
+    """
+    if lenses is None or set(VIEWS) <= set(lenses):
+        return comparison
+    dropped = [VIEWS[lens] for lens in VIEWS if lens not in lenses]
+    scores: dict[str, dict] = {name: {} for name in dropped}
+    headings: dict[str, tuple] = {name: () for name in dropped}
+    if "factors" in dropped:
+        headings["factor_checklists"] = ()
+    row_scores = {**scores, **({"bpmp_failures": {}} if "bpmp" in dropped else {})}
+    return replace(
+        comparison,
+        **headings,
+        rows=tuple(_changed(row, row_scores) for row in comparison.rows),
+        averages=tuple(_changed(average, scores) for average in comparison.averages),
+    )
+
+
+def _changed(record, changes: dict):
+    """dataclasses.replace(record, **changes) for a frozen dataclass of plain attributes.
+
+    replace runs the generated __init__, one object.__setattr__ per field: on a
+    company's 10,000 rows that took as long as reading them from the cache.
+    """
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__, **changes)
+    return copy
 
 
 def key_factor_checklists() -> list[Checklist]:

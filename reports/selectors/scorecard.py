@@ -56,7 +56,6 @@ from reports.scorecard_data import (
 )
 from reports.scorecard_extras import PlanFact, PlanFacts, scorecard_extras
 from reports.selectors import (
-    company_stamp,
     items_used,
     mean_score,
     published_version,
@@ -67,8 +66,8 @@ from reports.selectors.comparison import (
     Comparison,
     ComparisonAverage,
     ComparisonRow,
-    branch_comparison,
-    compared_checklist_ids,
+    company_comparison,
+    company_comparison_key,
     competition_ranks,
 )
 from reports.selectors.figures import operational_figures
@@ -87,9 +86,6 @@ PLAN_LIMIT = 6
 DEFAULT_CHECKLIST_CODE = "standard-branch-visit"
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-COMPARISON_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -135,32 +131,18 @@ def company_league(
 ) -> League:
     """The company-wide league table every scorecard of the period compares against.
 
-    A month-end batch renders thousands of scorecards from the same table; at
-    10,000 branches building it takes seconds, so it is memoised in the cache,
-    and in this process. The key carries a stamp of what the table reads (the
-    report change stamps of this and the previous period's months, of the
-    checklist and of every checklist that tags key factors, the active branches
-    and the small-sample threshold) and the published version whose expectation
-    bands the scores, so an approved, withdrawn or re-scored visit or a new
-    version makes a new key. `version`: the checklist's published version, when
-    the caller has read it already.
+    A month-end batch renders thousands of scorecards from the same table: the
+    memoised comparison (company_comparison), indexed once, and kept in this
+    process too while the shared cache still holds its key (company_comparison_key
+    names everything the table reads, so a kept table is never stale). `version`:
+    the checklist's published version, when the caller has read it already.
     """
-    stamp = company_stamp(
-        checklist_ids=compared_checklist_ids(checklist),
-        start=previous(period).start,
-        end=period.end,
-    )
-    version_id = (version or published_version(checklist)).pk
-    key = f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version_id}:{stamp}"
+    key = company_comparison_key(checklist=checklist, period=period, version=version)
     league = _LEAGUES.get(key)
     # Only while the shared entry lives: a cleared or expired cache drops it everywhere.
     if league is not None and cache.has_key(key):
         return league
-    comparison = cache.get(key)
-    if comparison is None:
-        comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)
-        cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
-    league = League.of(comparison)
+    league = League.of(company_comparison(checklist=checklist, period=period, key=key))
     with _LEAGUES_LOCK:  # gthread workers: two requests may store at once
         while len(_LEAGUES) >= _LEAGUES_KEPT:
             _LEAGUES.pop(next(iter(_LEAGUES)))
