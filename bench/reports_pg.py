@@ -23,10 +23,10 @@ What it does, in one run:
    ``branch_comparison`` for one month company-wide as head office, for one
    region as a regional manager (and the manager's own scope without a region
    parameter), what the comparison page reads (one lens, company-wide and for
-   the region), the same company-wide tables as the page and the API read them
-   for head office (``reader_comparison``: the memoised comparison, the stamp
-   unchanged between rounds), the comparison endpoint's JSON through the DRF
-   test client, and
+   the region), the same tables as the pages and the API read them
+   (``reader_comparison``, ``reader_drivers``: kept in the cache for the
+   reader's scope, the stamp unchanged between rounds), the comparison
+   endpoint's JSON through the DRF test client, and
    ``score_drivers`` company-wide and for one region, with the comparison and
    the drivers computed from the visits (``comparison_from_visits``,
    ``drivers_from_visits``) as the baseline the roll-ups replace;
@@ -644,7 +644,12 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
         comparison_from_visits,
         reader_comparison,
     )
-    from reports.selectors.drivers import Drivers, drivers_from_visits, score_drivers
+    from reports.selectors.drivers import (
+        Drivers,
+        drivers_from_visits,
+        reader_drivers,
+        score_drivers,
+    )
 
     checklist = Checklist.objects.get(code=CHECKLIST)
     period = month(year, 12)
@@ -686,6 +691,9 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
         "comparison page, regional manager, region=r01, one lens": lambda: branch_comparison(
             user=manager, checklist=checklist, period=period, region=region, lenses=("sections",)
         ),
+        "comparison, regional manager, region=r01, memoised": lambda: reader_comparison(
+            user=manager, checklist=checklist, period=period, region=region
+        ),
         "comparison, regional manager, own scope": lambda: branch_comparison(
             user=manager, checklist=checklist, period=period
         ),
@@ -705,6 +713,10 @@ def run_queries(*, year: int, repeat: int, explain_path: Path) -> dict:
         ),
         "drivers, regional manager, region=r01": lambda: score_drivers(
             user=manager, checklist=checklist, period=period, region=region
+        ),
+        # What the drivers page and the API read: the drivers kept for the reader's scope.
+        "drivers, head office, company-wide, memoised": lambda: reader_drivers(
+            user=head_office, checklist=checklist, period=period
         ),
         "drivers from visits, head office, company-wide": lambda: drivers_from_visits(
             user=head_office, checklist=checklist, period=period

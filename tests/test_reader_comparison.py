@@ -1,8 +1,8 @@
 """reader_comparison: what the comparison page and API show a reader.
 
-Head office's whole company comes from the memoised company-wide comparison,
-narrowed to the lenses asked for, and is the table the roll-ups give; a
-regional manager's is always worked out for their own regions.
+Every reader's table is kept in the cache (reports.selectors.memo) under their
+scope, narrowed to the lenses asked for on the way out, and is the table the
+roll-ups give; a regional manager never reads a table kept for another scope.
 """
 
 from __future__ import annotations
@@ -68,13 +68,39 @@ def test_the_memoised_bpmp_lens_carries_its_failures(hank, bpmp_history):
     assert any(row.bpmp_failures for row in shown.rows)
 
 
-def test_a_regional_manager_never_reads_the_company_wide_memo(hank, erin, history):
+def test_a_regional_manager_never_reads_the_company_wide_table(hank, erin, history):
     reader_comparison(user=hank, checklist=history, period=OCTOBER)
 
     shown = reader_comparison(user=erin, checklist=history, period=OCTOBER)
 
     assert {row.region for row in shown.rows} == {"east"}
     assert shown == branch_comparison(user=erin, checklist=history, period=OCTOBER)
+
+
+def test_a_regional_managers_table_is_kept_for_their_regions(erin, history):
+    first = reader_comparison(user=erin, checklist=history, period=OCTOBER)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = reader_comparison(user=erin, checklist=history, period=OCTOBER)
+
+    assert again == first
+    assert rollup_reads(queries.captured_queries) == []
+
+
+def test_managers_of_other_regions_never_share_a_kept_table(erin, wes, history):
+    reader_comparison(user=erin, checklist=history, period=OCTOBER)
+
+    shown = reader_comparison(user=wes, checklist=history, period=OCTOBER)
+
+    assert {row.region for row in shown.rows} == {"west"}
+
+
+def test_head_office_asking_for_one_region_gets_that_regions_table(hank, east, history):
+    reader_comparison(user=hank, checklist=history, period=OCTOBER)
+
+    shown = reader_comparison(user=hank, checklist=history, period=OCTOBER, region=east)
+
+    assert shown == branch_comparison(user=hank, checklist=history, period=OCTOBER, region=east)
 
 
 def test_an_approval_after_the_memo_was_made_is_in_the_next_comparison(

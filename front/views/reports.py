@@ -53,7 +53,7 @@ from reports.selectors.comparison import (
     comparison_view,
     reader_comparison,
 )
-from reports.selectors.drivers import score_drivers
+from reports.selectors.drivers import reader_drivers
 from reports.selectors.scorecard import (
     report_checklist_default,
     report_period,
@@ -624,7 +624,7 @@ def drivers_page(request):
     try:
         selected = _selection(request)
         period, region, checklist = selected.period, selected.region, selected.checklist
-        drivers = score_drivers(user=user, checklist=checklist, period=period, region=region)
+        drivers = reader_drivers(user=user, checklist=checklist, period=period, region=region)
     except PeriodError as error:
         return bad_request(f"{error.field}: {error.message}")
     except ValidationError as error:

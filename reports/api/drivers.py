@@ -20,7 +20,7 @@ from reports.api import (
     report_query,
 )
 from reports.selectors import drivers as drivers_selector
-from reports.selectors.drivers import Drivers, score_drivers
+from reports.selectors.drivers import Drivers, reader_drivers
 
 
 class DriverOutput(serializers.Serializer):
@@ -93,7 +93,7 @@ class DriversApi(APIView):
     )
     def get(self, request):
         query = report_query(request)
-        drivers = score_drivers(
+        drivers = reader_drivers(
             user=request.user, checklist=query.checklist, period=query.period, region=query.region
         )
         return Response(DriversOutput(drivers_output(drivers)).data)

@@ -14,12 +14,11 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from accounts.scope import Scope, scope_of
+from accounts.scope import Scope
 from audits.models import Answer, ItemRollup, Region, ScoreRollup, Visit, VisitRollup, VisitScore
 from audits.selectors.rollups import one_row_per_key
 from checklists.models import Checklist, ChecklistVersion, Item, Section
@@ -51,6 +50,7 @@ from reports.selectors import (
     units_sum,
     versions_used,
 )
+from reports.selectors.memo import COMPANY, memoised, reader_key
 from reports.stats import Interval, reading_of_units, significant_change
 
 # The heatmap's lenses: a `view` parameter's values, each naming the headings of
@@ -63,9 +63,6 @@ VIEWS: dict[str, str] = {
     "bpmp": "bpmp",
 }
 DEFAULT_VIEW = "sections"
-# How long a memoised company-wide comparison is kept (company_comparison). Its key
-# changes with everything the table shows, so this only bounds what an unused key holds.
-COMPARISON_CACHE_SECONDS = 3600
 # The BPMP classes whose failures the lens counts: a missing basic or a punishment is
 # what drives customers away. A reward item never fails (checklists.scoring.is_bonus),
 # and a performance item is read by its score.
@@ -737,10 +734,14 @@ def _comparison(
     )
 
 
-def company_comparison_key(
-    *, checklist: Checklist, period: Period, version: ChecklistVersion | None = None
+def comparison_key(
+    *,
+    checklist: Checklist,
+    period: Period,
+    reader: str = COMPANY,
+    version: ChecklistVersion | None = None,
 ) -> str:
-    """The cache key of the company-wide comparison of `checklist` in `period`.
+    """The cache key of `reader`'s comparison (memo.reader_key) of `checklist` in `period`.
 
     It carries a stamp of what the table reads (the report change stamps of this
     and the previous period's months, of the checklist and of every checklist that
@@ -756,26 +757,22 @@ def company_comparison_key(
         end=period.end,
     )
     version_id = (version or published_version(checklist)).pk
-    return f"company-comparison:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version_id}:{stamp}"
+    return f"comparison:{reader}:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version_id}:{stamp}"
 
 
-@cycle_collection_paused()
 def company_comparison(
     *, checklist: Checklist, period: Period, key: str | None = None
 ) -> Comparison:
-    """branch_comparison of every active branch, all five lenses, memoised in the cache.
+    """branch_comparison of every active branch, all five lenses, kept in the cache (memo).
 
     Head office opens it every morning and a month-end batch reads it for every
     scorecard: at 10,000 branches the roll-ups give it in about a second, the
-    cache in a tenth of that (unpickling, with the cycle collector held as the
-    rows are made). `key`: company_comparison_key, when the caller has it.
+    cache in about a tenth of that. `key`: comparison_key, when the caller has it.
     """
-    key = key or company_comparison_key(checklist=checklist, period=period)
-    comparison = cache.get(key)
-    if comparison is None:
-        comparison = branch_comparison(user=Scope.company(), checklist=checklist, period=period)
-        cache.set(key, comparison, COMPARISON_CACHE_SECONDS)
-    return comparison
+    return memoised(
+        key or comparison_key(checklist=checklist, period=period),
+        lambda: branch_comparison(user=Scope.company(), checklist=checklist, period=period),
+    )
 
 
 def reader_comparison(
@@ -788,15 +785,20 @@ def reader_comparison(
 ) -> Comparison:
     """branch_comparison as a report page or the API reads it for `user`: the same table.
 
-    A company-wide reader's whole company (no `region`) comes from the memo
-    (company_comparison), narrowed to `lenses` (lenses_only); every other reader's
-    is worked out from the roll-ups, as their scope narrows it.
+    All five lenses of the reader's scope (narrowed to `region`) are kept in the
+    cache (memo), and narrowed to `lenses` (lenses_only) on the way out: a page
+    shows one lens at a time, and the next one it is asked for is then kept too.
     """
-    if region is None and scope_of(user).company_wide:
-        return lenses_only(company_comparison(checklist=checklist, period=period), lenses)
-    return branch_comparison(
-        user=user, checklist=checklist, period=period, region=region, lenses=lenses
+    reader = reader_key(user, region)
+    if reader is None:
+        return branch_comparison(
+            user=user, checklist=checklist, period=period, region=region, lenses=lenses
+        )
+    full = memoised(
+        comparison_key(checklist=checklist, period=period, reader=reader),
+        lambda: branch_comparison(user=user, checklist=checklist, period=period, region=region),
     )
+    return lenses_only(full, lenses)
 
 
 def lenses_only(comparison: Comparison, lenses: Collection[str] | None) -> Comparison:

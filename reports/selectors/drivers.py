@@ -90,6 +90,7 @@ from checklists.scoring import SCORED_TYPES, round_half_up, round_ratio
 from reports.periods import Period
 from reports.selectors import (
     Heading,
+    company_stamp,
     from_units,
     items_of_versions,
     items_used,
@@ -100,6 +101,7 @@ from reports.selectors import (
     rollup_sums,
     units_sum,
 )
+from reports.selectors.memo import memoised, reader_key
 
 MIN_BRANCHES_FOR_CORRELATION = 3
 ZERO = Decimal(0)
@@ -342,6 +344,26 @@ def score_drivers(
     """
     return _drivers(
         user=user, checklist=checklist, period=period, region=region, sums=_sums_from_rollups
+    )
+
+
+def reader_drivers(
+    *, user, checklist: Checklist, period: Period, region: Region | None = None
+) -> Drivers:
+    """score_drivers as the drivers page and the API read them for `user`: the same numbers.
+
+    Kept in the cache (memo) under the reader's scope and a stamp of what they
+    read: the report change stamps of the checklist's months in the period and
+    the active branches (company_stamp), and the published version.
+    """
+    reader = reader_key(user, region)
+    if reader is None:
+        return score_drivers(user=user, checklist=checklist, period=period, region=region)
+    stamp = company_stamp(checklist_ids={checklist.pk}, start=period.start, end=period.end)
+    version = published_version(checklist)
+    return memoised(
+        f"drivers:{reader}:{period.kind}:{version.pk}:{stamp}",
+        lambda: score_drivers(user=user, checklist=checklist, period=period, region=region),
     )
 
 

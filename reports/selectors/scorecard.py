@@ -67,7 +67,7 @@ from reports.selectors.comparison import (
     ComparisonAverage,
     ComparisonRow,
     company_comparison,
-    company_comparison_key,
+    comparison_key,
     competition_ranks,
 )
 from reports.selectors.figures import operational_figures
@@ -133,11 +133,11 @@ def company_league(
 
     A month-end batch renders thousands of scorecards from the same table: the
     memoised comparison (company_comparison), indexed once, and kept in this
-    process too while the shared cache still holds its key (company_comparison_key
+    process too while the shared cache still holds its key (comparison_key
     names everything the table reads, so a kept table is never stale). `version`:
     the checklist's published version, when the caller has read it already.
     """
-    key = company_comparison_key(checklist=checklist, period=period, version=version)
+    key = comparison_key(checklist=checklist, period=period, version=version)
     league = _LEAGUES.get(key)
     # Only while the shared entry lives: a cleared or expired cache drops it everywhere.
     if league is not None and cache.has_key(key):
