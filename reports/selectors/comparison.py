@@ -50,7 +50,7 @@ from reports.selectors import (
     units_sum,
     versions_used,
 )
-from reports.selectors.memo import COMPANY, memoised, reader_key
+from reports.selectors.memo import COMPANY, MemoKey, memoised, reader_key
 from reports.stats import Interval, reading_of_units, significant_change
 
 # The heatmap's lenses: a `view` parameter's values, each naming the headings of
@@ -740,16 +740,17 @@ def comparison_key(
     period: Period,
     reader: str = COMPANY,
     version: ChecklistVersion | None = None,
-) -> str:
-    """The cache key of `reader`'s comparison (memo.reader_key) of `checklist` in `period`.
+) -> MemoKey:
+    """The name and stamp under which `reader`'s comparison (memo.reader_key) of
+    `checklist` in `period` is kept.
 
-    It carries a stamp of what the table reads (the report change stamps of this
-    and the previous period's months, of the checklist and of every checklist that
-    tags key factors, and the active branches: reports.selectors.company_stamp),
-    the small-sample threshold and the published version whose expectation bands
-    the scores: an approved, withdrawn or re-scored visit, a branch edited or a new
-    version makes a new key. Three small queries, none of which reads a roll-up.
-    `version`: the checklist's published version, when the caller has read it.
+    The stamp is of what the table reads (the report change stamps of this and
+    the previous period's months, of the checklist and of every checklist that
+    tags key factors, and the active branches: reports.selectors.company_stamp);
+    the name carries the published version, whose expectation bands the scores,
+    and the small-sample threshold: an approved, withdrawn or re-scored visit, a
+    branch edited or a new version makes a new key. Three small queries, none of
+    which reads a roll-up. `version`: the published version, when the caller has it.
     """
     stamp = company_stamp(
         checklist_ids=compared_checklist_ids(checklist),
@@ -757,20 +758,26 @@ def comparison_key(
         end=period.end,
     )
     version_id = (version or published_version(checklist)).pk
-    return f"comparison:{reader}:{period.kind}:{settings.SMALL_SAMPLE_VISITS}:{version_id}:{stamp}"
+    return MemoKey(
+        name=(
+            f"comparison:{reader}:{version_id}:{period.start}:{period.end}:"
+            f"{settings.SMALL_SAMPLE_VISITS}"
+        ),
+        stamp=stamp,
+    )
 
 
 def company_comparison(
-    *, checklist: Checklist, period: Period, key: str | None = None
+    *, checklist: Checklist, period: Period, memo: MemoKey | None = None
 ) -> Comparison:
     """branch_comparison of every active branch, all five lenses, kept in the cache (memo).
 
     Head office opens it every morning and a month-end batch reads it for every
     scorecard: at 10,000 branches the roll-ups give it in about a second, the
-    cache in about a tenth of that. `key`: comparison_key, when the caller has it.
+    cache in about a tenth of that. `memo`: comparison_key, when the caller has it.
     """
     return memoised(
-        key or comparison_key(checklist=checklist, period=period),
+        memo or comparison_key(checklist=checklist, period=period),
         lambda: branch_comparison(user=Scope.company(), checklist=checklist, period=period),
     )
 
@@ -787,7 +794,7 @@ def reader_comparison(
 
     All five lenses of the reader's scope (narrowed to `region`) are kept in the
     cache (memo), and narrowed to `lenses` (lenses_only) on the way out: a page
-    shows one lens at a time, and the next one it is asked for is then kept too.
+    shows one lens at a time, and the reader's other lenses are then kept already.
     """
     reader = reader_key(user, region)
     if reader is None:

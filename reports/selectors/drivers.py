@@ -101,7 +101,7 @@ from reports.selectors import (
     rollup_sums,
     units_sum,
 )
-from reports.selectors.memo import memoised, reader_key
+from reports.selectors.memo import MemoKey, memoised, reader_key
 
 MIN_BRANCHES_FOR_CORRELATION = 3
 ZERO = Decimal(0)
@@ -362,7 +362,7 @@ def reader_drivers(
     stamp = company_stamp(checklist_ids={checklist.pk}, start=period.start, end=period.end)
     version = published_version(checklist)
     return memoised(
-        f"drivers:{reader}:{period.kind}:{version.pk}:{stamp}",
+        MemoKey(name=f"drivers:{reader}:{version.pk}:{period.start}:{period.end}", stamp=stamp),
         lambda: score_drivers(user=user, checklist=checklist, period=period, region=region),
     )
 

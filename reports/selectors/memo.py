@@ -11,7 +11,7 @@ again after anything it shows has changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 
@@ -42,15 +42,35 @@ def reader_key(user, region: Region | None) -> str | None:
     return seen if region is None else f"{seen}:region-{region.pk}"
 
 
+class MemoKey(NamedTuple):
+    """A kept table's name (what it is, for whom) and the stamp of what it read."""
+
+    name: str
+    stamp: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}:{self.stamp}"
+
+
 @cycle_collection_paused()
-def memoised(key: str, build: Callable[[], T]) -> T:
-    """The value kept under `key`, or build() kept there now.
+def memoised(memo: MemoKey, build: Callable[[], T]) -> T:
+    """The value kept under `memo`, or build() kept there now, in place of the earlier one.
+
+    A name holds one stamp's value at a time: the value kept under an earlier
+    stamp, which nothing reads again, is deleted rather than left to expire. The
+    database cache (the embedded default) only drops expired rows once it holds
+    MAX_ENTRIES, and a company's table is megabytes.
 
     The cycle collector is held while a kept table is unpickled: 10,000 rows make
     a few hundred thousand objects, none in a cycle (cycle_collection_paused).
     """
-    value = cache.get(key)
+    value = cache.get(memo.key)
     if value is None:
         value = build()
-        cache.set(key, value, MEMO_SECONDS)
+        current = f"{memo.name}:current"
+        earlier = cache.get(current)
+        cache.set_many({memo.key: value, current: memo.key}, MEMO_SECONDS)
+        if earlier is not None and earlier != memo.key:
+            cache.delete(earlier)
     return value

@@ -137,12 +137,13 @@ def company_league(
     names everything the table reads, so a kept table is never stale). `version`:
     the checklist's published version, when the caller has read it already.
     """
-    key = comparison_key(checklist=checklist, period=period, version=version)
+    memo = comparison_key(checklist=checklist, period=period, version=version)
+    key = memo.key
     league = _LEAGUES.get(key)
     # Only while the shared entry lives: a cleared or expired cache drops it everywhere.
     if league is not None and cache.has_key(key):
         return league
-    league = League.of(company_comparison(checklist=checklist, period=period, key=key))
+    league = League.of(company_comparison(checklist=checklist, period=period, memo=memo))
     with _LEAGUES_LOCK:  # gthread workers: two requests may store at once
         while len(_LEAGUES) >= _LEAGUES_KEPT:
             _LEAGUES.pop(next(iter(_LEAGUES)))
