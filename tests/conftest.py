@@ -172,3 +172,21 @@ def playwright_instance():
     from tests.browser import playwright_session  # imported late: only browser tests pay for it
 
     yield from playwright_session()
+
+
+@pytest.fixture
+def lens_history(settings, east_branch, pudong, west_branch):
+    """October 2026 with every comparison lens scored (tests.test_comparison_lenses)."""
+    from tests.test_comparison_lenses import lens_visits
+
+    settings.SMALL_SAMPLE_VISITS = 1
+    return lens_visits(east_branch, pudong, west_branch)
+
+
+@pytest.fixture
+def bpmp_history(settings, east_branch, pudong, west_branch):
+    """October 2026 with BPMP classes scored and failed (tests.test_comparison_bpmp)."""
+    from tests.test_comparison_bpmp import bpmp_visits
+
+    settings.SMALL_SAMPLE_VISITS = 1
+    return bpmp_visits(east_branch, pudong, west_branch).checklist

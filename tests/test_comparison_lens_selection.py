@@ -13,24 +13,10 @@ import pytest
 
 from reports.periods import month
 from reports.selectors.comparison import VIEWS, branch_comparison, comparison_from_visits
-from tests.test_comparison_bpmp import bpmp_visits
-from tests.test_comparison_lenses import lens_visits
 
 OCTOBER = month(2026, 10)
 LEAGUE = ("rank", "branch_code", "visits", "score", "band", "previous_score", "change")
 LEAGUE += ("small_sample", "interval", "previous_interval", "change_significant")
-
-
-@pytest.fixture
-def history(settings, east_branch, pudong, west_branch):
-    settings.SMALL_SAMPLE_VISITS = 1
-    return lens_visits(east_branch, pudong, west_branch)
-
-
-@pytest.fixture
-def bpmp_history(settings, east_branch, pudong, west_branch):
-    settings.SMALL_SAMPLE_VISITS = 1
-    return bpmp_visits(east_branch, pudong, west_branch).checklist
 
 
 def league(comparison) -> list[tuple]:
@@ -47,10 +33,10 @@ def lens_of(comparison, view: str) -> tuple:
 
 
 @pytest.mark.parametrize("view", ["sections", "rater", "areas", "factors"])
-def test_one_lens_is_the_full_comparisons_lens(hank, history, view):
-    full = branch_comparison(user=hank, checklist=history, period=OCTOBER)
+def test_one_lens_is_the_full_comparisons_lens(hank, lens_history, view):
+    full = branch_comparison(user=hank, checklist=lens_history, period=OCTOBER)
 
-    one = branch_comparison(user=hank, checklist=history, period=OCTOBER, lenses=(view,))
+    one = branch_comparison(user=hank, checklist=lens_history, period=OCTOBER, lenses=(view,))
 
     assert lens_of(one, view) == lens_of(full, view)
 
@@ -65,8 +51,8 @@ def test_the_bpmp_lens_alone_is_the_full_comparisons_with_its_failures(hank, bpm
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
-def test_the_lenses_not_asked_come_back_empty(hank, history, view):
-    one = branch_comparison(user=hank, checklist=history, period=OCTOBER, lenses=(view,))
+def test_the_lenses_not_asked_come_back_empty(hank, lens_history, view):
+    one = branch_comparison(user=hank, checklist=lens_history, period=OCTOBER, lenses=(view,))
 
     for other in set(VIEWS) - {view}:
         headings, columns, averages = lens_of(one, other)
@@ -75,37 +61,39 @@ def test_the_lenses_not_asked_come_back_empty(hank, history, view):
 
 
 @pytest.mark.parametrize("lenses", [(), ("areas",)])
-def test_the_league_is_the_same_whatever_lenses_are_asked(hank, history, lenses):
-    full = branch_comparison(user=hank, checklist=history, period=OCTOBER)
+def test_the_league_is_the_same_whatever_lenses_are_asked(hank, lens_history, lenses):
+    full = branch_comparison(user=hank, checklist=lens_history, period=OCTOBER)
 
-    fewer = branch_comparison(user=hank, checklist=history, period=OCTOBER, lenses=lenses)
+    fewer = branch_comparison(user=hank, checklist=lens_history, period=OCTOBER, lenses=lenses)
 
     assert league(fewer) == league(full)
 
 
 def test_a_league_without_lenses_reads_the_version_branches_and_visit_sums_only(
-    hank, history, django_assert_num_queries
+    hank, lens_history, django_assert_num_queries
 ):
     with django_assert_num_queries(3):
-        branch_comparison(user=hank, checklist=history, period=OCTOBER, lenses=())
+        branch_comparison(user=hank, checklist=lens_history, period=OCTOBER, lenses=())
 
 
-def test_factor_checklists_are_named_only_when_the_factor_lens_is_asked(hank, history):
-    comparison = branch_comparison(user=hank, checklist=history, period=OCTOBER, lenses=())
+def test_factor_checklists_are_named_only_when_the_factor_lens_is_asked(hank, lens_history):
+    comparison = branch_comparison(user=hank, checklist=lens_history, period=OCTOBER, lenses=())
 
     assert comparison.factor_checklists == ()
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
-def test_one_lens_from_rollups_equals_the_same_lens_from_visits(erin, history, view):
-    from_rollups = branch_comparison(user=erin, checklist=history, period=OCTOBER, lenses=(view,))
+def test_one_lens_from_rollups_equals_the_same_lens_from_visits(erin, lens_history, view):
+    from_rollups = branch_comparison(
+        user=erin, checklist=lens_history, period=OCTOBER, lenses=(view,)
+    )
     from_visits = comparison_from_visits(
-        user=erin, checklist=history, period=OCTOBER, lenses=(view,)
+        user=erin, checklist=lens_history, period=OCTOBER, lenses=(view,)
     )
 
     assert dataclasses.asdict(from_rollups) == dataclasses.asdict(from_visits)
 
 
-def test_an_unknown_lens_is_refused(hank, history):
+def test_an_unknown_lens_is_refused(hank, lens_history):
     with pytest.raises(ValueError, match="unknown comparison lenses"):
-        branch_comparison(user=hank, checklist=history, period=OCTOBER, lenses=("colours",))
+        branch_comparison(user=hank, checklist=lens_history, period=OCTOBER, lenses=("colours",))
