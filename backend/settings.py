@@ -206,6 +206,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "outbox-drain": {"task": "outbox.tasks.outbox_drain_task", "schedule": 60.0},
     "outbox-prune": {"task": "outbox.tasks.outbox_prune_task", "schedule": 24 * 3600.0},
+    # The comparison and drivers of the last complete month, for every reader: a
+    # table nothing has changed is found kept, so this costs little when idle.
+    "report-tables-warm": {"task": "reports.tasks.report_tables_warm_task", "schedule": 600.0},
 }
 
 # Work a write asks for and the outbox does after the commit, by event kind

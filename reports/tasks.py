@@ -49,3 +49,11 @@ def scorecard_render_task(
             batch_id=batch_id, branch_id=branch_id, file_name=scorecard.file_name
         )
     return scorecard.pk
+
+
+@shared_task
+def report_tables_warm_task() -> int:
+    """Keep the report tables of the last complete month ready (beat, every few minutes)."""
+    from reports.services.report_tables import report_tables_warm
+
+    return len(report_tables_warm())

@@ -211,6 +211,19 @@ def test_the_beat_schedules_the_outbox_drain(settings):
     assert "outbox.tasks.outbox_drain_task" in tasks
 
 
+def test_every_task_the_beat_schedules_is_a_registered_task(settings):
+    from backend.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled - set(app.tasks) == set()
+
+
+def test_the_beat_keeps_the_report_tables_ready(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "reports.tasks.report_tables_warm_task" in tasks
+
+
 def compose_command() -> list[str] | None:
     """`docker compose` (the plugin) where installed, else Debian's docker-compose."""
     if shutil.which("docker") is not None:
