@@ -481,19 +481,25 @@ def demo_organisation_seed() -> DemoOrganisation:
 
 
 def _branch_upsert(*, spec: DemoBranch, regions: Mapping[str, Region]) -> Branch:
-    branch, _ = Branch.objects.update_or_create(
-        code=spec.code,
-        defaults={
-            "region": regions[spec.region],
-            "name_zh": spec.name_zh,
-            "name_en": spec.name_en,
-            "address_zh": spec.address_zh,
-            "address_en": spec.address_en,
-            "latitude": Decimal(spec.latitude),
-            "longitude": Decimal(spec.longitude),
-            "active": spec.active,
-        },
-    )
+    """The spec's branch, created or brought to the spec; saved only when something differs,
+    since a save is an edit (Branch.updated_at) and restamps every kept company-wide report."""
+    wanted = {
+        "region": regions[spec.region],
+        "name_zh": spec.name_zh,
+        "name_en": spec.name_en,
+        "address_zh": spec.address_zh,
+        "address_en": spec.address_en,
+        "latitude": Decimal(spec.latitude),
+        "longitude": Decimal(spec.longitude),
+        "active": spec.active,
+    }
+    branch = Branch.objects.filter(code=spec.code).first()
+    if branch is None:
+        return Branch.objects.create(code=spec.code, **wanted)
+    if any(getattr(branch, name) != value for name, value in wanted.items()):
+        for name, value in wanted.items():
+            setattr(branch, name, value)
+        branch.save()
     return branch
 
 

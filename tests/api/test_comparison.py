@@ -301,6 +301,8 @@ def test_the_number_of_queries_does_not_grow_with_the_branches(
     client_for, hank, version, scores, east
 ):
     client = client_for(hank)
+    get(client)  # kept: each get below replaces a kept table, as every get after a change does
+    visit(BranchFactory(region=east), version, "2026-10-02", 79, sections={"core": 80})
     with CaptureQueriesContext(connection) as few:
         get(client)
     for n in range(10):
@@ -308,7 +310,7 @@ def test_the_number_of_queries_does_not_grow_with_the_branches(
         visit(branch, version, "2026-10-02", 80 + n, sections={"core": 80})
     with CaptureQueriesContext(connection) as many:
         data = get(client).json()
-    assert len(data["branches"]) == 14
+    assert len(data["branches"]) == 15
     assert len(many) == len(few)
 
 
