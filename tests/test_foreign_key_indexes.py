@@ -29,13 +29,14 @@ def _indexes(table: str) -> list[tuple[str, list[str]]]:
 
 
 def test_every_foreign_key_of_the_audits_tables_leads_an_index():
-    unindexed = [
-        f"{model._meta.db_table}.{field.column}"
-        for model in _audits_models()
-        for field in model._meta.local_fields
-        if field.many_to_one or field.one_to_one
-        if not any(columns[0] == field.column for _, columns in _indexes(model._meta.db_table))
-    ]
+    unindexed = []
+    for model in _audits_models():
+        leads = {columns[0] for _, columns in _indexes(model._meta.db_table)}
+        unindexed += [
+            f"{model._meta.db_table}.{field.column}"
+            for field in model._meta.local_fields
+            if (field.many_to_one or field.one_to_one) and field.column not in leads
+        ]
     assert unindexed == []
 
 

@@ -234,7 +234,7 @@ def comparison_page(request):
         lens = comparison_view(request.GET.get("view"))
         selected = _selection(request)
         period, region, checklist = selected.period, selected.region, selected.checklist
-        # The page shows one lens: the others are not read (company-wide: not kept).
+        # The page shows one lens, out of the reader's kept table of all five.
         comparison = reader_comparison(
             user=user, checklist=checklist, period=period, region=region, lenses=(lens,)
         )

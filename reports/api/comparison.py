@@ -342,8 +342,8 @@ class ComparisonApi(APIView):
                     "failures). Without it, all five. In JSON the other lenses' headings are "
                     "then empty lists and their scores, in every branch and average, empty "
                     "objects (the comparison page shows one lens at a time; company-wide, one "
-                    "lens takes about half the time of five). An unknown value is a 400 naming "
-                    "`view`."
+                    "lens is about two thirds of the bytes of five). An unknown value is a 400 "
+                    "naming `view`."
                 ),
             ),
             OpenApiParameter(

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from accounts.scope import Scope
 from audits.models import Answer, ItemRollup, Region, ScoreRollup, Visit, VisitRollup, VisitScore
 from audits.selectors.rollups import one_row_per_key
 from checklists.models import Checklist, ChecklistVersion, Item, Section
@@ -767,18 +766,19 @@ def comparison_key(
     )
 
 
-def company_comparison(
-    *, checklist: Checklist, period: Period, memo: MemoKey | None = None
+def kept_comparison(
+    memo: MemoKey, *, user, checklist: Checklist, period: Period, region: Region | None = None
 ) -> Comparison:
-    """branch_comparison of every active branch, all five lenses, kept in the cache (memo).
+    """All five lenses of `user`'s comparison (narrowed to `region`), kept in the cache
+    under `memo` (comparison_key of the user's reader_key).
 
-    Head office opens it every morning and a month-end batch reads it for every
-    scorecard: at 10,000 branches the roll-ups give it in about a second, the
-    cache in about a tenth of that. `memo`: comparison_key, when the caller has it.
+    Head office opens the company's every morning and a month-end batch reads it
+    for every scorecard: at 10,000 branches the roll-ups give it in about a
+    second, the cache in about a tenth of that.
     """
     return memoised(
-        memo or comparison_key(checklist=checklist, period=period),
-        lambda: branch_comparison(user=Scope.company(), checklist=checklist, period=period),
+        memo,
+        lambda: branch_comparison(user=user, checklist=checklist, period=period, region=region),
     )
 
 
@@ -793,18 +793,17 @@ def reader_comparison(
     """branch_comparison as a report page or the API reads it for `user`: the same table.
 
     All five lenses of the reader's scope (narrowed to `region`) are kept in the
-    cache (memo), and narrowed to `lenses` (lenses_only) on the way out: a page
-    shows one lens at a time, and the reader's other lenses are then kept already.
+    cache (kept_comparison), and narrowed to `lenses` (lenses_only) on the way
+    out: a page shows one lens at a time, and the reader's other lenses are then
+    kept already.
     """
     reader = reader_key(user, region)
     if reader is None:
         return branch_comparison(
             user=user, checklist=checklist, period=period, region=region, lenses=lenses
         )
-    full = memoised(
-        comparison_key(checklist=checklist, period=period, reader=reader),
-        lambda: branch_comparison(user=user, checklist=checklist, period=period, region=region),
-    )
+    memo = comparison_key(checklist=checklist, period=period, reader=reader)
+    full = kept_comparison(memo, user=user, checklist=checklist, period=period, region=region)
     return lenses_only(full, lenses)
 
 

@@ -66,9 +66,9 @@ from reports.selectors.comparison import (
     Comparison,
     ComparisonAverage,
     ComparisonRow,
-    company_comparison,
     comparison_key,
     competition_ranks,
+    kept_comparison,
 )
 from reports.selectors.figures import operational_figures
 from reports.stats import Sample, reading, significant_change
@@ -132,7 +132,7 @@ def company_league(
     """The company-wide league table every scorecard of the period compares against.
 
     A month-end batch renders thousands of scorecards from the same table: the
-    memoised comparison (company_comparison), indexed once, and kept in this
+    company's kept comparison (kept_comparison), indexed once, and kept in this
     process too while the shared cache still holds its key (comparison_key
     names everything the table reads, so a kept table is never stale). `version`:
     the checklist's published version, when the caller has read it already.
@@ -143,7 +143,9 @@ def company_league(
     # Only while the shared entry lives: a cleared or expired cache drops it everywhere.
     if league is not None and cache.has_key(key):
         return league
-    league = League.of(company_comparison(checklist=checklist, period=period, memo=memo))
+    league = League.of(
+        kept_comparison(memo, user=Scope.company(), checklist=checklist, period=period)
+    )
     with _LEAGUES_LOCK:  # gthread workers: two requests may store at once
         while len(_LEAGUES) >= _LEAGUES_KEPT:
             _LEAGUES.pop(next(iter(_LEAGUES)))

@@ -36,14 +36,14 @@ class WarmedTable:
     seconds: float  # both reports: a found table takes its stamp's queries only
 
 
-def report_readers() -> list[Scope]:
-    """The scopes report pages are read with: the company, and each regional manager's
-    regions (managers who share their regions share their tables)."""
+def report_readers() -> dict[str, Scope]:
+    """The scopes report pages are read with, by reader_key: the company, and each regional
+    manager's regions (managers who share their regions share their tables)."""
     readers = {COMPANY: Scope.company()}
     for manager in User.objects.filter(role=Role.REGIONAL_MANAGER, is_active=True):
         scope = scope_of(manager)
         readers.setdefault(reader_key(scope, None), scope)
-    return list(readers.values())
+    return readers
 
 
 def report_tables_warm(*, period: Period | None = None) -> list[WarmedTable]:
@@ -61,7 +61,7 @@ def report_tables_warm(*, period: Period | None = None) -> list[WarmedTable]:
     readers = report_readers()
     warmed = []
     for checklist in checklists:
-        for reader in readers:
+        for key, reader in readers.items():
             started = time.perf_counter()
             try:
                 reader_comparison(user=reader, checklist=checklist, period=period)
@@ -72,7 +72,7 @@ def report_tables_warm(*, period: Period | None = None) -> list[WarmedTable]:
             warmed.append(
                 WarmedTable(
                     checklist=checklist.code,
-                    reader=reader_key(reader, None),
+                    reader=key,
                     seconds=time.perf_counter() - started,
                 )
             )
