@@ -481,23 +481,48 @@ def _lifted_mean(
     are Fractions already (see ``score_visit``): converting each one again here, per
     mean, was a fifth of the scoring.
     """
-    total_weight = Fraction(0)
-    total = Fraction(0)
+    # Sums kept as integer numerators over running denominators, normalised once at
+    # the end: the same exact values as Fraction arithmetic, which would reduce every
+    # partial sum by a gcd (two thirds of an upload's scoring).
+    weight_n, weight_d = 0, 1  # the weights' sum
+    total_n, total_d = 0, 1  # the sum of weight × value
     for _, weight, value in required:
-        total_weight += weight
-        total += weight * value
+        weight_n, weight_d = _sum_of(weight_n, weight_d, weight.numerator, weight.denominator)
+        total_n, total_d = _sum_of(
+            total_n,
+            total_d,
+            weight.numerator * value.numerator,
+            weight.denominator * value.denominator,
+        )
     counted: list[_Key] = []
     # sorted() is stable, so equal bonus values are taken in checklist order.
     candidates = sorted((m for m in bonus if m[1] > 0), key=lambda m: m[2], reverse=True)
     for key, weight, value in candidates:
-        if value <= (total / total_weight if total_weight else 0):
+        # value <= total / weights (or 0 with no weight yet); every denominator is > 0.
+        if weight_n == 0:
+            lifts = value > 0
+        else:
+            lifts = value.numerator * total_d * weight_n > total_n * weight_d * value.denominator
+        if not lifts:
             break
-        total_weight += weight
-        total += weight * value
+        weight_n, weight_d = _sum_of(weight_n, weight_d, weight.numerator, weight.denominator)
+        total_n, total_d = _sum_of(
+            total_n,
+            total_d,
+            weight.numerator * value.numerator,
+            weight.denominator * value.denominator,
+        )
         counted.append(key)
-    if total_weight == 0:
+    if weight_n == 0:
         return None, ()
-    return total / total_weight, tuple(counted)
+    return Fraction(total_n * weight_d, total_d * weight_n), tuple(counted)
+
+
+def _sum_of(a_n: int, a_d: int, b_n: int, b_d: int) -> tuple[int, int]:
+    """a_n/a_d + b_n/b_d as a numerator and denominator, not reduced (one shared when equal)."""
+    if a_d == b_d:
+        return a_n + b_n, a_d
+    return a_n * b_d + b_n * a_d, a_d * b_d
 
 
 def _sections_mean(

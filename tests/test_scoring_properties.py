@@ -3,6 +3,7 @@
 import itertools
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from checklists.scoring import (
     SectionRule,
     Threshold,
     VisitResult,
+    _lifted_mean,
     score_visit,
 )
 
@@ -510,3 +512,42 @@ def test_a_reward_item_never_appears_as_a_failure(
             assert not outcome.failed and not outcome.critical_failure
             assert outcome.gain in (None, D(0))
             assert rule.code not in result.critical_failures
+
+
+# --- the lifted mean's integer sums -----------------------------------------
+
+
+def fraction_lifted_mean(required, bonus):
+    """_lifted_mean as it was written first, in Fraction arithmetic: the reference."""
+    total_weight = Fraction(0)
+    total = Fraction(0)
+    for _, weight, value in required:
+        total_weight += weight
+        total += weight * value
+    counted = []
+    for key, weight, value in sorted(
+        (m for m in bonus if m[1] > 0), key=lambda m: m[2], reverse=True
+    ):
+        if value <= (total / total_weight if total_weight else 0):
+            break
+        total_weight += weight
+        total += weight * value
+        counted.append(key)
+    if total_weight == 0:
+        return None, ()
+    return total / total_weight, tuple(counted)
+
+
+members = st.lists(
+    st.tuples(
+        st.text(min_size=1, max_size=3),
+        st.fractions(min_value=0, max_value=5, max_denominator=12),
+        st.fractions(min_value=0, max_value=100, max_denominator=12),
+    ),
+    max_size=12,
+)
+
+
+@given(required=members, bonus=members)
+def test_the_lifted_mean_is_the_fraction_arithmetic_one_exactly(required, bonus) -> None:
+    assert _lifted_mean(required, bonus) == fraction_lifted_mean(required, bonus)
