@@ -1,25 +1,42 @@
-"""One plain multi-row INSERT for a request's hot path.
+"""Plain multi-row INSERTs for a request's hot path.
 
 `QuerySet.bulk_create` and `Model.save` rebuild the statement for every call:
 per-row checks, per-field compilation, RETURNING handling, signals. In a visit
 upload that was a fifth of the request's CPU for four small inserts. `rows_insert`
 writes the same columns with the same values: each field's own `pre_save`
 (auto_now stamps) and `get_db_prep_save` (the backend's adaptation of UUIDs,
-JSON, decimals), in one statement whose text is built once per model and row
-count. On PostgreSQL, several rows go as one array per column through UNNEST,
-as bulk_create does there: a short statement that psycopg converts once and
-PostgreSQL plans cheaply, where a VALUES list of 300 placeholders is re-parsed
-on every call. What it does not do, on purpose: fetch database-generated
-primary keys (rows keep `pk=None`) or send model signals (the platform uses none).
+JSON, decimals), in one statement whose text is built once per model.
+
+On PostgreSQL the rows travel as one JSON document per table, which
+`json_populate_recordset` turns into rows of the table's own type: psycopg
+quotes one string where an array per column (UNNEST, as bulk_create does) had it
+quote every value in Python, the largest single cost of an upload's INSERTs; and
+`rows_insert_all` sends several tables' rows in one statement, one round trip.
+What JSON cannot carry (a NaN, bytes) goes as a VALUES list, as on SQLite.
+What it does not do, on purpose: fetch database-generated primary keys (rows keep
+`pk=None`) or send model signals (the platform uses none).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache, lru_cache
 
 from django.db import connections, models, router
 from django.db.models.constants import OnConflict
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of one model to insert, and whether a row whose key is taken is skipped."""
+
+    rows: Sequence[models.Model]
+    skip_existing: bool = False
 
 
 def rows_insert(rows: Sequence[models.Model], *, skip_existing: bool = False) -> int:
@@ -29,32 +46,69 @@ def rows_insert(rows: Sequence[models.Model], *, skip_existing: bool = False) ->
     the statement (ON CONFLICT DO NOTHING): the count tells the caller, in the same
     round trip, whether any key was stored already.
     """
-    if not rows:
-        return 0
-    model = type(rows[0])
-    alias = router.db_for_write(model)
+    return rows_insert_all([Rows(rows, skip_existing=skip_existing)])[0]
+
+
+def rows_insert_all(groups: Sequence[Rows]) -> list[int]:
+    """INSERT each group's rows as `rows_insert` does; return how many of each were inserted.
+
+    On PostgreSQL the groups go in one statement, each an INSERT in its own WITH
+    clause: one round trip for a whole visit rather than one per table. A group's
+    rows may refer to an earlier group's (answers to their visit): Django's foreign
+    keys are checked at commit. Elsewhere, one statement per group, in order.
+    """
+    filled = [group for group in groups if group.rows]
+    if not filled:
+        return [0] * len(groups)
+    alias = router.db_for_write(type(filled[0].rows[0]))
     connection = connections[alias]
-    fields = _insert_fields(model)
-    values = [
-        [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
-        for row in rows
-    ]
-    inserted = 0
+    prepared = [_prepared(group, connection) for group in filled]
+    documents = (
+        [_json_rows(_model(group), values) for group, values in zip(filled, prepared, strict=True)]
+        if connection.vendor == "postgresql"
+        else [None]
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) > 1:
-            columns = [list(column) for column in zip(*values, strict=True)]
-            cursor.execute(_unnest_sql(model, alias, skip_existing), columns)
-            inserted = cursor.rowcount
+        if None not in documents:
+            shape = tuple((_model(group), group.skip_existing) for group in filled)
+            cursor.execute(_recordsets_sql(shape, alias), documents)
+            counts = list(cursor.fetchone()) if len(filled) > 1 else [cursor.rowcount]
         else:
-            batch = max(1, connection.ops.bulk_batch_size(fields, rows))
-            for start in range(0, len(rows), batch):
-                chunk = values[start : start + batch]
-                params = [value for row in chunk for value in row]
-                cursor.execute(_values_sql(model, len(chunk), alias, skip_existing), params)
-                inserted += cursor.rowcount
-    for row in rows:
-        row._state.adding = False
-        row._state.db = alias
+            counts = [
+                _values_insert(cursor, group, values, alias)
+                for group, values in zip(filled, prepared, strict=True)
+            ]
+    for group in filled:
+        for row in group.rows:
+            row._state.adding = False
+            row._state.db = alias
+    inserted = dict(zip(map(id, filled), counts, strict=True))
+    return [inserted.get(id(group), 0) for group in groups]
+
+
+def _model(group: Rows) -> type[models.Model]:
+    return type(group.rows[0])
+
+
+def _prepared(group: Rows, connection) -> list[list]:
+    """Each row's column values as this backend stores them."""
+    fields = _insert_fields(_model(group))
+    return [
+        [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+        for row in group.rows
+    ]
+
+
+def _values_insert(cursor, group: Rows, values: list[list], alias: str) -> int:
+    model = _model(group)
+    fields = _insert_fields(model)
+    batch = max(1, connections[alias].ops.bulk_batch_size(fields, group.rows))
+    inserted = 0
+    for start in range(0, len(values), batch):
+        chunk = values[start : start + batch]
+        params = [value for row in chunk for value in row]
+        cursor.execute(_values_sql(model, len(chunk), alias, group.skip_existing), params)
+        inserted += cursor.rowcount
     return inserted
 
 
@@ -66,6 +120,36 @@ def _insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
         for field in model._meta.concrete_fields
         if not (field.primary_key and field.db_returning)
     )
+
+
+def _json_rows(model: type[models.Model], values: list[list]) -> str | None:
+    """The rows as a JSON array of objects keyed by column, or None if JSON cannot carry them."""
+    columns = [field.column for field in _insert_fields(model)]
+    try:
+        return json.dumps(
+            [dict(zip(columns, row, strict=True)) for row in values],
+            default=_json_scalar,
+            allow_nan=False,  # PostgreSQL's JSON has no NaN; such rows go as VALUES
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_scalar(value):
+    """A prepared value JSON has no type for, as text PostgreSQL's input functions read."""
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    obj = getattr(value, "obj", _MISSING)  # a JSONField's value, wrapped by psycopg (Jsonb)
+    if obj is not _MISSING:
+        return obj
+    raise TypeError(f"{type(value).__name__} is not sent as JSON")
+
+
+_MISSING = object()
 
 
 def _statement(model: type[models.Model], alias: str, rows_sql: str, skip_existing: bool) -> str:
@@ -87,11 +171,24 @@ def _values_sql(model: type[models.Model], count: int, alias: str, skip_existing
     return _statement(model, alias, "VALUES " + ", ".join([row] * count), skip_existing)
 
 
-@cache
-def _unnest_sql(model: type[models.Model], alias: str, skip_existing: bool) -> str:
-    connection = connections[alias]
-    # Array types without their modifiers, as bulk_create's UNNEST: numeric[], not numeric(4,1)[].
-    arrays = ", ".join(
-        f"(%s)::{field.db_type(connection).split('(')[0]}[]" for field in _insert_fields(model)
+def _recordset_sql(model: type[models.Model], alias: str, skip_existing: bool) -> str:
+    ops = connections[alias].ops
+    table = ops.quote_name(model._meta.db_table)
+    columns = ", ".join(ops.quote_name(field.column) for field in _insert_fields(model))
+    # %s::json: psycopg sends the document as a quoted string literal.
+    rows_sql = f"SELECT {columns} FROM json_populate_recordset(NULL::{table}, %s::json)"
+    return _statement(model, alias, rows_sql, skip_existing)
+
+
+@lru_cache(maxsize=64)
+def _recordsets_sql(shape: tuple[tuple[type[models.Model], bool], ...], alias: str) -> str:
+    """One INSERT per (model, skip_existing) of `shape`; several as WITH clauses, then their counts."""
+    if len(shape) == 1:
+        model, skip_existing = shape[0]
+        return _recordset_sql(model, alias, skip_existing)
+    clauses = ", ".join(
+        f"g{n} AS ({_recordset_sql(model, alias, skip)} RETURNING 1)"
+        for n, (model, skip) in enumerate(shape)
     )
-    return _statement(model, alias, f"SELECT * FROM UNNEST({arrays})", skip_existing)
+    counts = ", ".join(f"(SELECT count(*) FROM g{n})" for n in range(len(shape)))
+    return f"WITH {clauses} SELECT {counts}"

@@ -26,11 +26,14 @@ from audits.services.visit_body import (
 )
 from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
-from backend.inserts import rows_insert
+from backend.inserts import Rows, rows_insert, rows_insert_all
 from checklists.models import ChecklistVersion, Item
 from checklists.rules import version_rules
 from checklists.scoring import AnswerInput, VisitResult, score_visit
 from outbox.services import event_enqueue
+
+# The statuses in which an assignment may still take a visit (see visit_body_check).
+_TAKES_A_VISIT = frozenset({Assignment.Status.OPEN, Assignment.Status.EXPIRED})
 
 
 @dataclass(frozen=True)
@@ -85,16 +88,30 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
         with transaction.atomic():
             # Locking the assignment serialises racing uploads of the same visit. Only
             # its row: its version, branch and region come along, unlocked.
-            assignment = (
-                Assignment.objects.select_for_update(of=("self",))
-                .select_related("checklist_version", "branch__region")
-                .filter(pk=body.assignment)
-                .first()
+            # One row by its key: first()'s ORDER BY and LIMIT would only cost compiling.
+            assignment = next(
+                iter(
+                    Assignment.objects.select_for_update(of=("self",))
+                    .select_related("checklist_version", "branch__region")
+                    .filter(pk=body.assignment)
+                    .order_by()
+                ),
+                None,
             )
-            # This id's visit, or the assignment's, stored before us: one read, before
-            # the checks, since a retry finds its assignment submitted and must get
-            # the visit, not a 400.
-            stored = list(Visit.objects.filter(Q(pk=body.id) | Q(assignment_id=body.assignment)))
+            # This id's visit, or the assignment's, stored before us: read before the
+            # checks, since a retry finds its assignment submitted and must get the
+            # visit, not a 400. An assignment that still takes a visit has none (a visit
+            # is stored with its assignment submitted, and none is ever reopened), so a
+            # first upload skips the read; this id on another visit meets its key below.
+            stored = (
+                []
+                if assignment is not None and assignment.status in _TAKES_A_VISIT
+                else list(
+                    Visit.objects.filter(
+                        Q(pk=body.id) | Q(assignment_id=body.assignment)
+                    ).order_by()
+                )
+            )
             existing = next((v for v in stored if v.pk == body.id), None)
             if existing is not None:
                 return _replay(existing, body=body, shopper=shopper)
@@ -130,25 +147,44 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             _visit_score_set(visit, result)
             if not body.photos:
                 _submitted_mark(visit)  # nothing to wait for (declared photos are all new)
-            rows_insert([visit])
-            rows_insert(answers)
             scores = _score_rows(visit, result)
-            rows_insert(scores)
-            photos = _declare_new_visit_photos(visit, body)
-            rows_insert(
-                [VisitRevision(visit=visit, revision=1, body=body.canonical(), score=visit.score)]
+            photos = _new_visit_photos(visit, body)
+            revision = VisitRevision(
+                visit=visit, revision=1, body=body.canonical(), score=visit.score
             )
-            assignment.status = Assignment.Status.SUBMITTED
-            assignment.save(update_fields=["status", "updated_at"])
+            # One statement on PostgreSQL; each photo is new to a new visit, so an id
+            # that is stored already is another visit's: skipped, and the count says so.
+            *_, photos_inserted = rows_insert_all(
+                [
+                    Rows([visit]),
+                    Rows(answers),
+                    Rows(scores),
+                    Rows([revision]),
+                    Rows(photos, skip_existing=True),
+                ]
+            )
+            if photos_inserted < len(photos):
+                _photo_in_use(visit, photos)
+            photos.sort(key=lambda p: (p.created_at, p.id))  # Photo's order, stamped by the insert
+            _assignment_submitted(assignment)
             if visit.status == Visit.Status.SUBMITTED:
                 # In the same transaction as the status, as visit_status_refresh does.
                 event_enqueue(kind="visit.checks", key=str(visit.id))
     except IntegrityError:
-        # Another request stored the same id between our check and our insert.
+        # This id is stored already: by another request between our check and our
+        # insert, or as another assignment's visit.
         existing = Visit.objects.filter(pk=body.id).first()
-        if existing is None:
+        if existing is not None:
+            return _replay(existing, body=body, shopper=shopper)
+        # Only a row edited by hand leaves a visit on an assignment that takes one;
+        # the checks passed, so the assignment is this shopper's own.
+        other = Visit.objects.filter(assignment_id=body.assignment).first()
+        if other is None:
             raise
-        return _replay(existing, body=body, shopper=shopper)
+        raise Conflict(
+            f"Assignment {body.assignment} already has visit {other.id}.",
+            code="assignment_has_visit",
+        ) from None
     parts = VisitParts(
         scores=scores,
         answers=_in_item_order(answers, items),
@@ -385,22 +421,29 @@ def photo_files_delete_handle(*, key: str, payload: dict | None = None) -> None:
         storage.delete(name)
 
 
-def _declare_new_visit_photos(visit: Visit, body: VisitBody) -> list[Photo]:
-    """Store a new visit's photo manifest in one statement; return its photos in Photo's order.
+def _assignment_submitted(assignment: Assignment) -> None:
+    """Mark the assignment submitted: an UPDATE of the two columns, which save() builds slower."""
+    assignment.status = Assignment.Status.SUBMITTED
+    assignment.updated_at = timezone.now()
+    Assignment.objects.filter(pk=assignment.pk).update(
+        status=assignment.status, updated_at=assignment.updated_at
+    )
 
-    Each photo is new to a new visit, so an id that is stored already is another
-    visit's: the insert skips it, and the count it returns says so without a read.
-    """
-    photos = [
+
+def _new_visit_photos(visit: Visit, body: VisitBody) -> list[Photo]:
+    """A new visit's photo manifest as unsaved rows."""
+    return [
         Photo(id=photo.id, visit=visit, sha256=photo.sha256.lower(), item_code=photo.question)
         for photo in body.photos
     ]
-    if rows_insert(photos, skip_existing=True) < len(photos):
-        taken = Photo.objects.filter(pk__in=[p.id for p in photos]).exclude(visit=visit).first()
-        # None only if that visit dropped the photo since: still not this visit's to store.
-        named = f"Photo {taken.pk}" if taken else "A declared photo"
-        raise Conflict(f"{named} belongs to another visit.", code="photo_in_use")
-    return sorted(photos, key=lambda p: (p.created_at, p.id))
+
+
+def _photo_in_use(visit: Visit, photos: list[Photo]) -> None:
+    """Raise the conflict of a declared photo id that another visit has stored."""
+    taken = Photo.objects.filter(pk__in=[p.id for p in photos]).exclude(visit=visit).first()
+    # None only if that visit dropped the photo since: still not this visit's to store.
+    named = f"Photo {taken.pk}" if taken else "A declared photo"
+    raise Conflict(f"{named} belongs to another visit.", code="photo_in_use")
 
 
 def _declare_photos(visit: Visit, body: VisitBody) -> list[Photo]:

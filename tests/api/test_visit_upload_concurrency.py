@@ -145,11 +145,11 @@ def test_a_connection_dropped_mid_upload_leaves_nothing_and_the_retry_succeeds(
     client_for, alice, assignment
 ):
     body = visit_body(assignment)
-    # The database goes away while the photo manifest is being written, after
-    # the visit, answers and scores were inserted in the same transaction.
+    # The database goes away while the assignment is being marked submitted, after
+    # the visit, answers, scores and photos were inserted in the same transaction.
     with (
         mock.patch(
-            "audits.services.visits._declare_new_visit_photos",
+            "audits.services.visits._assignment_submitted",
             side_effect=ConnectionResetError("connection lost"),
         ),
         pytest.raises(ConnectionResetError),
@@ -159,6 +159,7 @@ def test_a_connection_dropped_mid_upload_leaves_nothing_and_the_retry_succeeds(
     assert Visit.objects.count() == 0
     assert Answer.objects.count() == 0
     assert VisitScore.objects.count() == 0
+    assert Photo.objects.count() == 0
     assert Assignment.objects.get(pk=assignment.pk).status == Assignment.Status.OPEN
 
     retry = client_for(alice).post(URL, body, format="json")
