@@ -26,7 +26,9 @@ What it does, in one run:
    (``POST /api/v1/visits/``, all 31 answers, the photo declared) alternate,
    in slices (visits, ceiling, visits, ceiling), with ``GET /api/v1/config/``
    by the same phones: the trivial authenticated endpoint of the same server,
-   the ceiling. Visits per second and p50/p95/p99, against the ceiling's;
+   the ceiling. Visits per second and p50/p95/p99, against the ceiling's, and
+   the CPU each request cost gunicorn and PostgreSQL (from /proc, across the
+   slices): the steadier figure on a machine whose other work moves the rates;
 5. the retry storm: N visits, each POSTed 5 times at once with the same body
    (5 threads released together by a barrier, 8 such groups at a time), then
    counts what was stored: exactly N visits, N revisions, 31 N answers;
@@ -401,6 +403,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) spent so far by gunicorn and by PostgreSQL.
+
+    gunicorn is the server's process group (start_new_session made its pid the
+    group's id); PostgreSQL is every process named postgres on this machine, its
+    WAL writer and checkpointer included. Differences across a slice, per request,
+    say what one request costs whatever else the machine was doing, which the
+    requests per second do not.
+    """
+    spent = {"gunicorn": 0.0, "postgres": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # gone since listdir
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # After the name: state, ppid, pgrp, …; utime and stime are the 12th and 13th.
+        seconds = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        if int(fields[2]) == server_pid:
+            spent["gunicorn"] += seconds
+        elif name == "postgres" or name.startswith("postgres:"):
+            spent["postgres"] += seconds
+    return spent
+
+
 def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
@@ -578,6 +611,7 @@ def load_levels(
     visit_seconds: float,
     config_seconds: float,
     pool: Pool,
+    server_pid: int,
 ) -> dict:
     shoppers = people["shoppers"]
     fake_sha = "0" * 64
@@ -608,12 +642,15 @@ def load_levels(
             return status, elapsed
 
         collected = {"visit": ([], Counter(), 0.0), "ceiling": ([], Counter(), 0.0)}
+        cpu = {kind: Counter() for kind in collected}
         for kind in ("visit", "ceiling", "visit", "ceiling"):
             seconds = visit_seconds if kind == "visit" else config_seconds
             budget = 100_000 if kind == "ceiling" else 20_000
+            before = cpu_seconds(server_pid)
             latencies, statuses, wall = run_slice(
                 phones, submit if kind == "visit" else ceiling, seconds=seconds, budget=budget
             )
+            cpu[kind].update({k: v - before[k] for k, v in cpu_seconds(server_pid).items()})
             lat, st, total = collected[kind]
             collected[kind] = (lat + latencies, st + statuses, total + wall)
         for phone in phones:
@@ -621,14 +658,25 @@ def load_levels(
         (v_lat, v_st, v_wall), (c_lat, c_st, c_wall) = collected["visit"], collected["ceiling"]
         visit = stats(v_lat, v_wall, v_st, {201})
         ceil = stats(c_lat, c_wall, c_st, {200})
+        for entry, kind in ((visit, "visit"), (ceil, "ceiling")):
+            entry["cpu_ms_per_request"] = {
+                group: round(1000 * spent / max(1, entry["requests"]), 2)
+                for group, spent in cpu[kind].items()
+            }
         ratio = round(visit["per_s"] / ceil["per_s"], 3) if ceil["per_s"] else None
         results[str(concurrency)] = {"visit": visit, "ceiling": ceil, "ratio": ratio}
         log(
             f"{concurrency:>2} phones: visits {visit['per_s']}/s p50 {visit['p50_ms']} p95 "
             f"{visit['p95_ms']} p99 {visit['p99_ms']} ms ({visit['errors']} errors) | config "
-            f"{ceil['per_s']}/s p99 {ceil['p99_ms']} ms | ratio {ratio}"
+            f"{ceil['per_s']}/s p99 {ceil['p99_ms']} ms | ratio {ratio} | CPU ms per request: "
+            f"visit {_cpu_text(visit)}, config {_cpu_text(ceil)}"
         )
     return results
+
+
+def _cpu_text(entry: dict) -> str:
+    cpu = entry["cpu_ms_per_request"]
+    return f"gunicorn {cpu['gunicorn']:.1f} + PostgreSQL {cpu['postgres']:.1f}"
 
 
 def retry_storm(
@@ -962,6 +1010,7 @@ def main() -> None:
             visit_seconds=visit_seconds,
             config_seconds=config_seconds,
             pool=pool,
+            server_pid=server.pid,
         )
         results["retry_storm"] = retry_storm(
             port,
@@ -1023,6 +1072,11 @@ def main() -> None:
         )
     )
     print()
+    for level, entry in results["levels"].items():
+        print(
+            f"CPU per request at {level} phones (ms): visit {_cpu_text(entry['visit'])}; "
+            f"config {_cpu_text(entry['ceiling'])}"
+        )
     for key in ("photos_one_phone", "photos"):
         if key in results:
             _print_photos(results[key])
