@@ -481,41 +481,59 @@ def _lifted_mean(
     are Fractions already (see ``score_visit``): converting each one again here, per
     mean, was a fifth of the scoring.
     """
-    # Sums kept as integer numerators over running denominators, normalised once at
-    # the end: the same exact values as Fraction arithmetic, which would reduce every
-    # partial sum by a gcd (two thirds of an upload's scoring).
-    weight_n, weight_d = 0, 1  # the weights' sum
-    total_n, total_d = 0, 1  # the sum of weight × value
+    sums = _WeightedSum()
     for _, weight, value in required:
-        weight_n, weight_d = _sum_of(weight_n, weight_d, weight.numerator, weight.denominator)
-        total_n, total_d = _sum_of(
-            total_n,
-            total_d,
-            weight.numerator * value.numerator,
-            weight.denominator * value.denominator,
-        )
+        sums.add(weight, value)
     counted: list[_Key] = []
     # sorted() is stable, so equal bonus values are taken in checklist order.
     candidates = sorted((m for m in bonus if m[1] > 0), key=lambda m: m[2], reverse=True)
     for key, weight, value in candidates:
-        # value <= total / weights (or 0 with no weight yet); every denominator is > 0.
-        if weight_n == 0:
-            lifts = value > 0
-        else:
-            lifts = value.numerator * total_d * weight_n > total_n * weight_d * value.denominator
-        if not lifts:
+        if not sums.raised_by(value):
             break
-        weight_n, weight_d = _sum_of(weight_n, weight_d, weight.numerator, weight.denominator)
-        total_n, total_d = _sum_of(
-            total_n,
-            total_d,
+        sums.add(weight, value)
+        counted.append(key)
+    mean = sums.mean()
+    return (None, ()) if mean is None else (mean, tuple(counted))
+
+
+class _WeightedSum:
+    """Σ weight and Σ weight × value of Fractions, exactly, as integers reduced only at the end.
+
+    Fraction arithmetic would reduce every partial sum by a gcd: two thirds of an
+    upload's scoring. Numerators over running denominators give the same values.
+    """
+
+    __slots__ = ("weight_n", "weight_d", "total_n", "total_d")
+
+    def __init__(self) -> None:
+        self.weight_n, self.weight_d = 0, 1
+        self.total_n, self.total_d = 0, 1
+
+    def add(self, weight: Fraction, value: Fraction) -> None:
+        self.weight_n, self.weight_d = _sum_of(
+            self.weight_n, self.weight_d, weight.numerator, weight.denominator
+        )
+        self.total_n, self.total_d = _sum_of(
+            self.total_n,
+            self.total_d,
             weight.numerator * value.numerator,
             weight.denominator * value.denominator,
         )
-        counted.append(key)
-    if weight_n == 0:
-        return None, ()
-    return Fraction(total_n * weight_d, total_d * weight_n), tuple(counted)
+
+    def raised_by(self, value: Fraction) -> bool:
+        """value > the mean so far (0 before any weight); every denominator is > 0."""
+        if self.weight_n == 0:
+            return value > 0
+        return (
+            value.numerator * self.total_d * self.weight_n
+            > self.total_n * self.weight_d * value.denominator
+        )
+
+    def mean(self) -> Fraction | None:
+        """Σ weight × value / Σ weight; None when nothing carries weight."""
+        if self.weight_n == 0:
+            return None
+        return Fraction(self.total_n * self.weight_d, self.total_d * self.weight_n)
 
 
 def _sum_of(a_n: int, a_d: int, b_n: int, b_d: int) -> tuple[int, int]:

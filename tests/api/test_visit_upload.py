@@ -101,27 +101,21 @@ def test_it_refuses_the_same_id_with_a_different_body(client_for, alice, assignm
     assert response.json()["code"] == "different_body"
 
 
+@pytest.mark.parametrize(
+    ("owner", "code"), [("alice", "different_body"), ("bob", "id_in_use")], ids=["own", "theirs"]
+)
 def test_an_id_stored_for_another_assignment_is_a_conflict_and_stores_nothing(
-    client_for, alice, east_branch, assignment
+    request, client_for, alice, east_branch, assignment, owner, code
 ):
-    first = visit_body(AssignmentFactory(shopper=alice, branch=east_branch))
-    client_for(alice).post(URL, first, format="json")
-    body = {**visit_body(assignment), "id": first["id"]}
+    shopper = request.getfixturevalue(owner)
+    stored = visit_body(AssignmentFactory(shopper=shopper, branch=east_branch))
+    client_for(shopper).post(URL, stored, format="json")
+    body = {**visit_body(assignment), "id": stored["id"]}
     response = client_for(alice).post(URL, body, format="json")
-    assert response.status_code == 409
-    assert response.json()["code"] == "different_body"
+    assert (response.status_code, response.json()["code"]) == (409, code)
     assert Visit.objects.count() == 1
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.OPEN
-
-
-def test_an_id_another_shopper_stored_is_in_use(client_for, alice, bob, east_branch, assignment):
-    theirs = visit_body(AssignmentFactory(shopper=bob, branch=east_branch))
-    client_for(bob).post(URL, theirs, format="json")
-    body = {**visit_body(assignment), "id": theirs["id"]}
-    response = client_for(alice).post(URL, body, format="json")
-    assert response.status_code == 409
-    assert response.json()["code"] == "id_in_use"
 
 
 def test_an_open_assignment_that_has_a_visit_by_hand_is_a_conflict_not_an_error(
