@@ -66,10 +66,10 @@ def rows_insert_all(groups: Sequence[Rows]) -> list[int]:
     documents = (
         [_json_rows(_model(group), values) for group, values in zip(filled, prepared, strict=True)]
         if connection.vendor == "postgresql"
-        else [None]
+        else []
     )
     with connection.cursor() as cursor:
-        if None not in documents:
+        if documents and None not in documents:  # PostgreSQL, and JSON carries every group
             shape = tuple((_model(group), group.skip_existing) for group in filled)
             cursor.execute(_recordsets_sql(shape, alias), documents)
             counts = list(cursor.fetchone()) if len(filled) > 1 else [cursor.rowcount]

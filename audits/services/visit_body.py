@@ -113,6 +113,11 @@ def plain_value(value):
     return value
 
 
+# An assignment in these statuses may still take a visit (see _accepts_visits), and
+# has none: a visit is stored with its assignment submitted, and none is reopened.
+TAKES_A_VISIT = frozenset({Assignment.Status.OPEN, Assignment.Status.EXPIRED})
+
+
 def _accepts_visits(assignment: Assignment, body: VisitBody) -> bool:
     """Open assignments accept a visit; so does one that expired while the phone was offline.
 

@@ -20,6 +20,7 @@ from audits.selectors.rollups import visit_contribution
 from audits.selectors.visits import VisitParts
 from audits.services.rollups import rollups_apply
 from audits.services.visit_body import (
+    TAKES_A_VISIT,
     VisitBody,
     plain_value,
     visit_body_check,
@@ -31,9 +32,6 @@ from checklists.models import ChecklistVersion, Item
 from checklists.rules import version_rules
 from checklists.scoring import AnswerInput, VisitResult, score_visit
 from outbox.services import event_enqueue
-
-# The statuses in which an assignment may still take a visit (see visit_body_check).
-_TAKES_A_VISIT = frozenset({Assignment.Status.OPEN, Assignment.Status.EXPIRED})
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,12 @@ def _replay(existing: Visit, *, body: VisitBody, shopper) -> SubmitResult:
             extra={"revision": existing.revision, "status": existing.status},
         )
     return SubmitResult(visit=existing, created=False)
+
+
+def _has_visit(assignment_id: int, visit: Visit) -> Conflict:
+    return Conflict(
+        f"Assignment {assignment_id} already has visit {visit.id}.", code="assignment_has_visit"
+    )
 
 
 def _rules_of(body: VisitBody, assignment: Assignment | None):
@@ -100,12 +104,11 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             )
             # This id's visit, or the assignment's, stored before us: read before the
             # checks, since a retry finds its assignment submitted and must get the
-            # visit, not a 400. An assignment that still takes a visit has none (a visit
-            # is stored with its assignment submitted, and none is ever reopened), so a
+            # visit, not a 400. An assignment that still takes a visit has none, so a
             # first upload skips the read; this id on another visit meets its key below.
             stored = (
                 []
-                if assignment is not None and assignment.status in _TAKES_A_VISIT
+                if assignment is not None and assignment.status in TAKES_A_VISIT
                 else list(
                     Visit.objects.filter(
                         Q(pk=body.id) | Q(assignment_id=body.assignment)
@@ -118,10 +121,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
             # Another visit of the assignment is news only to its own shopper; anyone
             # else is refused by the checks without learning that it exists.
             if stored and assignment.shopper_id == shopper.id:
-                raise Conflict(
-                    f"Assignment {body.assignment} already has visit {stored[0].id}.",
-                    code="assignment_has_visit",
-                )
+                raise _has_visit(body.assignment, stored[0])
             version, rules, items = _rules_of(body, assignment)
             visit_body_check(
                 body=body,
@@ -181,10 +181,7 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
         other = Visit.objects.filter(assignment_id=body.assignment).first()
         if other is None:
             raise
-        raise Conflict(
-            f"Assignment {body.assignment} already has visit {other.id}.",
-            code="assignment_has_visit",
-        ) from None
+        raise _has_visit(body.assignment, other) from None
     parts = VisitParts(
         scores=scores,
         answers=_in_item_order(answers, items),
