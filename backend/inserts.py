@@ -91,12 +91,24 @@ def _model(group: Rows) -> type[models.Model]:
 
 
 def _prepared(group: Rows, connection) -> list[list]:
-    """Each row's column values as this backend stores them."""
-    fields = _insert_fields(_model(group))
-    return [
-        [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
-        for row in group.rows
-    ]
+    """Each row's column values as this backend stores them.
+
+    A value whose type its field stores unchanged (a str in a CharField, an int in
+    an integer column or a foreign key to one, None anywhere) skips the field's
+    `get_db_prep_save`, and a field without a `pre_save` of its own is read
+    directly: together they were half of the rows' preparation.
+    """
+    plans = _column_plans(_model(group))
+    rows = []
+    for row in group.rows:
+        values = []
+        for field, attname, plain, reads_itself in plans:
+            value = field.pre_save(row, True) if reads_itself else getattr(row, attname)
+            if type(value) not in plain:
+                value = field.get_db_prep_save(value, connection)
+            values.append(value)
+        rows.append(values)
+    return rows
 
 
 def _values_insert(cursor, group: Rows, values: list[list], alias: str) -> int:
@@ -120,6 +132,57 @@ def _insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
         for field in model._meta.concrete_fields
         if not (field.primary_key and field.db_returning)
     )
+
+
+# Python types each field class stores as they are, whatever the backend: its
+# get_db_prep_save returns such a value unchanged. Only these exact classes: a
+# subclass may prepare its values otherwise.
+_PLAIN_TYPES: dict[type[models.Field], frozenset[type]] = {
+    **dict.fromkeys(
+        (models.CharField, models.TextField, models.SlugField), frozenset({str, type(None)})
+    ),
+    models.BooleanField: frozenset({bool, type(None)}),
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+            models.AutoField,
+            models.BigAutoField,
+        ),
+        frozenset({int, type(None)}),
+    ),
+    **dict.fromkeys(
+        (
+            models.DecimalField,
+            models.FloatField,
+            models.UUIDField,
+            models.DateTimeField,
+            models.DateField,
+            models.JSONField,
+        ),
+        frozenset({type(None)}),
+    ),
+}
+
+
+@cache
+def _column_plans(
+    model: type[models.Model],
+) -> tuple[tuple[models.Field, str, frozenset[type], bool], ...]:
+    """Per inserted field: the field, its attribute, its plain types, whether pre_save is its own."""
+    plans = []
+    for field in _insert_fields(model):
+        stored = field.target_field if field.many_to_one else field
+        plain = _PLAIN_TYPES.get(type(stored), frozenset())
+        if field.many_to_one and type(field) is not models.ForeignKey:
+            plain = frozenset()
+        reads_itself = type(field).pre_save is not models.Field.pre_save
+        plans.append((field, field.attname, plain, reads_itself))
+    return tuple(plans)
 
 
 def _json_rows(model: type[models.Model], values: list[list]) -> str | None:

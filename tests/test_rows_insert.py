@@ -242,3 +242,14 @@ def test_a_group_json_cannot_carry_goes_on_its_own_with_the_others(stored, alice
     counts = rows_insert_all([Rows([new_visit]), Rows(answers_of(new_visit, comment="nan"))])
     assert counts == [1, len(VALUES)]
     assert Answer.objects.filter(visit=new_visit).count() == len(VALUES)
+
+
+def test_values_of_another_type_than_their_column_are_stored_as_save_stores_them(stored, alice):
+    # A bool in an integer column, a number in a text one, a str in a boolean one: each
+    # goes through its field's preparation, as save() sends it.
+    odd = {"revision": True, "comment": 1234, "flagged": "1", "review_note": 5.5}
+    saved = visit_like(stored, shopper=alice, **odd)
+    saved.save(force_insert=True)
+    inserted = visit_like(stored, shopper=alice, **odd)
+    rows_insert([inserted])
+    assert stored_visit(inserted.pk) == stored_visit(saved.pk)

@@ -28,6 +28,8 @@ from audits.services.visit_body import (
 from audits.storage import photo_path, private_storage
 from backend.errors import Conflict
 from backend.inserts import Rows, rows_insert, rows_insert_all
+from backend.joined_row import joined_row
+from backend.row_update import row_update
 from checklists.models import ChecklistVersion, Item
 from checklists.rules import version_rules
 from checklists.scoring import AnswerInput, VisitResult, score_visit
@@ -92,15 +94,11 @@ def visit_submit(*, shopper, body: VisitBody) -> SubmitResult:
         with transaction.atomic():
             # Locking the assignment serialises racing uploads of the same visit. Only
             # its row: its version, branch and region come along, unlocked.
-            # One row by its key: first()'s ORDER BY and LIMIT would only cost compiling.
-            assignment = next(
-                iter(
-                    Assignment.objects.select_for_update(of=("self",))
-                    .select_related("checklist_version", "branch__region")
-                    .filter(pk=body.assignment)
-                    .order_by()
-                ),
-                None,
+            assignment = joined_row(
+                Assignment,
+                body.assignment,
+                related=("checklist_version", "branch__region"),
+                lock=True,
             )
             # This id's visit, or the assignment's, stored before us: read before the
             # checks, since a retry finds its assignment submitted and must get the
@@ -272,18 +270,28 @@ def _apply_body(visit: Visit, body: VisitBody) -> None:
 
 
 def _answers_build(visit: Visit, *, body: VisitBody, items: dict[str, Item]) -> list[Answer]:
-    """The body's answers as unsaved rows, each with its item."""
-    return [
-        Answer(
-            visit=visit,
-            item=items[a.question],
+    """The body's answers as unsaved rows, each with its visit and item."""
+    answers = []
+    for a in body.answers:
+        item = items[a.question]
+        answer = Answer(
+            visit_id=visit.id,
+            item_id=item.id,
             item_code=a.question,
             value=None if a.na else plain_value(a.value),
             na=a.na,
             comment=a.comment,
         )
-        for a in body.answers
-    ]
+        # Cached as `visit=` and `item=` would, without the descriptors' checks: a
+        # visit's answers are built by the dozen on every upload.
+        _ANSWER_VISIT.set_cached_value(answer, visit)
+        _ANSWER_ITEM.set_cached_value(answer, item)
+        answers.append(answer)
+    return answers
+
+
+_ANSWER_VISIT = Answer._meta.get_field("visit")
+_ANSWER_ITEM = Answer._meta.get_field("item")
 
 
 def _in_item_order(answers: list[Answer], items: dict[str, Item]) -> list[Answer]:
@@ -346,19 +354,19 @@ def _scores_write(visit: Visit, result: VisitResult) -> None:
 
 def _score_rows(visit: Visit, result: VisitResult) -> list[VisitScore]:
     rows = [
-        VisitScore(visit=visit, kind=VisitScore.Kind.SECTION, key=k, score=v)
+        VisitScore(visit_id=visit.id, kind=VisitScore.Kind.SECTION, key=k, score=v)
         for k, v in result.sections.items()
     ]
     rows += [
-        VisitScore(visit=visit, kind=VisitScore.Kind.DIMENSION, key=k, score=v)
+        VisitScore(visit_id=visit.id, kind=VisitScore.Kind.DIMENSION, key=k, score=v)
         for k, v in result.dimensions.items()
     ]
     rows += [
-        VisitScore(visit=visit, kind=VisitScore.Kind.AREA, key=k, score=v)
+        VisitScore(visit_id=visit.id, kind=VisitScore.Kind.AREA, key=k, score=v)
         for k, v in result.areas.items()
     ]
     rows += [
-        VisitScore(visit=visit, kind=VisitScore.Kind.FACTOR, key=str(k), score=v)
+        VisitScore(visit_id=visit.id, kind=VisitScore.Kind.FACTOR, key=str(k), score=v)
         for k, v in result.factors.items()
     ]
     return rows
@@ -422,8 +430,8 @@ def _assignment_submitted(assignment: Assignment) -> None:
     """Mark the assignment submitted: an UPDATE of the two columns, which save() builds slower."""
     assignment.status = Assignment.Status.SUBMITTED
     assignment.updated_at = timezone.now()
-    Assignment.objects.filter(pk=assignment.pk).update(
-        status=assignment.status, updated_at=assignment.updated_at
+    row_update(
+        Assignment, assignment.pk, status=assignment.status, updated_at=assignment.updated_at
     )
 
 
