@@ -6,7 +6,7 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, empty
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -17,7 +17,13 @@ from audits.selectors.scope import visits_visible_to
 from audits.selectors.visits import visit_detail
 from audits.services.visit_body import AnswerBody, PhotoBody, VisitBody
 from audits.services.visits import visit_correct, visit_submit
-from backend.fields import FREE_TEXT_MAX_LENGTH, IdField, IdFilter, JSONValueField
+from backend.fields import (
+    FREE_TEXT_MAX_LENGTH,
+    IdField,
+    IdFilter,
+    JSONValueField,
+    text_problem,
+)
 from backend.schema import ERRORS
 
 
@@ -39,6 +45,50 @@ class AnswerInput(serializers.Serializer):
     )
     na = serializers.BooleanField(default=False)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def run_validation(self, data=empty):
+        """What DRF's validation returns, found directly for an answer in the phone's own shape.
+
+        A visit carries dozens of answers, and DRF runs four fields and their
+        validators on each: a tenth of an upload's Python. An answer whose keys,
+        types and text DRF would take as they are is returned as DRF would return
+        it; anything else (or a value DRF refuses) is validated by DRF, so every
+        error reads as it always has.
+        """
+        plain = _plain_answer(data, self.fields)
+        return plain if plain is not None else super().run_validation(data)
+
+
+_ANSWER_KEYS = frozenset({"question", "value", "na", "comment"})
+
+
+def _plain_answer(data, fields) -> dict | None:
+    """`data` validated as AnswerInput would, if DRF would take each part unchanged; else None."""
+    if type(data) is not dict or not data.keys() <= _ANSWER_KEYS:
+        return None
+    question, na, comment = data.get("question"), data.get("na", False), data.get("comment", "")
+    if not _kept_text(question, fields["question"].max_length) or type(na) is not bool:
+        return None
+    if comment != "" and not _kept_text(comment, fields["comment"].max_length):
+        return None
+    answer = {"question": question}
+    if "value" in data:
+        try:
+            answer["value"] = fields["value"].run_validation(data["value"])
+        except serializers.ValidationError:
+            return None
+    answer["na"], answer["comment"] = na, comment
+    return answer
+
+
+def _kept_text(text, max_length: int) -> bool:
+    """True for text a CharField (trimming, not blank) validates to itself."""
+    return (
+        type(text) is str
+        and 0 < len(text) <= max_length
+        and text == text.strip()
+        and text_problem(text) is None
+    )
 
 
 class PhotoManifestInput(serializers.Serializer):
