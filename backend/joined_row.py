@@ -27,7 +27,7 @@ class _Part:
     model: type[models.Model]
     path: str  # "" for the row's own model, else the related path ("branch__region")
     parent_path: str
-    foreign_key: models.ForeignKey | None  # the parent's field that leads here
+    foreign_key: models.ForeignKey | None  # the parent's field that leads here (or one-to-one)
     start: int
     stop: int
     names: tuple[str, ...]
@@ -84,7 +84,7 @@ def _statement(
         parent_path, _, name = path.rpartition("__")
         parent_alias, parent_model, _, _ = tables[parent_path]
         field = parent_model._meta.get_field(name)
-        if not field.many_to_one or field.null:
+        if not (field.many_to_one or field.one_to_one and field.concrete) or field.null:
             raise ValueError(f"{path} is not a non-null foreign key of {parent_model.__name__}")
         table_alias = f"t{len(tables)}"
         target = field.related_model

@@ -8,6 +8,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.db import connection, transaction
+from rest_framework.authtoken.models import Token
 
 from audits.models import Assignment, Visit
 from backend.joined_row import joined_row
@@ -68,6 +69,15 @@ def test_the_instances_are_read_from_the_database_not_being_added(assignment):
     joined = joined_row(Assignment, assignment.pk, related=RELATED)
     states = [(m._state.adding, m._state.db) for m in (joined, joined.branch, joined.branch.region)]
     assert states == [(False, "default")] * 3
+
+
+def test_a_one_to_one_key_leads_to_its_row_as_a_foreign_key_does(alice):
+    key = Token.objects.create(user=alice).key
+    orm, joined = (
+        Token.objects.select_related("user").get(key=key),
+        joined_row(Token, key, related=("user",)),
+    )
+    assert (columns(joined), columns(joined.user)) == (columns(orm), columns(orm.user))
 
 
 def test_a_missing_row_is_none(assignment):
