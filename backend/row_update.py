@@ -20,7 +20,10 @@ def row_update(model: type[models.Model], pk, **values) -> int:
     connection = connections[alias]
     names = tuple(values)
     sql, fields = _statement(model, names, alias)
-    params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    params = [
+        field.get_db_prep_save(values[name], connection)
+        for name, field in zip(names, fields, strict=True)
+    ]
     params.append(model._meta.pk.get_db_prep_value(pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -40,3 +40,9 @@ def test_it_counts_the_rows_it_changed(east_branch, alice):
         for pk in (assignment.pk, assignment.pk + 1000)
     ]
     assert changed == [1, 0]
+
+
+def test_a_foreign_key_may_be_named_by_its_column_attribute(east_branch, pudong, alice):
+    assignment = AssignmentFactory(branch=east_branch, shopper=alice)
+    row_update(Assignment, assignment.pk, branch_id=pudong.pk)
+    assert Assignment.objects.get(pk=assignment.pk).branch_id == pudong.pk
