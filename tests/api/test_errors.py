@@ -66,9 +66,7 @@ def test_a_database_that_is_away_is_a_json_503_to_retry(hq):
 
 
 def test_a_database_that_is_away_while_checking_the_token_is_a_json_503(hq):
-    with mock.patch(
-        "accounts.authentication.Token.objects.select_related", side_effect=OperationalError("gone")
-    ):
+    with mock.patch("accounts.authentication.joined_row", side_effect=OperationalError("gone")):
         response = hq.get("/api/v1/config/")
     assert response.status_code == 503
     assert response.json()["code"] == "database_unavailable"
