@@ -228,10 +228,6 @@ def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> Submi
             items=items,
             require_open=False,
         )
-        for photo in body.photos:
-            other = Photo.objects.filter(pk=photo.id).exclude(visit=visit).exists()
-            if other:
-                raise Conflict(f"Photo {photo.id} belongs to another visit.", code="photo_in_use")
         _apply_body(visit, body)
         visit.revision += 1
         visit.reviewed_at = None
@@ -249,6 +245,7 @@ def visit_correct(*, shopper, visit_id, body: VisitBody, revision: int) -> Submi
         visit.scores.all().delete()
         _store_answers_and_scores(visit, body=body, rules=rules, items=items)
         _photos_drop_undeclared(visit, body)
+        # A photo of another visit is a 409 here, and the transaction undoes all of the above.
         _declare_photos(visit, body)
         VisitRevision.objects.create(
             visit=visit, revision=visit.revision, body=body.canonical(), score=visit.score

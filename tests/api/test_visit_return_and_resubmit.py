@@ -241,6 +241,20 @@ def test_a_received_photo_cannot_be_redeclared_with_other_content(
     assert response.json()["code"] == "photo_already_received"
 
 
+def test_a_correction_declaring_another_visits_photo_is_a_conflict_and_changes_nothing(
+    client_for, alice, east_branch, returned, body
+):
+    other = visit_body(AssignmentFactory(shopper=alice, branch=east_branch))
+    client_for(alice).post("/api/v1/visits/", other, format="json")
+    taken = other["photos"][0]
+    response = put(client_for, alice, returned, corrected(body, revision=1, photos=[taken]))
+    assert (response.status_code, response.json()["code"]) == (409, "photo_in_use")
+    assert taken["id"] in response.json()["detail"]
+    returned.refresh_from_db()
+    assert (returned.revision, returned.status) == (1, Visit.Status.RETURNED)
+    assert [str(p.id) for p in returned.photos.all()] == [body["photos"][0]["id"]]
+
+
 def test_a_correction_clears_the_previous_revisions_checks(client_for, alice, returned, body):
     Visit.objects.filter(pk=returned.pk).update(confidence=40, flagged=True)
     assert returned.checks.exists()
