@@ -197,8 +197,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # When a whole worker machine dies, Redis gives its unacknowledged tasks to another
 # worker after this many seconds; it must exceed the longest task (a scorecard
 # takes seconds; region zips run in the outbox, which has its own lease).
+# Workers look for such tasks every 10 s (kombu 5.7 looks only every 100 s unless told).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=5)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=5),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 # Celery beat (`celery -A backend beat`, or a worker started with --beat) drains
 # the outbox every minute: work whose after-commit kick was lost (a crash, the
