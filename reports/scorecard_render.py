@@ -113,15 +113,15 @@ def _change_from_previous(card: ScorecardData) -> tuple[str | None, str]:
     return f"−{text}", "down"
 
 
-def scorecard_context(card: ScorecardData) -> dict[str, Any]:
-    """Build the template context: the card, its wording, charts and CSS."""
+def scorecard_context(card: ScorecardData, *, inline_css: bool = True) -> dict[str, Any]:
+    """Build the template context: the card, its wording, charts and (if inlined) CSS."""
     labels = labels_for(card.lang)
     change, change_direction = _change_from_previous(card)
     return {
         "card": card,
         "t": labels,
         "charts": build_charts(card, labels),
-        "css": scorecard_css(),
+        "css": scorecard_css() if inline_css else "",
         "band_label": labels.get(f"band_{card.band}", "") if card.band else "",
         "change": change,
         "change_direction": change_direction,
@@ -138,6 +138,10 @@ def scorecard_context(card: ScorecardData) -> dict[str, Any]:
     }
 
 
-def render_scorecard_html(card: ScorecardData) -> str:
-    """Render the scorecard as one self-contained HTML document."""
-    return render_to_string(TEMPLATE_NAME, scorecard_context(card))
+def render_scorecard_html(card: ScorecardData, *, inline_css: bool = True) -> str:
+    """Render the scorecard as one self-contained HTML document.
+
+    Without `inline_css` the document has no stylesheet: the PDF renderer adds
+    the one it parsed once (reports.pdf.render_scorecard_pdf).
+    """
+    return render_to_string(TEMPLATE_NAME, scorecard_context(card, inline_css=inline_css))

@@ -9,6 +9,7 @@ enough Django to render the template.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import http.server
 import re
 import shutil
@@ -42,6 +43,9 @@ if not settings.configured:
     )
     django.setup()
 
+from weasyprint import CSS, HTML  # noqa: E402
+
+from reports import pdf as pdf_module  # noqa: E402
 from reports.charts import (  # noqa: E402
     FONT_FAMILY,
     area_bars,
@@ -50,7 +54,12 @@ from reports.charts import (  # noqa: E402
     trend_chart,
 )
 from reports.labels import LABELS, labels_for  # noqa: E402
-from reports.pdf import DataURIAndFontFetcher, URLRefusedError, render_pdf  # noqa: E402
+from reports.pdf import (  # noqa: E402
+    DataURIAndFontFetcher,
+    URLRefusedError,
+    render_pdf,
+    render_scorecard_pdf,
+)
 from reports.scorecard_data import NamedScore, SectionRow, TrendPoint  # noqa: E402
 from reports.scorecard_fonts import FONT_DIR, FONT_FILES  # noqa: E402
 from reports.scorecard_render import render_scorecard_html  # noqa: E402
@@ -77,23 +86,113 @@ def pdf_fonts(pdf: bytes, tmp_path) -> list[str]:
     return result.stdout.splitlines()[2:]
 
 
-# Rendering takes a fraction of a second each; render each variant once per module.
+def page_images(pdf: bytes, tmp_path) -> list[bytes]:
+    """Every page as poppler draws it (PNG at 60 dpi), in order."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "card.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(tmp_path / "page")], check=True)
+    return [page.read_bytes() for page in sorted(tmp_path.glob("page*.png"))]
+
+
+# Rendering takes a fraction of a second each; render each variant once per module,
+# as production does (render_scorecard_pdf: the stylesheet given parsed, not inlined).
 @pytest.fixture(scope="module")
 def zh_pdf() -> bytes:
-    return render_pdf(render_scorecard_html(sample_scorecard("zh-Hans")))
+    return render_scorecard_pdf(sample_scorecard("zh-Hans"))
 
 
 @pytest.fixture(scope="module")
 def en_pdf() -> bytes:
-    return render_pdf(render_scorecard_html(sample_scorecard("en")))
+    return render_scorecard_pdf(sample_scorecard("en"))
 
 
 @pytest.fixture(scope="module")
 def empty_pdf() -> bytes:
-    return render_pdf(render_scorecard_html(sample_empty_scorecard("zh-Hans")))
+    return render_scorecard_pdf(sample_empty_scorecard("zh-Hans"))
 
 
 # --- the PDF -----------------------------------------------------------------
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_the_stylesheet_parsed_once_draws_every_page_as_the_inlined_one_does(
+    lang, zh_pdf, en_pdf, tmp_path
+):
+    inlined = render_pdf(render_scorecard_html(sample_scorecard(lang)))
+    given = zh_pdf if lang == "zh-Hans" else en_pdf
+
+    assert page_images(given, tmp_path / "given") == page_images(inlined, tmp_path / "inlined")
+
+
+def test_the_pdfs_document_leaves_the_stylesheet_out():
+    html = render_scorecard_html(sample_scorecard("en"), inline_css=False)
+
+    assert "<style>" not in html
+    assert "<style>" in render_scorecard_html(sample_scorecard("en"))
+
+
+def test_a_stylesheet_given_again_is_not_parsed_again(monkeypatch):
+    parsed = []
+    monkeypatch.setattr(pdf_module, "CSS", lambda **kw: parsed.append(kw) or CSS(**kw))
+    html = '<html lang="en"><body><p>hi</p></body></html>'
+
+    render_pdf(html, stylesheet="p { color: #123456 }")
+    render_pdf(html, stylesheet="p { color: #123456 }")
+
+    assert [kw["string"] for kw in parsed] == ["p { color: #123456 }"]
+
+
+def page_size(pdf: bytes, tmp_path) -> tuple[int, int]:
+    """The first page's width and height in points, as pdfinfo reads them."""
+    path = tmp_path / "page-size.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
+    width, height = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info.stdout).groups()
+    return round(float(width)), round(float(height))
+
+
+@needs_poppler
+def test_a_changed_stylesheet_takes_effect_without_a_restart(tmp_path):
+    html = '<html lang="en"><body><p>hi</p></body></html>'
+
+    a5 = render_pdf(html, stylesheet="@page { size: A5 }")
+    a4 = render_pdf(html, stylesheet="@page { size: A4 }")
+
+    assert page_size(a5, tmp_path) == (420, 595)
+    assert page_size(a4, tmp_path) == (595, 842)
+
+
+def test_a_render_runs_the_collector_less_often_and_puts_it_back(monkeypatch):
+    before = gc.get_threshold()
+    seen = []
+
+    class Recording(HTML):
+        def write_pdf(self, *args, **kwargs):
+            seen.append(gc.get_threshold())
+            return super().write_pdf(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_module, "HTML", Recording)
+
+    render_pdf('<html lang="en"><body><p>hi</p></body></html>')
+
+    assert seen == [(pdf_module.RENDER_GC_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
+
+
+def test_overlapping_renders_put_the_collector_back_when_the_last_one_ends():
+    before = gc.get_threshold()
+    first, second = pdf_module._collector_relaxed(), pdf_module._collector_relaxed()
+
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    during = gc.get_threshold()
+    second.__exit__(None, None, None)
+
+    assert during[0] == pdf_module.RENDER_GC_THRESHOLD
+    assert gc.get_threshold() == before
 
 
 @needs_poppler
