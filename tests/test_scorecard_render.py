@@ -1,9 +1,7 @@
 """The branch scorecard's presentation: charts, HTML, and the PDF it becomes.
 
 PDF checks go through poppler's pdftotext/pdffonts, i.e. what a reader's
-viewer sees, not WeasyPrint internals. The module also runs without the
-project's settings (``pytest -p no:django --noconftest``), configuring just
-enough Django to render the template.
+viewer sees, not WeasyPrint internals.
 """
 
 from __future__ import annotations
@@ -18,52 +16,28 @@ import threading
 import zlib
 from decimal import Decimal
 
-import django
 import pytest
-from django.conf import settings
+from weasyprint import CSS, HTML
 
-if not settings.configured:
-    settings.configure(
-        TEMPLATES=[
-            {
-                "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "DIRS": [],
-                "APP_DIRS": False,
-                "OPTIONS": {
-                    "loaders": [
-                        (
-                            "django.template.loaders.filesystem.Loader",
-                            ["/work/main/reports/templates"],
-                        )
-                    ]
-                },
-            }
-        ],
-        TIME_ZONE="Asia/Shanghai",
-    )
-    django.setup()
-
-from weasyprint import CSS, HTML  # noqa: E402
-
-from reports import pdf as pdf_module  # noqa: E402
-from reports.charts import (  # noqa: E402
+from reports import pdf as pdf_module
+from reports.charts import (
     FONT_FAMILY,
     area_bars,
     radar_chart,
     section_bars,
     trend_chart,
 )
-from reports.labels import LABELS, labels_for  # noqa: E402
-from reports.pdf import (  # noqa: E402
+from reports.labels import LABELS, labels_for
+from reports.pdf import (
     DataURIAndFontFetcher,
     URLRefusedError,
     render_pdf,
     render_scorecard_pdf,
 )
-from reports.scorecard_data import NamedScore, SectionRow, TrendPoint  # noqa: E402
-from reports.scorecard_fonts import FONT_DIR, FONT_FILES  # noqa: E402
-from reports.scorecard_render import render_scorecard_html  # noqa: E402
-from reports.scorecard_samples import sample_empty_scorecard, sample_scorecard  # noqa: E402
+from reports.scorecard_data import NamedScore, SectionRow, TrendPoint
+from reports.scorecard_fonts import FONT_DIR, FONT_FILES
+from reports.scorecard_render import render_scorecard_html
+from reports.scorecard_samples import sample_empty_scorecard, sample_scorecard
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
