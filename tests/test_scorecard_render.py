@@ -52,20 +52,24 @@ def pdf_text(pdf: bytes) -> str:
     return result.stdout.decode("utf-8")
 
 
-def pdf_fonts(pdf: bytes, tmp_path) -> list[str]:
-    # pdffonts cannot read standard input.
+def pdf_file(pdf: bytes, tmp_path) -> str:
+    """`pdf` written to a file in `tmp_path`, for the poppler tools that cannot read standard input."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "card.pdf"
     path.write_bytes(pdf)
-    result = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
+    return str(path)
+
+
+def pdf_fonts(pdf: bytes, tmp_path) -> list[str]:
+    path = pdf_file(pdf, tmp_path)
+    result = subprocess.run(["pdffonts", path], capture_output=True, check=True, text=True)
     return result.stdout.splitlines()[2:]
 
 
 def page_images(pdf: bytes, tmp_path) -> list[bytes]:
     """Every page as poppler draws it (PNG at 60 dpi), in order."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / "card.pdf"
-    path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(tmp_path / "page")], check=True)
+    path = pdf_file(pdf, tmp_path)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", path, str(tmp_path / "page")], check=True)
     return [page.read_bytes() for page in sorted(tmp_path.glob("page*.png"))]
 
 
@@ -120,10 +124,9 @@ def test_a_stylesheet_given_again_is_not_parsed_again(monkeypatch):
 
 def page_size(pdf: bytes, tmp_path) -> tuple[int, int]:
     """The first page's width and height in points, as pdfinfo reads them."""
-    path = tmp_path / "page-size.pdf"
-    path.write_bytes(pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
-    width, height = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info.stdout).groups()
+    width, height = re.search(
+        r"Page size:\s+([\d.]+) x ([\d.]+) pts", pdf_info(pdf, tmp_path)
+    ).groups()
     return round(float(width)), round(float(height))
 
 
@@ -231,9 +234,8 @@ def test_it_still_draws_the_trend_for_an_empty_period_with_earlier_visits(empty_
 
 
 def pdf_info(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "card.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+    path = pdf_file(pdf, tmp_path)
+    return subprocess.run(["pdfinfo", path], capture_output=True, check=True, text=True).stdout
 
 
 def catalog_language(pdf: bytes) -> str | None:
